@@ -1,0 +1,79 @@
+"""The feature vocabulary: every id a check may name, with its area and reference section.
+
+Ids are dotted paths independent of file layout (``queryset.aget``, ``pattern.lazy-forward-fk``).
+The plugin refuses a check whose feature is not listed here, so typos cannot create features.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+AREAS: tuple[str, ...] = (
+    "retrieval",
+    "aggregation",
+    "iteration",
+    "creation",
+    "bulk",
+    "update-delete",
+    "related-managers",
+    "model-instance",
+    "transactions",
+    "patterns",
+)
+
+
+@dataclass(frozen=True)
+class Feature:
+    id: str
+    title: str
+    area: str
+    kind: str  # "method" (an async API with a sync twin) or "pattern" (a way of working)
+    ref: str  # the reference section it comes from, as its heading's anchor
+
+
+FEATURES: dict[str, Feature] = {
+    feature.id: feature
+    for feature in (
+        Feature(
+            "queryset.aget", "QuerySet.aget()", "retrieval", "method", "available-async-methods"
+        ),
+        Feature(
+            "queryset.acount",
+            "QuerySet.acount()",
+            "aggregation",
+            "method",
+            "available-async-methods",
+        ),
+        Feature(
+            "queryset.acreate",
+            "QuerySet.acreate()",
+            "creation",
+            "method",
+            "available-async-methods",
+        ),
+        Feature(
+            "queryset.async-for",
+            "async for over a QuerySet",
+            "iteration",
+            "method",
+            "available-async-methods",
+        ),
+        Feature(
+            "pattern.lazy-forward-fk",
+            "Lazy forward foreign-key access in a coroutine",
+            "patterns",
+            "pattern",
+            "4-related-object-access",
+        ),
+    )
+}
+
+
+def feature(feature_id: str) -> Feature:
+    """The feature with this id; unknown ids are an error, never a silent new feature."""
+    try:
+        return FEATURES[feature_id]
+    except KeyError:
+        raise KeyError(
+            f"unknown feature id {feature_id!r}: add it to conformance/features.py"
+        ) from None

@@ -1,0 +1,299 @@
+"""pytest plugin: turns the suite's outcomes into verdicts and writes the session's results.
+
+Loaded with ``-p conformance.plugin``. Checks carry ``@pytest.mark.conformance(feature=...)``
+and report what they saw through the ``conformance`` fixture; this plugin only gathers. At
+start it proves the database is reachable (one clear error line otherwise) and writes an
+``incomplete`` results file, replaced atomically at the end, so a killed session shows as such.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.features import feature as lookup_feature
+from conformance.results import SCHEMA_VERSION, write_results
+from conformance.verdicts import Verdict, fold
+
+MARKER = "conformance"
+
+
+@dataclass
+class Recorder:
+    """What one check observed; the ``conformance`` fixture hands it to the test."""
+
+    feature: str
+    ref: str | None
+    claims: list[str]
+    verdict: Verdict | None = None
+    evidence: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+    examples: int = 0
+
+    def record(self, outcome: Any) -> None:
+        """Keep an outcome (``conformance.probe.Outcome``); a divergence fails the check.
+
+        Called once per generated example too: the first divergence wins, and Hypothesis then
+        replays its shrunk example last, so the evidence kept is the smallest one.
+        """
+        self.examples += 1
+        if self.verdict is Verdict.DIVERGES and outcome.verdict is not Verdict.DIVERGES:
+            return
+        self.verdict, self.evidence = outcome.verdict, dict(outcome.evidence)
+        self.evidence["examples"] = self.examples
+        if outcome.reason and outcome.reason not in self.notes:
+            self.notes.append(outcome.reason)
+        if outcome.verdict is Verdict.DIVERGES:
+            pytest.fail(f"{self.feature} diverges from its sync twin: {outcome.reason}")
+
+
+@dataclass
+class SessionState:
+    results_path: Path
+    cell: dict[str, str]
+    started: float = field(default_factory=time.time)
+    environment: dict[str, Any] = field(default_factory=dict)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+
+
+STATE = pytest.StashKey[SessionState]()
+RECORDER = pytest.StashKey[Recorder]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "Django async ORM conformance")
+    group.addoption("--conformance-results", help="write this session's results file here")
+    group.addoption("--conformance-cell", help="the matrix cell id, e.g. django-5.2-sqlite")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "conformance(feature, ref=None, claims=()): the feature a check decides, the reference "
+        "section it comes from and the claims it bears on",
+    )
+    path = config.getoption("--conformance-results")
+    if not path:
+        return
+    cell_id = config.getoption("--conformance-cell") or "local"
+    series = cell_id.split("-")[1] if cell_id.count("-") >= 2 else ""
+    backend = os.environ.get("CONFORMANCE_BACKEND", "sqlite")
+    state = SessionState(Path(path), {"id": cell_id, "django_series": series, "backend": backend})
+    config.stash[STATE] = state
+    state.environment = _environment(config)
+    _write(state, status="incomplete")
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat(timespec="seconds")
+
+
+def _environment(config: pytest.Config) -> dict[str, Any]:
+    """Versions that can be read without a database connection."""
+    try:
+        import django
+
+        django_version = django.get_version()
+    except ImportError:
+        django_version = None
+    from conformance.database import URL_ENV, mask_url
+
+    url = os.environ.get(URL_ENV)
+    return {
+        "django": django_version,
+        "python": platform.python_version(),
+        "driver": _driver(os.environ.get("CONFORMANCE_BACKEND", "sqlite")),
+        "server": None,
+        "database_url": mask_url(url) if url else None,
+        "hypothesis_profile": os.environ.get("CONFORMANCE_HYPOTHESIS_PROFILE"),
+        "platform": platform.platform(),
+    }
+
+
+def _driver(backend: str) -> str | None:
+    from importlib import metadata
+
+    if backend == "sqlite":
+        import sqlite3
+
+        return f"sqlite3 {sqlite3.sqlite_version}"
+    for distribution in ("psycopg", "psycopg2-binary", "psycopg2"):
+        try:
+            return f"{distribution} {metadata.version(distribution)}"
+        except metadata.PackageNotFoundError:
+            continue
+    return None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Prove the database answers before any check runs, and record its version."""
+    state = session.config.stash.get(STATE, None)
+    if state is None:
+        return
+    from conformance.database import DatabaseConfigError
+
+    try:
+        state.environment["server"] = _server_version()
+    except DatabaseConfigError as exc:
+        state.error = str(exc)
+    except Exception as exc:  # the driver's own error types differ per release
+        url = state.environment.get("database_url") or "the configured database"
+        state.error = (
+            f"cannot reach PostgreSQL at {url}: {type(exc).__name__}: "
+            f"{str(exc).strip().splitlines()[0] if str(exc).strip() else 'no detail'}. "
+            "Fix: start the server or point CONFORMANCE_DATABASE_URL at a reachable one "
+            "(unset it to let nox start a throwaway server)."
+        )
+    if state.error:
+        _write(state, status="error")
+        pytest.exit(f"[{state.cell['id']}] {state.error}", returncode=3)
+
+
+def _server_version() -> str:
+    """Connect with the driver itself (Django's connections are blocked outside checks)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version}"
+    settings = connection.settings_dict
+    params = {
+        "dbname": "postgres",
+        "user": settings.get("USER"),
+        "password": settings.get("PASSWORD"),
+        "host": settings.get("HOST"),
+        "port": settings.get("PORT"),
+        "connect_timeout": 5,
+    }
+    raw = connection.Database.connect(**{key: value for key, value in params.items() if value})
+    try:
+        cursor = raw.cursor()
+        cursor.execute("SHOW server_version")
+        (version,) = cursor.fetchone()
+    finally:
+        raw.close()
+    return f"PostgreSQL {version}"
+
+
+@pytest.fixture
+def conformance(request: pytest.FixtureRequest) -> Recorder:
+    """The recorder for the check's feature, named by its ``conformance`` marker."""
+    marker = request.node.get_closest_marker(MARKER)
+    if marker is None:
+        raise pytest.UsageError(f"{request.node.nodeid} uses `conformance` without the marker")
+    feature_id = marker.kwargs.get("feature") or (marker.args[0] if marker.args else None)
+    found = lookup_feature(feature_id)
+    recorder = Recorder(
+        found.id, marker.kwargs.get("ref", found.ref), list(marker.kwargs.get("claims", ()))
+    )
+    request.node.stash[RECORDER] = recorder
+    return recorder
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    report = yield
+    state = item.config.stash.get(STATE, None)
+    recorder = item.stash.get(RECORDER, None)
+    if state is None or item.get_closest_marker(MARKER) is None:
+        return report
+    decisive = report.when == "call" or (report.when == "setup" and not report.passed)
+    if decisive:
+        state.checks.append(_check(item, report, recorder))
+    return report
+
+
+def _check(item: pytest.Item, report: pytest.TestReport, recorder: Recorder | None):
+    marker = item.get_closest_marker(MARKER)
+    feature_id = marker.kwargs.get("feature") or marker.args[0]
+    notes = list(recorder.notes) if recorder else []
+    evidence = recorder.evidence if recorder else None
+    if report.skipped:
+        verdict, outcome = Verdict.SKIPPED, "skipped"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        notes.append(f"skipped: {reason}")
+    elif report.passed and recorder and recorder.verdict is not None:
+        verdict, outcome = recorder.verdict, "passed"
+    elif report.failed and recorder and recorder.verdict is Verdict.DIVERGES:
+        verdict, outcome = Verdict.DIVERGES, "failed"
+    else:
+        verdict, outcome = Verdict.ERROR, "error"
+        notes.append(
+            "the check recorded no verdict"
+            if report.passed
+            else f"the check broke: {report.longreprtext.strip().splitlines()[-1][:500]}"
+        )
+    return {
+        "id": item.nodeid,
+        "feature": feature_id,
+        "ref": recorder.ref if recorder else marker.kwargs.get("ref"),
+        "claims": recorder.claims if recorder else list(marker.kwargs.get("claims", ())),
+        "verdict": verdict.value,
+        "outcome": outcome,
+        "duration_s": round(report.duration, 4),
+        "evidence": evidence,
+        "notes": notes,
+    }
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    state = session.config.stash.get(STATE, None)
+    if state is None or state.error:
+        return
+    interrupted = exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
+    if interrupted:
+        state.error = f"the session was interrupted (pytest exit status {int(exitstatus)})"
+    _write(state, status="error" if interrupted else "complete")
+    broken = [check["id"] for check in state.checks if check["verdict"] == Verdict.ERROR]
+    if broken and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _features(checks: list[dict[str, Any]]) -> dict[str, Any]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for check in checks:
+        grouped.setdefault(check["feature"], []).append(check)
+    return {
+        feature_id: {
+            "verdict": fold(Verdict(check["verdict"]) for check in group).value,
+            "checks": [check["id"] for check in group],
+            "notes": [note for check in group for note in check["notes"]],
+        }
+        for feature_id, group in sorted(grouped.items())
+    }
+
+
+def _write(state: SessionState, *, status: str) -> None:
+    finished = time.time() if status != "incomplete" else None
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "cell": state.cell,
+        "status": status,
+        "error": state.error
+        if status != "incomplete"
+        else "the session stopped before the suite finished",
+        "environment": state.environment,
+        "started_at": _iso(state.started),
+        "finished_at": _iso(finished) if finished else None,
+        "duration_s": round(finished - state.started, 3) if finished else None,
+        "features": _features(state.checks),
+        "checks": state.checks,
+    }
+    try:
+        write_results(state.results_path, document)
+    except OSError as exc:
+        sys.stderr.write(
+            f"conformance: cannot write {state.results_path} ({exc.strerror}). "
+            "Fix: make the reports folder writable or pass another --conformance-results.\n"
+        )
+        raise

@@ -1,0 +1,184 @@
+"""The results file: one per session, the contract between the suite and the report.
+
+Files are validated against a versioned JSON Schema when written and when read, and written
+atomically (temporary file, then rename) so a crash leaves the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from conformance.verdicts import Verdict
+
+SCHEMA_VERSION = 1
+
+_OBSERVATION = {
+    "type": "object",
+    "required": ["kind", "repr"],
+    "properties": {
+        "kind": {"enum": ["value", "exception", "absent"]},
+        "repr": {"type": "string"},
+        "type": {"type": ["string", "null"]},
+        "message": {"type": ["string", "null"]},
+    },
+}
+
+_EVIDENCE = {
+    "type": "object",
+    "required": ["snippet", "observed"],
+    "properties": {
+        "snippet": {"type": "string"},
+        "observed": _OBSERVATION,
+        "wrapped": {"oneOf": [{"type": "null"}, _OBSERVATION]},
+        "sync_twin": {"oneOf": [{"type": "null"}, _OBSERVATION]},
+        "example": {"type": ["string", "null"]},
+        "examples": {"type": ["integer", "null"], "minimum": 0},
+        "queries": {"type": ["integer", "null"], "minimum": 0},
+    },
+}
+
+_VERDICT = {"enum": [verdict.value for verdict in Verdict]}
+
+SESSION_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://django-async-conformance/schemas/session-1.json",
+    "title": "Conformance session results",
+    "type": "object",
+    "required": [
+        "schema_version",
+        "cell",
+        "status",
+        "error",
+        "environment",
+        "started_at",
+        "finished_at",
+        "features",
+        "checks",
+    ],
+    "properties": {
+        "schema_version": {"const": SCHEMA_VERSION},
+        "cell": {
+            "type": "object",
+            "required": ["id", "django_series", "backend"],
+            "properties": {
+                "id": {"type": "string", "minLength": 1},
+                "django_series": {"type": "string"},
+                "backend": {"enum": ["sqlite", "postgresql"]},
+            },
+        },
+        "status": {"enum": ["complete", "incomplete", "error"]},
+        "error": {"type": ["string", "null"]},
+        "environment": {
+            "type": "object",
+            "required": ["django", "python", "driver", "server"],
+            "properties": {
+                "django": {"type": ["string", "null"]},
+                "python": {"type": "string"},
+                "driver": {"type": ["string", "null"]},
+                "server": {"type": ["string", "null"]},
+                "database_url": {"type": ["string", "null"]},
+                "hypothesis_profile": {"type": ["string", "null"]},
+                "platform": {"type": "string"},
+            },
+        },
+        "started_at": {"type": "string"},
+        "finished_at": {"type": ["string", "null"]},
+        "duration_s": {"type": ["number", "null"]},
+        "features": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "required": ["verdict", "checks", "notes"],
+                "properties": {
+                    "verdict": _VERDICT,
+                    "checks": {"type": "array", "items": {"type": "string"}},
+                    "notes": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+        "checks": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "feature", "verdict", "outcome", "duration_s", "evidence"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "feature": {"type": "string"},
+                    "ref": {"type": ["string", "null"]},
+                    "claims": {"type": "array", "items": {"type": "string"}},
+                    "verdict": _VERDICT,
+                    "outcome": {"enum": ["passed", "failed", "skipped", "error"]},
+                    "duration_s": {"type": "number", "minimum": 0},
+                    "evidence": {"oneOf": [{"type": "null"}, _EVIDENCE]},
+                    "notes": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+    },
+}
+
+
+class ResultsFileError(Exception):
+    """A results file that cannot be used; the message names the file, the problem and the fix."""
+
+
+def validate(document: dict[str, Any], *, source: str = "results") -> None:
+    """Raise ``ResultsFileError`` unless ``document`` follows the session schema."""
+    version = document.get("schema_version") if isinstance(document, dict) else None
+    if version != SCHEMA_VERSION:
+        raise ResultsFileError(
+            f"{source}: schema version {version!r} is not the supported version "
+            f"{SCHEMA_VERSION}. Fix: re-run that session with this version of the kit."
+        )
+    try:
+        jsonschema.validate(document, SESSION_SCHEMA)
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(part) for part in exc.absolute_path) or "(top level)"
+        raise ResultsFileError(
+            f"{source}: does not follow the results schema at {where}: {exc.message}. "
+            "Fix: re-run that session; results files are written only by the kit."
+        ) from exc
+
+
+def write_json_atomically(path: Path, document: Any) -> None:
+    """Write ``document`` as JSON so that readers see the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(document, stream, indent=1, ensure_ascii=False)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_results(path: Path, document: dict[str, Any]) -> None:
+    """Validate, then atomically write, one session's results."""
+    validate(document, source=str(path))
+    write_json_atomically(path, document)
+
+
+def read_results(path: Path) -> dict[str, Any]:
+    """Read and validate one session's results file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ResultsFileError(f"{path}: cannot be read ({exc.strerror}).") from exc
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ResultsFileError(
+            f"{path}: is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+            "it may be truncated. Fix: re-run that session."
+        ) from exc
+    validate(document, source=str(path))
+    return document

@@ -1,0 +1,48 @@
+"""Shared data and settings for the conformance suite."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from testapp.models import Article, Author, Comment, Tag
+
+# Checks share one function-scoped database fixture across examples on purpose: each example
+# runs inside its own rolled-back savepoint (conformance.probe.rolled_back).
+_shared = {"suppress_health_check": [HealthCheck.function_scoped_fixture], "deadline": None}
+settings.register_profile("dev", max_examples=15, **_shared)
+settings.register_profile("ci", max_examples=30, derandomize=True, print_blob=True, **_shared)
+settings.register_profile("thorough", max_examples=300, **_shared)
+settings.load_profile(os.environ.get("CONFORMANCE_HYPOTHESIS_PROFILE", "dev"))
+
+BASE_TIME = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def articles(db) -> list[Article]:
+    """Three articles by two authors with distinct fixed times, tags and comments."""
+    ada = Author.objects.create(name="Ada")
+    grace = Author.objects.create(name="Grace")
+    python = Tag.objects.create(name="python", slug="python")
+    rows = [
+        Article.objects.create(
+            title=f"Article {index}",
+            slug=f"article-{index}",
+            status=status,
+            views=index * 10,
+            rating=index / 2,
+            author=author,
+            created_at=BASE_TIME + timedelta(days=index),
+            published_at=BASE_TIME + timedelta(days=index) if status == "published" else None,
+        )
+        for index, (status, author) in enumerate(
+            [("published", ada), ("draft", ada), ("published", grace)], start=1
+        )
+    ]
+    rows[0].tags.add(python)
+    Comment.objects.create(article=rows[0], text="First!", approved=True)
+    Comment.objects.create(article=rows[0], text="Spam", approved=False)
+    return rows
