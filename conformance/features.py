@@ -6,7 +6,9 @@ The plugin refuses a check whose feature is not listed here, so typos cannot cre
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from importlib.resources import files
 
 AREAS: tuple[str, ...] = (
     "retrieval",
@@ -31,41 +33,40 @@ class Feature:
     ref: str  # the reference section it comes from, as its heading's anchor
 
 
+METHOD_FEATURES: tuple[Feature, ...] = (
+    Feature("queryset.aget", "QuerySet.aget()", "retrieval", "method", "available-async-methods"),
+    Feature(
+        "queryset.acount",
+        "QuerySet.acount()",
+        "aggregation",
+        "method",
+        "available-async-methods",
+    ),
+    Feature(
+        "queryset.acreate",
+        "QuerySet.acreate()",
+        "creation",
+        "method",
+        "available-async-methods",
+    ),
+    Feature(
+        "queryset.async-for",
+        "async for over a QuerySet",
+        "iteration",
+        "method",
+        "available-async-methods",
+    ),
+)
+
+
+def _load(name: str) -> tuple[Feature, ...]:
+    """Features kept as data (``conformance/data/NAME.toml``), one ``[[feature]]`` table each."""
+    text = files("conformance.data").joinpath(name).read_text(encoding="utf-8")
+    return tuple(Feature(**entry) for entry in tomllib.loads(text)["feature"])
+
+
 FEATURES: dict[str, Feature] = {
-    feature.id: feature
-    for feature in (
-        Feature(
-            "queryset.aget", "QuerySet.aget()", "retrieval", "method", "available-async-methods"
-        ),
-        Feature(
-            "queryset.acount",
-            "QuerySet.acount()",
-            "aggregation",
-            "method",
-            "available-async-methods",
-        ),
-        Feature(
-            "queryset.acreate",
-            "QuerySet.acreate()",
-            "creation",
-            "method",
-            "available-async-methods",
-        ),
-        Feature(
-            "queryset.async-for",
-            "async for over a QuerySet",
-            "iteration",
-            "method",
-            "available-async-methods",
-        ),
-        Feature(
-            "pattern.lazy-forward-fk",
-            "Lazy forward foreign-key access in a coroutine",
-            "patterns",
-            "pattern",
-            "4-related-object-access",
-        ),
-    )
+    feature.id: feature for feature in (*METHOD_FEATURES, *_load("patterns.toml"))
 }
 
 
