@@ -9,7 +9,7 @@ complete is ``error`` or ``not-run``, never ``absent``: "no" never blurs into "n
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,10 +91,7 @@ def since(feature_cells: dict[str, dict[str, Any]], cell_list: list[dict[str, An
     measured.sort(key=lambda pair: Version(pair[0]))
     first = None
     for series, verdict in measured:
-        if verdict == Verdict.NATIVE.value:
-            first = first or series
-        else:
-            first = None
+        first = first or series if verdict == Verdict.NATIVE.value else None
     if first is None:
         return None
     oldest = min((cell["django_series"] for cell in cell_list), key=Version)
@@ -151,7 +148,7 @@ def merge(directory: Path) -> dict[str, Any]:
         cell["counts"] = dict(Counter(f["cells"][cell["id"]]["verdict"] for f in features))
     return {
         "schema_version": MERGED_SCHEMA_VERSION,
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "cells": cell_list,
         "features": features,
         "problems": [f"{name}: {message}" for name, message in sorted(problems.items())],

@@ -5,7 +5,7 @@ Reference: "Available Async Methods" (all four are claimed for Django 4.1+).
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 from decimal import Decimal
 
 import pytest
@@ -81,7 +81,7 @@ records = st.fixed_dictionaries(
             allow_nan=False,
             allow_infinity=False,
         ),
-        "happened_at": st.none() | st.datetimes(timezones=st.just(timezone.utc)),
+        "happened_at": st.none() | st.datetimes(timezones=st.just(UTC)),
         "flag": st.booleans(),
     }
 )
