@@ -59,14 +59,18 @@ METHOD_FEATURES: tuple[Feature, ...] = (
 )
 
 
-def _load(name: str) -> tuple[Feature, ...]:
-    """Features kept as data (``conformance/data/NAME.toml``), one ``[[feature]]`` table each."""
-    text = files("conformance.data").joinpath(name).read_text(encoding="utf-8")
-    return tuple(Feature(**entry) for entry in tomllib.loads(text)["feature"])
+def _load_data_features() -> tuple[Feature, ...]:
+    """Features kept as data: every ``[[feature]]`` table in ``conformance/data/*.toml``."""
+    found = []
+    for entry in sorted(files("conformance.data").iterdir(), key=lambda path: path.name):
+        if entry.name.endswith(".toml"):
+            table = tomllib.loads(entry.read_text(encoding="utf-8"))
+            found.extend(Feature(**item) for item in table.get("feature", []))
+    return tuple(found)
 
 
 FEATURES: dict[str, Feature] = {
-    feature.id: feature for feature in (*METHOD_FEATURES, *_load("patterns.toml"))
+    feature.id: feature for feature in (*METHOD_FEATURES, *_load_data_features())
 }
 
 

@@ -40,6 +40,7 @@ _EVIDENCE = {
         "example": {"type": ["string", "null"]},
         "examples": {"type": ["integer", "null"], "minimum": 0},
         "queries": {"type": ["integer", "null"], "minimum": 0},
+        "measurements": {"type": "object"},
     },
 }
 
