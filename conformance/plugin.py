@@ -63,6 +63,7 @@ class SessionState:
     environment: dict[str, Any] = field(default_factory=dict)
     checks: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    database_setup_s: float = 0.0
 
 
 STATE = pytest.StashKey[SessionState]()
@@ -201,6 +202,19 @@ def conformance(request: pytest.FixtureRequest) -> Recorder:
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest):
+    """Time pytest-django's test database creation and migrations, for the benchmark."""
+    state = request.config.stash.get(STATE, None)
+    if state is None or fixturedef.argname != "django_db_setup":
+        return (yield)
+    started = time.perf_counter()
+    try:
+        return (yield)
+    finally:
+        state.database_setup_s += time.perf_counter() - started
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report = yield
     state = item.config.stash.get(STATE, None)
@@ -209,11 +223,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
         return report
     decisive = report.when == "call" or (report.when == "setup" and not report.passed)
     if decisive:
-        state.checks.append(_check(item, report, recorder))
+        state.checks.append(_check(item, report, call, recorder))
     return report
 
 
-def _check(item: pytest.Item, report: pytest.TestReport, recorder: Recorder | None):
+def _check(
+    item: pytest.Item,
+    report: pytest.TestReport,
+    call: pytest.CallInfo[None],
+    recorder: Recorder | None,
+) -> dict[str, Any]:
     marker = item.get_closest_marker(MARKER)
     feature_id = marker.kwargs.get("feature") or marker.args[0]
     notes = list(recorder.notes) if recorder else []
@@ -228,10 +247,11 @@ def _check(item: pytest.Item, report: pytest.TestReport, recorder: Recorder | No
         verdict, outcome = Verdict.DIVERGES, "failed"
     else:
         verdict, outcome = Verdict.ERROR, "error"
+        problem = call.excinfo.exconly() if call.excinfo else report.longreprtext
         notes.append(
             "the check recorded no verdict"
             if report.passed
-            else f"the check broke: {report.longreprtext.strip().splitlines()[-1][:500]}"
+            else f"the check broke: {problem.strip()[:1000]}"
         )
     return {
         "id": item.nodeid,
@@ -286,6 +306,7 @@ def _write(state: SessionState, *, status: str) -> None:
         "started_at": _iso(state.started),
         "finished_at": _iso(finished) if finished else None,
         "duration_s": round(finished - state.started, 3) if finished else None,
+        "timings": {"database_setup_s": round(state.database_setup_s, 3)},
         "features": _features(state.checks),
         "checks": state.checks,
     }

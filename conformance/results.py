@@ -91,6 +91,10 @@ SESSION_SCHEMA: dict[str, Any] = {
         "started_at": {"type": "string"},
         "finished_at": {"type": ["string", "null"]},
         "duration_s": {"type": ["number", "null"]},
+        "timings": {
+            "type": "object",
+            "properties": {"database_setup_s": {"type": "number", "minimum": 0}},
+        },
         "features": {
             "type": "object",
             "additionalProperties": {

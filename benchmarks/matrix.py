@@ -1,0 +1,75 @@
+"""Run every cell of the matrix once and print where the time goes.
+
+    python benchmarks/matrix.py            # reuse existing nox environments (the everyday case)
+    python benchmarks/matrix.py --fresh    # delete them first (a newcomer's first run)
+
+For each session: wall time of ``nox`` for that cell, split into environment set-up (wall time
+minus pytest's own run: venv creation, installs, nox start-up), database set-up (test database
+creation and migrations, timed by the plugin) and test time (the rest of pytest's run).
+A PostgreSQL cell's figure includes starting the throwaway server when it is the first one.
+Figures go to stdout and to ``reports/benchmark.json``. This measures; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from conformance.matrix import cells  # noqa: E402
+
+
+def run_cell(cell_id: str) -> dict[str, float | str]:
+    """Time one cell through nox and read its results file for the split."""
+    started = time.perf_counter()
+    completed = subprocess.run(
+        [sys.executable, "-m", "nox", "-s", f"conformance({cell_id})"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - started
+    results = json.loads((ROOT / "reports/sessions" / f"{cell_id}.json").read_text())
+    pytest_s = results.get("duration_s") or 0.0
+    database_s = results.get("timings", {}).get("database_setup_s", 0.0)
+    return {
+        "cell": cell_id,
+        "status": "ok" if completed.returncode == 0 else f"exit {completed.returncode}",
+        "checks": len(results["checks"]),
+        "wall_s": round(wall, 2),
+        "environment_s": round(wall - pytest_s, 2),
+        "database_s": round(database_s, 2),
+        "tests_s": round(pytest_s - database_s, 2),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fresh", action="store_true", help="delete .nox environments first")
+    args = parser.parse_args()
+    if args.fresh:
+        shutil.rmtree(ROOT / ".nox", ignore_errors=True)
+    rows = [run_cell(cell.id) for cell in cells()]
+    columns = ("cell", "status", "checks", "wall_s", "environment_s", "database_s", "tests_s")
+    print(" ".join(f"{name:>14}" for name in columns))
+    for row in rows:
+        print(" ".join(f"{row[name]!s:>14}" for name in columns))
+    totals = {name: round(sum(row[name] for row in rows), 2) for name in columns[3:]}
+    print(" ".join(f"{value!s:>14}" for value in ("total", "", "", *totals.values())))
+    (ROOT / "reports").mkdir(exist_ok=True)
+    (ROOT / "reports/benchmark.json").write_text(
+        json.dumps({"fresh": args.fresh, "sessions": rows, "total": totals}, indent=1)
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

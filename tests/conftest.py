@@ -1,0 +1,56 @@
+"""Shared helpers for the kit's own tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class SuiteRun:
+    returncode: int
+    output: str
+    results_path: Path
+
+    @property
+    def results(self) -> dict[str, Any]:
+        return json.loads(self.results_path.read_text())
+
+    def feature(self, feature_id: str) -> dict[str, Any]:
+        return self.results["features"][feature_id]
+
+
+@pytest.fixture
+def run_suite(tmp_path):
+    """Run pytest with the conformance plugin in a subprocess, as a nox session would."""
+
+    def run(*paths: str, backend: str = "sqlite", env: dict[str, str] | None = None) -> SuiteRun:
+        results = tmp_path / "results.json"
+        environ = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "DJANGO_SETTINGS_MODULE": "testapp.settings",
+            "CONFORMANCE_BACKEND": backend,
+            **(env or {}),
+        }
+        completed = subprocess.run(
+            [
+                sys.executable, "-m", "pytest", *paths,
+                "-p", "conformance.plugin", "-p", "no:cacheprovider",
+                f"--conformance-results={results}", "--conformance-cell=django-5.2-sqlite",
+                f"--rootdir={tmp_path}", "-q",
+            ],
+            cwd=tmp_path, env=environ, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        return SuiteRun(completed.returncode, completed.stdout + completed.stderr, results)
+
+    return run

@@ -1,0 +1,115 @@
+"""The plugin turns each check's outcome into a verdict, and only real problems fail a run."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+CHECKS = textwrap.dedent(
+    """
+    import pytest
+    from conformance.probe import Outcome
+    from conformance.verdicts import Verdict
+
+    EVIDENCE = {"snippet": "await f()", "observed": {"kind": "value", "repr": "1"}}
+
+    @pytest.mark.conformance(feature="queryset.aget")
+    def test_native(conformance):
+        conformance.record(Outcome(Verdict.NATIVE, EVIDENCE))
+
+    @pytest.mark.conformance(feature="queryset.acount")
+    def test_diverges(conformance):
+        conformance.record(Outcome(Verdict.DIVERGES, EVIDENCE, "returned 2, twin returned 1"))
+
+    @pytest.mark.conformance(feature="queryset.acreate")
+    def test_broken(conformance):
+        raise RuntimeError("the kit itself broke")
+
+    @pytest.mark.conformance(feature="queryset.async-for")
+    def test_silent(conformance):
+        pass
+
+    @pytest.mark.conformance(feature="pattern.lazy-forward-fk")
+    def test_skipped(conformance):
+        pytest.skip("needs a database feature this backend lacks")
+    """
+)
+
+
+@pytest.fixture
+def crafted_run(tmp_path, run_suite):
+    (tmp_path / "test_crafted.py").write_text(CHECKS)
+    return run_suite("test_crafted.py")
+
+
+@pytest.mark.parametrize(
+    ("feature", "verdict"),
+    [
+        ("queryset.aget", "native"),
+        ("queryset.acount", "diverges"),
+        ("queryset.acreate", "error"),
+        ("queryset.async-for", "error"),
+        ("pattern.lazy-forward-fk", "skipped"),
+    ],
+)
+def test_each_outcome_becomes_its_verdict(crafted_run, feature, verdict):
+    assert crafted_run.feature(feature)["verdict"] == verdict
+
+
+def test_a_divergence_fails_the_run(crafted_run):
+    assert crafted_run.returncode == 1
+    assert "queryset.acount diverges from its sync twin" in crafted_run.output
+
+
+def test_a_check_that_records_nothing_is_an_error_not_a_pass(crafted_run):
+    notes = crafted_run.feature("queryset.async-for")["notes"]
+    assert notes == ["the check recorded no verdict"]
+
+
+def test_a_broken_check_keeps_its_exception_as_the_note(crafted_run):
+    assert (
+        "RuntimeError: the kit itself broke" in crafted_run.feature("queryset.acreate")["notes"][0]
+    )
+
+
+def test_a_skip_keeps_its_reason(crafted_run):
+    notes = crafted_run.feature("pattern.lazy-forward-fk")["notes"]
+    assert notes == ["skipped: Skipped: needs a database feature this backend lacks"]
+
+
+def test_the_session_is_complete_with_versions_recorded(crafted_run):
+    results = crafted_run.results
+    assert results["status"] == "complete"
+    assert results["environment"]["django"].startswith(("5.", "6."))
+    assert results["environment"]["server"].startswith("SQLite ")
+
+
+def test_an_unreachable_postgresql_gives_one_clear_line_and_an_error_file(tmp_path, run_suite):
+    (tmp_path / "test_crafted.py").write_text(CHECKS)
+    run = run_suite(
+        "test_crafted.py",
+        backend="postgresql",
+        env={"CONFORMANCE_DATABASE_URL": "postgresql://postgres:hunter2@127.0.0.1:1/kit"},
+    )
+    assert run.returncode == 3
+    lines = [line for line in run.output.splitlines() if "cannot reach PostgreSQL" in line]
+    assert lines
+    assert "postgresql://postgres:***@127.0.0.1:1/kit" in lines[0]
+    assert "Fix:" in lines[0]
+    assert run.results["status"] == "error"
+    assert run.results["checks"] == []
+    assert "hunter2" not in run.output
+    assert "hunter2" not in run.results_path.read_text()
+
+
+def test_a_url_that_is_not_postgresql_names_the_fix(tmp_path, run_suite):
+    (tmp_path / "test_crafted.py").write_text(CHECKS)
+    run = run_suite(
+        "test_crafted.py",
+        backend="postgresql",
+        env={"CONFORMANCE_DATABASE_URL": "mysql://root@127.0.0.1/x"},
+    )
+    assert run.returncode != 0
+    assert "is not a PostgreSQL URL" in run.output
+    assert "Fix: use postgresql://" in run.output
