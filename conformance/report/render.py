@@ -1,57 +1,239 @@
-"""Render the merged matrix as one self-contained HTML page and a Markdown summary."""
+"""Render the merged matrix as one self-contained HTML page and a Markdown summary.
+
+The page is one file that opens from disk or any static host: inline CSS and JS, no network.
+The matrix itself is server-rendered HTML (one link per cell, so it is focusable and every cell has
+a permalink); the evidence of a cell is drawn by the page's script from the merged data embedded
+as JSON, on demand, so thousands of cells do not mean thousands of hidden evidence panels.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from importlib.resources import files
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from conformance.features import AREAS
 
-# Symbol, word and colour for each verdict: never colour alone.
+# Symbol, word and colour for each verdict: never colour alone. ``short`` is the word shown
+# inside a matrix cell, where the full label does not fit 14 columns on one screen.
 VERDICT_STYLE: dict[str, dict[str, str]] = {
-    "native": {"symbol": "✓", "label": "native", "color": "#1a7f37"},
-    "needs-sync-to-async": {"symbol": "⇄", "label": "needs sync_to_async", "color": "#9a6700"},
-    "absent": {"symbol": "—", "label": "absent", "color": "#57606a"},
-    "unsupported": {"symbol": "✗", "label": "unsupported", "color": "#cf222e"},
-    "diverges": {"symbol": "≠", "label": "diverges", "color": "#a40e26"},
-    "error": {"symbol": "!", "label": "error", "color": "#8250df"},
-    "skipped": {"symbol": "∅", "label": "skipped", "color": "#6e7781"},
-    "not-run": {"symbol": "?", "label": "not run", "color": "#8c959f"},
+    "native": {"symbol": "✓", "label": "native", "short": "native", "color": "#1a7f37"},
+    "needs-sync-to-async": {
+        "symbol": "⇄",
+        "label": "needs sync_to_async",
+        "short": "wrap",
+        "color": "#9a6700",
+    },
+    "absent": {"symbol": "—", "label": "absent", "short": "absent", "color": "#57606a"},
+    "unsupported": {"symbol": "✗", "label": "unsupported", "short": "no", "color": "#cf222e"},
+    "diverges": {"symbol": "≠", "label": "diverges", "short": "differs", "color": "#a40e26"},
+    "error": {"symbol": "!", "label": "error", "short": "error", "color": "#8250df"},
+    "skipped": {"symbol": "∅", "label": "skipped", "short": "skipped", "color": "#6e7781"},
+    "not-run": {"symbol": "?", "label": "not run", "short": "not run", "color": "#8c959f"},
 }
 
+# Claim statuses, refuted first: a refuted claim is what a reader of the reference must see.
+CLAIM_STYLE: dict[str, dict[str, str]] = {
+    "refuted": {"symbol": "✗", "label": "refuted", "color": "#cf222e"},
+    "untestable": {"symbol": "?", "label": "untestable", "color": "#6e7781"},
+    "confirmed": {"symbol": "✓", "label": "confirmed", "color": "#1a7f37"},
+}
 
-def _environment(templates: str) -> Environment:
+BACKEND_LABELS: dict[str, str] = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+# Verdicts that say nothing about the backend: a cell that did not run cannot differ.
+UNMEASURED = frozenset({"not-run", "error"})
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def visible(text: object) -> str:
+    """Control characters as ``\\xNN`` escapes, so they are seen instead of garbling the page."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+
+
+def cell_key(feature_id: str, cell_id: str) -> str:
+    """The fragment of one feature's cell: the permalink the page opens the evidence for."""
+    return f"{feature_id}--{cell_id}"
+
+
+def area_groups(features: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Features grouped by area in the vocabulary's order, unknown areas last by name."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for feature in features:
+        groups.setdefault(feature["area"], []).append(feature)
+
+    def order(area: str) -> tuple[int, str]:
+        return (AREAS.index(area) if area in AREAS else len(AREAS), area)
+
+    return [(area, groups[area]) for area in sorted(groups, key=order)]
+
+
+def since_label(found: dict[str, Any] | None) -> str:
+    """Like browser-compat-data's ``version_added``: a release, "or earlier", or not native."""
+    if not found:
+        return "not native"
+    return f"{found['series']} or earlier" if found.get("floor") else found["series"]
+
+
+def since_text(since: dict[str, Any], backend_ids: list[str]) -> str:
+    """One line per feature: once when every backend agrees, else per backend."""
+    labels = {backend: since_label(since.get(backend)) for backend in backend_ids}
+    if len(set(labels.values())) == 1:
+        label = next(iter(labels.values()), "not native")
+        return label if label == "not native" else f"native since {label}"
+    return "native since " + " · ".join(
+        f"{BACKEND_LABELS.get(backend, backend)} {label}" for backend, label in labels.items()
+    )
+
+
+def backends(cells: list[dict[str, Any]]) -> list[str]:
+    """The backends of the matrix, in column order."""
+    return list(dict.fromkeys(cell["backend"] for cell in cells))
+
+
+def backend_differences(merged: dict[str, Any]) -> list[dict[str, Any]]:
+    """Feature x release pairs whose measured verdicts differ between backends.
+
+    Cells that did not run (or errored) are left out: "not measured" is no difference.
+    """
+    by_series: dict[str, list[dict[str, Any]]] = {}
+    for cell in merged["cells"]:
+        by_series.setdefault(cell["django_series"], []).append(cell)
+    found = []
+    for feature in merged["features"]:
+        for series, series_cells in by_series.items():
+            measured = [
+                (cell, feature["cells"][cell["id"]]["verdict"])
+                for cell in series_cells
+                if cell["id"] in feature["cells"]
+                and feature["cells"][cell["id"]]["verdict"] not in UNMEASURED
+            ]
+            if len({verdict for _, verdict in measured}) > 1:
+                found.append(
+                    {
+                        "feature": feature["id"],
+                        "title": feature["title"],
+                        "series": series,
+                        "cells": [
+                            {"id": cell["id"], "backend": cell["backend"], "verdict": verdict}
+                            for cell, verdict in measured
+                        ],
+                    }
+                )
+    return found
+
+
+def ordered_claims(claims: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Refuted claims first, then untestable, then confirmed; stable within a status."""
+    rank = {status: index for index, status in enumerate(CLAIM_STYLE)}
+    return sorted(claims, key=lambda claim: rank.get(claim.get("status"), len(rank)))
+
+
+def changed_cells(merged: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The comparison with a baseline, by cell fragment, so the matrix can mark changed cells."""
+    changes = merged.get("changes") or {}
+    return {
+        cell_key(change["feature"], change["cell"]): change for change in changes.get("changed", [])
+    }
+
+
+def client_data(merged: dict[str, Any]) -> dict[str, Any]:
+    """What the page's script needs to draw evidence on demand: cells, verdicts and checks."""
+    return {
+        "verdicts": VERDICT_STYLE,
+        "backends": BACKEND_LABELS,
+        "cells": {
+            cell["id"]: {
+                key: cell.get(key)
+                for key in (
+                    "django_series",
+                    "backend",
+                    "state",
+                    "error",
+                    "environment",
+                    "started_at",
+                    "duration_s",
+                )
+            }
+            for cell in merged["cells"]
+        },
+        "features": {
+            feature["id"]: {key: feature[key] for key in ("title", "ref", "cells")}
+            for feature in merged["features"]
+        },
+        "changes": changed_cells(merged),
+    }
+
+
+def _html_environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("conformance.report", templates),
+        loader=PackageLoader("conformance.report", "templates"),
         autoescape=select_autoescape(["html", "j2"], default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(VERDICT_STYLE=VERDICT_STYLE, AREAS=AREAS)
+    env.filters["visible"] = visible
+    env.globals.update(
+        VERDICT_STYLE=VERDICT_STYLE,
+        CLAIM_STYLE=CLAIM_STYLE,
+        BACKEND_LABELS=BACKEND_LABELS,
+        AREAS=AREAS,
+        cell_key=cell_key,
+        since_label=since_label,
+        since_text=since_text,
+    )
     return env
 
 
 def render_html(merged: dict[str, Any]) -> str:
-    """The report page: every cell of every feature, with its evidence, in one file."""
-    return _environment("templates").get_template("index.html.j2").render(merged=merged)
+    """The report page: the matrix, its filters, the claims audit, differences and changes."""
+    claims = ordered_claims(merged.get("claims") or [])
+    return (
+        _html_environment()
+        .get_template("index.html.j2")
+        .render(
+            merged=merged,
+            groups=area_groups(merged["features"]),
+            backends=backends(merged["cells"]),
+            differences=backend_differences(merged),
+            claims=claims,
+            claim_counts={s: sum(c.get("status") == s for c in claims) for s in CLAIM_STYLE},
+            changes=merged.get("changes") or {},
+            changed=changed_cells(merged),
+            data=client_data(merged),
+        )
+    )
 
 
-def _md_cell(text: str) -> str:
-    """Text safe inside a Markdown table cell: no pipes, newlines or HTML."""
-    cleaned = " ".join(str(text).split())
-    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|")):
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md_text(text: object, limit: int = 300) -> str:
+    """Text safe inside Markdown (and a table cell): one line, no HTML, no markup, bounded."""
+    cleaned = " ".join(_CONTROL.sub(" ", str(text)).split())
+    if len(cleaned) > limit:
+        cleaned = cleaned[: limit - 1] + "…"
+    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("@", "&#64;")):
         cleaned = cleaned.replace(raw, escaped)
-    return cleaned[:300]
+    return _MD_SPECIAL.sub(r"\\\1", cleaned)
 
 
 def render_markdown(merged: dict[str, Any]) -> str:
-    """A summary that fits a CI job summary: the matrix by symbol, then problems."""
+    """A compact summary that fits a CI job summary: counts, refuted claims, changes, failures."""
     env = Environment(autoescape=False, undefined=StrictUndefined, trim_blocks=True)
-    env.filters["md"] = _md_cell
-    env.globals.update(VERDICT_STYLE=VERDICT_STYLE)
-    from importlib.resources import files
-
+    env.filters["md"] = md_text
+    env.globals.update(VERDICT_STYLE=VERDICT_STYLE, BACKEND_LABELS=BACKEND_LABELS)
     source = files("conformance.report").joinpath("templates/summary.md.j2").read_text("utf-8")
-    return env.from_string(source).render(merged=merged)
+    claims = ordered_claims(merged.get("claims") or [])
+    return env.from_string(source).render(
+        merged=merged,
+        refuted=[claim for claim in claims if claim.get("status") == "refuted"],
+        claims=claims,
+        changes=merged.get("changes") or {},
+        limit=50,
+    )
