@@ -1,0 +1,126 @@
+"""Measuring helpers for the pattern, workaround and performance checks.
+
+Query counts come from ``CaptureQueriesContext`` on the test thread's connection: coroutines run
+through ``async_to_sync`` from that thread, and Django sends their ``sync_to_async`` work back to
+it, so every query the async side runs lands in the same log. Timings are medians over repeated
+runs in one process, with their spread, and never decide a verdict.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.test.utils import CaptureQueriesContext
+
+from conformance.probe import Observation, Outcome, observe_async, rolled_back, snippet
+from conformance.verdicts import Verdict
+
+
+@contextmanager
+def queries() -> Iterator[CaptureQueriesContext]:
+    """Capture every query of the test thread's connection (async calls included).
+
+    The connection is resolved here, on the test thread, not through Django's per-thread proxy,
+    so that reading the capture from inside a coroutine still reads this connection's log.
+    """
+    with CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as captured:
+        yield captured
+
+
+def statements(captured: CaptureQueriesContext, start: int = 0) -> list[str]:
+    """The SQL captured since ``start``, without savepoint bookkeeping."""
+    return [
+        query["sql"]
+        for query in captured.captured_queries[start:]
+        if "SAVEPOINT" not in query["sql"].upper()
+    ]
+
+
+def count_statements(sqls: list[str], verb: str) -> int:
+    """How many of ``sqls`` start with ``verb`` (``INSERT``, ``SELECT``...)."""
+    return sum(1 for sql in sqls if sql.lstrip().upper().startswith(verb))
+
+
+def with_evidence(outcome: Outcome, *, queries: int | None = None, **measurements: Any) -> Outcome:
+    """The outcome with query counts and measurements added to its evidence."""
+    evidence = dict(outcome.evidence)
+    if queries is not None:
+        evidence["queries"] = queries
+    if measurements:
+        evidence["measurements"] = {**evidence.get("measurements", {}), **measurements}
+    return replace(outcome, evidence=evidence)
+
+
+def ran(function: Callable[[], Awaitable[Any]], **measurements: Any) -> Outcome:
+    """A verdict for code that needs no wrapping by design (it already uses ``sync_to_async``).
+
+    ``native`` when it ran inside a coroutine, ``unsupported`` when it raised, with the
+    exception as evidence.
+    """
+    with rolled_back():
+        observed = observe_async(function)
+    outcome = Outcome(
+        Verdict.UNSUPPORTED if observed.raised else Verdict.NATIVE,
+        {"snippet": snippet(function), "observed": observed.to_json()},
+        f"it raised {type(observed.exception).__name__}" if observed.raised else "",
+    )
+    return with_evidence(outcome, **measurements) if measurements else outcome
+
+
+def observation(value: Any = None, exception: BaseException | None = None) -> dict[str, Any]:
+    """An observation as it appears in evidence."""
+    return Observation(value=value, exception=exception).to_json()
+
+
+def run_async(function: Callable[[], Awaitable[Any]]) -> Any:
+    """Await ``function()`` from the test thread, sharing its connection and transaction."""
+    return async_to_sync(function)()
+
+
+def spread(samples: list[float]) -> dict[str, float]:
+    """Median, minimum and maximum of ``samples`` (seconds), rounded for the report."""
+    return {
+        "median": round(statistics.median(samples), 7),
+        "min": round(min(samples), 7),
+        "max": round(max(samples), 7),
+        "runs": len(samples),
+    }
+
+
+def per_call_sync(call: Callable[[], Any], *, calls: int, runs: int) -> list[float]:
+    """Seconds per call of ``call``, over ``runs`` batches of ``calls`` on the test thread."""
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        for _ in range(calls):
+            call()
+        samples.append((time.perf_counter() - started) / calls)
+    return samples
+
+
+def per_call_async(call: Callable[[], Awaitable[Any]], *, calls: int, runs: int) -> list[float]:
+    """Seconds per awaited call, timed inside one event loop like ``per_call_sync``."""
+
+    async def batches() -> list[float]:
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            for _ in range(calls):
+                await call()
+            samples.append((time.perf_counter() - started) / calls)
+        return samples
+
+    return run_async(batches)
+
+
+def thread_id() -> int:
+    """The current thread's identity, for where-did-it-run evidence."""
+    return threading.get_ident()

@@ -1,0 +1,495 @@
+"""The reference's limitations, each tried the natural async way and the way it recommends.
+
+Reference: "Limitations and Workarounds" (and the sync_to_async examples it builds on). Each
+row of ``CASES`` is one pattern: ``direct`` is what a user would write in a coroutine (``async
+for``, an ``a*`` method, or the sync call itself where no async spelling exists), ``wrapped`` is
+the reference's ``sync_to_async`` form. ``probe.pattern`` runs ``direct`` first and only falls
+back to ``wrapped`` when it raises, so the verdict says whether the wrapping is still needed.
+Where a release ships a native alternative (``aadd``...), the check also runs it and keeps what
+it did in the evidence, so the report can show the alternative next to the pattern.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.db import connection, connections
+from django.db.models import Avg, Count, Sum
+
+from conformance import measure, probe
+from conformance.probe import observe_async, rolled_back
+from conformance.suite.pattern_fixtures import library
+from testapp.models import Article, Author, Tag
+
+# --- select_related / prefetch_related ------------------------------------------------------
+
+
+async def select_related_async_for():
+    return [(a.title, a.author.name) async for a in Article.objects.select_related("author")]
+
+
+async def select_related_wrapped():
+    @sync_to_async
+    def get_articles_with_authors():
+        return list(Article.objects.select_related("author"))
+
+    return [(a.title, a.author.name) for a in await get_articles_with_authors()]
+
+
+async def select_related_aget():
+    article = await Article.objects.select_related("author").aget(slug="article-1")
+    return article.author.name
+
+
+async def select_related_get_wrapped():
+    article = await sync_to_async(Article.objects.select_related("author").get)(slug="article-1")
+    return article.author.name
+
+
+def _titles_and_tags(articles):
+    return [(a.title, [tag.name for tag in a.tags.all()]) for a in articles]
+
+
+async def prefetch_async_for():
+    queryset = Article.objects.prefetch_related("tags").filter(status="published")
+    return [(a.title, [t.name for t in a.tags.all()]) async for a in queryset]
+
+
+async def prefetch_aiterator():
+    queryset = Article.objects.prefetch_related("tags").filter(status="published")
+    return [(a.title, [t.name for t in a.tags.all()]) async for a in queryset.aiterator()]
+
+
+async def prefetch_aiterator_chunk_size():
+    queryset = Article.objects.prefetch_related("tags").filter(status="published")
+    iterator = queryset.aiterator(chunk_size=2)
+    return [(a.title, [t.name for t in a.tags.all()]) async for a in iterator]
+
+
+async def prefetch_wrapped():
+    @sync_to_async
+    def get_articles_with_tags():
+        return list(Article.objects.prefetch_related("tags").filter(status="published"))
+
+    return _titles_and_tags(await get_articles_with_tags())
+
+
+# --- aggregations over relations --------------------------------------------------------------
+
+
+def _author_stats():
+    return Author.objects.annotate(book_count=Count("books")).values("name", "book_count")
+
+
+async def annotate_async_for():
+    return [f"{stat['name']}: {stat['book_count']} books" async for stat in _author_stats()]
+
+
+async def annotate_wrapped():
+    stats = await sync_to_async(lambda: list(_author_stats()))()
+    return [f"{stat['name']}: {stat['book_count']} books" for stat in stats]
+
+
+async def reference_display_stats():
+    """The reference's example as written: the wrapped function returns the lazy QuerySet."""
+
+    @sync_to_async
+    def get_author_stats():
+        return Author.objects.annotate(book_count=Count("books")).values("name", "book_count")
+
+    stats = await get_author_stats()
+    return [f"{stat['name']}: {stat['book_count']} books" for stat in stats]
+
+
+async def aggregate_over_relation():
+    return await Author.objects.aaggregate(avg=Avg("books__rating"), sales=Sum("books__sales"))
+
+
+async def aggregate_over_relation_wrapped():
+    return await sync_to_async(Author.objects.aggregate)(
+        avg=Avg("books__rating"), sales=Sum("books__sales")
+    )
+
+
+async def filter_across_relation():
+    queryset = Article.objects.filter(tags__name="python").select_related("author")
+    return [(a.title, a.author.name) async for a in queryset]
+
+
+async def filter_across_relation_wrapped():
+    @sync_to_async
+    def fetch():
+        return list(Article.objects.filter(tags__name="python").select_related("author"))
+
+    return [(a.title, a.author.name) for a in await fetch()]
+
+
+def _dashboard():
+    return (
+        Author.objects.annotate(
+            book_count=Count("books", distinct=True),
+            avg_rating=Avg("books__rating"),
+            total_sales=Sum("books__sales"),
+        )
+        .select_related("profile")
+        .prefetch_related("awards")
+    )
+
+
+def _dashboard_rows(authors):
+    return [
+        (a.name, a.book_count, a.total_sales, a.profile.bio, [w.name for w in a.awards.all()])
+        for a in authors
+    ]
+
+
+async def dashboard_async_for():
+    return _dashboard_rows([author async for author in _dashboard()])
+
+
+async def dashboard_wrapped():
+    return _dashboard_rows(await sync_to_async(lambda: list(_dashboard()))())
+
+
+# --- many-to-many -----------------------------------------------------------------------------
+
+
+async def _tag_names(article):
+    return sorted([tag.name async for tag in article.tags.all()])
+
+
+async def m2m_read():
+    article = await Article.objects.aget(slug="article-1")
+    return [tag.name async for tag in article.tags.all()]
+
+
+async def m2m_read_wrapped():
+    article = await Article.objects.aget(slug="article-1")
+    return [tag.name for tag in await sync_to_async(list)(article.tags.all())]
+
+
+async def _tags():
+    return await Tag.objects.aget(name="python"), await Tag.objects.aget(name="django")
+
+
+def _m2m_case(operation: str, arguments: Callable[[Tag, Tag], tuple]):
+    """Direct, wrapped and native-alternative forms of one M2M manager operation."""
+
+    async def direct():
+        article = await Article.objects.aget(slug="article-1")
+        python, django = await _tags()
+        getattr(article.tags, operation)(*arguments(python, django))
+        return await _tag_names(article)
+
+    async def wrapped():
+        article = await Article.objects.aget(slug="article-1")
+        python, django = await _tags()
+        await sync_to_async(getattr(article.tags, operation))(*arguments(python, django))
+        return await _tag_names(article)
+
+    async def alternative():
+        article = await Article.objects.aget(slug="article-1")
+        python, django = await _tags()
+        await getattr(article.tags, f"a{operation}")(*arguments(python, django))
+        return await _tag_names(article)
+
+    for function in (direct, wrapped, alternative):
+        function.__qualname__ = f"m2m_{operation}_{function.__name__}"
+    return direct, wrapped, alternative
+
+
+# --- reverse foreign keys, model properties ---------------------------------------------------
+
+
+async def reverse_fk_async_for():
+    article = await Article.objects.aget(slug="article-1")
+    return [comment.text async for comment in article.comments.filter(approved=True)]
+
+
+async def reverse_fk_wrapped():
+    article = await Article.objects.aget(slug="article-1")
+    comments = await sync_to_async(list)(article.comments.filter(approved=True))
+    return [comment.text for comment in comments]
+
+
+async def model_property():
+    article = await Article.objects.aget(slug="article-1")
+    return article.comment_count
+
+
+async def model_property_wrapped():
+    article = await Article.objects.aget(slug="article-1")
+    return await sync_to_async(lambda: article.comment_count)()
+
+
+async def model_async_method():
+    article = await Article.objects.aget(slug="article-1")
+    return await article.acomment_count()
+
+
+# --- the table --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A native API a release may offer instead of the pattern: where it lives, and a use."""
+
+    api: str
+    owner: Callable[[], object]
+    name: str
+    call: Callable[[], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Case:
+    feature: str
+    claims: tuple[str, ...]
+    direct: Callable[[], Awaitable[Any]]
+    wrapped: Callable[[], Awaitable[Any]]
+    alternative: Alternative | None = None
+
+
+def _m2m_manager():
+    return Article.tags.related_manager_cls
+
+
+M2M_ARGUMENTS = {
+    "add": lambda python, django: (django,),
+    "remove": lambda python, django: (python,),
+    "set": lambda python, django: ([django],),
+    "clear": lambda python, django: (),
+}
+M2M_CASES = []
+for _operation, _arguments in M2M_ARGUMENTS.items():
+    _direct, _wrapped, _alternative = _m2m_case(_operation, _arguments)
+    M2M_CASES.append(
+        Case(
+            f"pattern.m2m-{_operation}",
+            ("limitation.m2m-operations", "transactions.m2m-needs-sync-to-async"),
+            _direct,
+            _wrapped,
+            Alternative(
+                f"RelatedManager.a{_operation}()", _m2m_manager, f"a{_operation}", _alternative
+            ),
+        )
+    )
+
+CASES = [
+    Case(
+        "pattern.select-related-async-for",
+        ("limitation.select-related",),
+        select_related_async_for,
+        select_related_wrapped,
+    ),
+    Case(
+        "pattern.select-related-aget",
+        ("sync-to-async.select-related-get",),
+        select_related_aget,
+        select_related_get_wrapped,
+    ),
+    Case(
+        "pattern.prefetch-related-async-for",
+        ("limitation.prefetch-related", "sync-to-async.prefetch-related-not-async"),
+        prefetch_async_for,
+        prefetch_wrapped,
+    ),
+    Case(
+        "pattern.prefetch-related-aiterator",
+        ("limitation.prefetch-related",),
+        prefetch_aiterator,
+        prefetch_wrapped,
+    ),
+    Case(
+        "pattern.prefetch-related-aiterator-chunk-size",
+        ("limitation.prefetch-related",),
+        prefetch_aiterator_chunk_size,
+        prefetch_wrapped,
+    ),
+    Case(
+        "pattern.annotate-over-relation",
+        ("limitation.aggregations-with-relationships",),
+        annotate_async_for,
+        annotate_wrapped,
+    ),
+    Case(
+        "pattern.wrapped-lazy-queryset",
+        ("example.display-stats-runs",),
+        reference_display_stats,
+        annotate_wrapped,
+    ),
+    Case(
+        "pattern.aggregate-over-relation",
+        ("limitation.aggregations-with-relationships",),
+        aggregate_over_relation,
+        aggregate_over_relation_wrapped,
+    ),
+    Case(
+        "pattern.filter-across-relation",
+        ("best-practice.type-hints-wrap-relation-filter",),
+        filter_across_relation,
+        filter_across_relation_wrapped,
+    ),
+    Case(
+        "pattern.dashboard-query",
+        ("performance.sync-better-complex-query",),
+        dashboard_async_for,
+        dashboard_wrapped,
+    ),
+    Case(
+        "pattern.m2m-read",
+        ("sync-to-async.m2m-read",),
+        m2m_read,
+        m2m_read_wrapped,
+    ),
+    *M2M_CASES,
+    Case(
+        "pattern.reverse-fk-access",
+        ("limitation.related-object-access",),
+        reverse_fk_async_for,
+        reverse_fk_wrapped,
+    ),
+    Case(
+        "pattern.model-property-query",
+        ("limitation.model-property-needs-wrapping",),
+        model_property,
+        model_property_wrapped,
+        Alternative(
+            "Article.acomment_count()",
+            lambda: Article,
+            "acomment_count",
+            model_async_method,
+        ),
+    ),
+]
+
+
+def _alternative_evidence(alternative: Alternative) -> dict[str, Any]:
+    """Whether this release offers the native alternative, and what it did when run."""
+    present = hasattr(alternative.owner(), alternative.name)
+    found: dict[str, Any] = {"api": alternative.api, "present": present}
+    if present:
+        with rolled_back():
+            found["observed"] = observe_async(alternative.call).to_json()
+    return found
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(
+            case,
+            id=case.feature.removeprefix("pattern."),
+            marks=pytest.mark.conformance(feature=case.feature, claims=list(case.claims)),
+        )
+        for case in CASES
+    ],
+)
+def test_pattern_runs_directly_in_a_coroutine_or_needs_wrapping(conformance, articles, case):
+    """The verdict says whether the reference's sync_to_async form is still needed."""
+    library(articles)
+    outcome = probe.pattern(case.direct, case.wrapped)
+    if case.alternative is not None:
+        outcome = measure.with_evidence(
+            outcome, native_alternative=_alternative_evidence(case.alternative)
+        )
+    conformance.record(outcome)
+
+
+@pytest.mark.conformance(
+    feature="pattern.model-async-method", claims=["limitation.model-async-method-works"]
+)
+def test_model_async_method_that_queries_runs_in_a_coroutine(conformance, articles):
+    """The reference's acomment_count() is plain async code on top of acount()."""
+    conformance.record(probe.pattern(model_async_method, model_property_wrapped))
+
+
+# --- sync_to_async thread sensitivity ---------------------------------------------------------
+
+
+def _where_it_ran(test_thread: int, test_connection: object):
+    """What the wrapped function saw: its thread, its connection, the caller's rows."""
+
+    def observe():
+        try:
+            visible = Article.objects.filter(slug__startswith="article-").count()
+            seen: Any = visible
+        except Exception as exc:  # another connection may be refused the caller's table
+            seen = f"{type(exc).__name__}: {exc}"
+        finally:
+            separate = connection.connection is not getattr(test_connection, "connection", None)
+            if threading.get_ident() != test_thread and separate:
+                # A connection of the worker thread's own: never leave it open (PostgreSQL
+                # could not drop the test database while it is).
+                connection.close()
+        return {
+            "same_thread_as_caller": threading.get_ident() == test_thread,
+            "same_connection_as_caller": not separate,
+            "caller_rows_seen": seen,
+        }
+
+    return observe
+
+
+def _count_direct():
+    async def direct():
+        return Article.objects.count()
+
+    return direct
+
+
+@pytest.mark.conformance(
+    feature="pattern.sync-to-async-thread-sensitive",
+    claims=["sync-to-async.thread-sensitive-default", "sync-to-async.thread-sensitive-same-thread"],
+)
+def test_thread_sensitive_sync_to_async_runs_on_the_callers_connection(conformance, articles):
+    """thread_sensitive=True (the default) should reuse the caller's thread and transaction."""
+    test_thread, test_connection = threading.get_ident(), connections["default"]
+    observe = _where_it_ran(test_thread, test_connection)
+
+    async def wrapped():
+        return await sync_to_async(observe, thread_sensitive=True)()
+
+    async def default():
+        return await sync_to_async(observe)()
+
+    outcome = probe.pattern(_count_direct(), wrapped)
+    with rolled_back():
+        defaults = observe_async(default)
+    with rolled_back():
+        sensitive = observe_async(wrapped)
+    conformance.record(
+        measure.with_evidence(
+            outcome,
+            thread_sensitive_true=sensitive.value,
+            default=defaults.value,
+            default_matches_true=defaults.value == sensitive.value,
+        )
+    )
+
+
+@pytest.mark.conformance(
+    feature="pattern.sync-to-async-thread-insensitive",
+    claims=["sync-to-async.thread-insensitive-for-non-db"],
+)
+def test_thread_insensitive_sync_to_async_runs_outside_the_callers_transaction(
+    conformance, articles
+):
+    """thread_sensitive=False runs in a worker thread, with a database connection of its own."""
+    observe = _where_it_ran(threading.get_ident(), connections["default"])
+
+    async def wrapped():
+        return await sync_to_async(observe, thread_sensitive=False)()
+
+    outcome = probe.pattern(_count_direct(), wrapped)
+    with rolled_back():
+        insensitive = observe_async(wrapped)
+    conformance.record(
+        measure.with_evidence(
+            outcome, thread_sensitive_false=insensitive.value, caller_rows=len(articles)
+        )
+    )
