@@ -21,6 +21,7 @@ AREAS: tuple[str, ...] = (
     "model-instance",
     "transactions",
     "patterns",
+    "adjacent-apis",
 )
 
 
@@ -74,11 +75,61 @@ FEATURES: dict[str, Feature] = {
 }
 
 
+# Areas of the QuerySet members the introspection finds, by name; other owners by prefix.
+QUERYSET_AREAS = {
+    "aget": "retrieval", "afirst": "retrieval", "alast": "retrieval", "aearliest": "retrieval",
+    "alatest": "retrieval", "ain_bulk": "retrieval", "acontains": "retrieval",
+    "aexplain": "retrieval", "acount": "aggregation", "aexists": "aggregation",
+    "aaggregate": "aggregation", "async-for": "iteration", "aiterator": "iteration",
+    "acreate": "creation", "aget_or_create": "creation", "aupdate_or_create": "creation",
+    "abulk_create": "bulk", "abulk_update": "bulk", "aupdate": "update-delete",
+    "adelete": "update-delete",
+}  # fmt: skip
+PREFIX_AREAS = {
+    "model": ("model-instance", "Model"),
+    "function": ("iteration", "django.db.models"),
+    "transaction": ("transactions", "django.db.transaction"),
+    "related.reverse-fk": ("related-managers", "reverse foreign-key manager"),
+    "related.m2m": ("related-managers", "many-to-many manager"),
+    "related.m2m-reverse": ("related-managers", "reverse many-to-many manager"),
+    "related.generic": ("related-managers", "generic relation manager"),
+    "shortcuts": ("adjacent-apis", "django.shortcuts"),
+    "auth": ("adjacent-apis", "django.contrib.auth"),
+    "auth.user-manager": ("adjacent-apis", "UserManager"),
+    "auth.user": ("adjacent-apis", "User"),
+    "auth.anonymous-user": ("adjacent-apis", "AnonymousUser"),
+    "auth.model-backend": ("adjacent-apis", "ModelBackend"),
+    "auth.remote-user-backend": ("adjacent-apis", "RemoteUserBackend"),
+    "sessions.db-store": ("adjacent-apis", "sessions SessionStore (db)"),
+    "paginator.async-paginator": ("adjacent-apis", "AsyncPaginator"),
+    "paginator.async-page": ("adjacent-apis", "AsyncPage"),
+}
+
+
+def describe(feature_id: str) -> Feature | None:
+    """The feature for an id: listed ones as listed, surface members derived from their id.
+
+    The surface is discovered per Django release, so its ids cannot all be listed ahead;
+    ``<owner prefix>.<member>`` names the owner, and the owner gives the area.
+    """
+    if feature_id in FEATURES:
+        return FEATURES[feature_id]
+    prefix, _, name = feature_id.rpartition(".")
+    if prefix == "queryset" and name in QUERYSET_AREAS:
+        return Feature(feature_id, f"QuerySet.{name}()", QUERYSET_AREAS[name], "method", "")
+    if prefix in PREFIX_AREAS:
+        area, owner = PREFIX_AREAS[prefix]
+        title = f"{owner}.{name}()" if not name.startswith("__") else f"{owner} {name}"
+        return Feature(feature_id, title, area, "method", "")
+    return None
+
+
 def feature(feature_id: str) -> Feature:
     """The feature with this id; unknown ids are an error, never a silent new feature."""
-    try:
-        return FEATURES[feature_id]
-    except KeyError:
+    found = describe(feature_id)
+    if found is None:
         raise KeyError(
-            f"unknown feature id {feature_id!r}: add it to conformance/features.py"
-        ) from None
+            f"unknown feature id {feature_id!r}: add it to conformance/features.py or "
+            "conformance/data/*.toml"
+        )
+    return found

@@ -64,6 +64,8 @@ class SessionState:
     checks: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
     database_setup_s: float = 0.0
+    surface: dict[str, Any] | None = None
+    full_run: bool = True
 
 
 STATE = pytest.StashKey[SessionState]()
@@ -90,6 +92,7 @@ def pytest_configure(config: pytest.Config) -> None:
     backend = os.environ.get("CONFORMANCE_BACKEND", "sqlite")
     state = SessionState(Path(path), {"id": cell_id, "django_series": series, "backend": backend})
     config.stash[STATE] = state
+    state.full_run = not (config.getoption("keyword") or config.getoption("markexpr"))
     state.environment = _environment(config)
     _write(state, status="incomplete")
 
@@ -273,10 +276,31 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     interrupted = exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
     if interrupted:
         state.error = f"the session was interrupted (pytest exit status {int(exitstatus)})"
+    else:
+        state.surface = _surface(state)
     _write(state, status="error" if interrupted else "complete")
     broken = [check["id"] for check in state.checks if check["verdict"] == Verdict.ERROR]
-    if broken and session.exitstatus == pytest.ExitCode.OK:
+    untested = state.surface["untested"] if state.surface else []
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    for feature_id in untested:
+        if reporter is not None:
+            reporter.write_line(f"untested async API: {feature_id}", red=True)
+    if (broken or untested) and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _surface(state: SessionState) -> dict[str, Any] | None:
+    """The installed Django's async surface, and the members no check of this run covered.
+
+    Only a run of the whole suite can judge coverage: a run narrowed with ``-k`` or a path
+    would call everything it skipped untested, so those runs record the surface only.
+    """
+    from conformance.surface import discover, protocols
+
+    members = [member.feature for member in discover()]
+    checked = {check["feature"] for check in state.checks}
+    untested = [m for m in members if m not in checked] if state.full_run else []
+    return {"members": members, "protocols": protocols(), "untested": untested}
 
 
 def _features(checks: list[dict[str, Any]]) -> dict[str, Any]:
@@ -310,6 +334,8 @@ def _write(state: SessionState, *, status: str) -> None:
         "features": _features(state.checks),
         "checks": state.checks,
     }
+    if state.surface is not None:
+        document["surface"] = state.surface
     try:
         write_results(state.results_path, document)
     except OSError as exc:

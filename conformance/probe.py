@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import textwrap
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, ItemsView, Iterator, KeysView, ValuesView
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -84,34 +84,102 @@ def rolled_back() -> Iterator[None]:
         transaction.set_rollback(True)
 
 
+# Columns whose values are random or clock-based by design (salted hashes, session keys,
+# "now" defaults): two correct runs never agree on them, so they are left out of comparisons.
+VOLATILE_COLUMNS: dict[str, frozenset[str]] = {
+    "auth.User": frozenset({"password", "date_joined", "last_login"}),
+    "sessions.Session": frozenset({"session_key", "expire_date"}),
+}
+
+
+def _is_auto_key(field: models.Field) -> bool:
+    return field.primary_key and isinstance(field, models.AutoField)
+
+
 def comparable(value: Any) -> Any:
     """A value's content, for comparing sync and async results.
 
-    Model instances compare by their concrete field values, without auto-incremented keys,
-    which differ between two inserts of the same row.
+    Model instances compare by their concrete field values, without auto-incremented keys
+    (two inserts of the same row get different ones) and volatile columns.
     """
     if isinstance(value, models.Model):
+        label = value._meta.label
+        skip = VOLATILE_COLUMNS.get(label, frozenset())
         fields = {
             field.attname: getattr(value, field.attname)
             for field in value._meta.concrete_fields
-            if not (field.primary_key and isinstance(field, models.AutoField))
+            if not _is_auto_key(field) and field.attname not in skip
         }
-        return (value._meta.label, tuple(sorted(fields.items())))
+        return (label, tuple(sorted(fields.items(), key=repr)))
     if isinstance(value, (list, tuple)):
         return type(value)(comparable(item) for item in value)
+    if isinstance(value, (KeysView, ValuesView, ItemsView)):
+        return [comparable(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((comparable(item) for item in value), key=repr)
     if isinstance(value, dict):
         return {key: comparable(item) for key, item in value.items()}
     return value
 
 
-def table_state(*model_classes: type[models.Model]) -> dict[str, list[Any]]:
-    """Every row of the given tables, by content, for the after-state comparison."""
-    return {
-        model._meta.label: sorted(
-            (comparable(row) for row in model._default_manager.order_by("pk")), key=repr
-        )
-        for model in model_classes
+def all_tables() -> tuple[type[models.Model], ...]:
+    """Every model of the installed apps, many-to-many through tables included."""
+    from django.apps import apps
+
+    return tuple(apps.get_models(include_auto_created=True))
+
+
+def key_baseline(tables: tuple[type[models.Model], ...]) -> dict[str, int]:
+    """The highest auto key of each table before a comparison: larger keys are new rows."""
+    baseline = {}
+    for model in tables:
+        if _is_auto_key(model._meta.pk):
+            newest = model._default_manager.order_by("-pk").values_list("pk", flat=True).first()
+            baseline[model._meta.label] = newest or 0
+    return baseline
+
+
+def table_state(
+    tables: tuple[type[models.Model], ...], baseline: dict[str, int]
+) -> dict[str, list[Any]]:
+    """Every row of ``tables`` by content, new rows' keys renamed by their insertion order.
+
+    PostgreSQL sequences are not rolled back, so the same insert gets key 7 in one run and 9 in
+    the next; both become ``new#1`` here, in primary keys and in foreign keys alike.
+    """
+    rows = {model._meta.label: list(model._default_manager.order_by("pk")) for model in tables}
+    order = {
+        label: {
+            pk: f"new#{rank}"
+            for rank, pk in enumerate(
+                sorted(row.pk for row in found if row.pk > baseline[label]), start=1
+            )
+        }
+        for label, found in rows.items()
+        if label in baseline
     }
+
+    def relabel(model: type[models.Model], value: Any) -> Any:
+        return order.get(model._meta.label, {}).get(value, value)
+
+    state = {}
+    for model in tables:
+        skip = VOLATILE_COLUMNS.get(model._meta.label, frozenset())
+        content = []
+        for row in rows[model._meta.label]:
+            values = []
+            for field in model._meta.concrete_fields:
+                if field.attname in skip:
+                    continue
+                value = getattr(row, field.attname)
+                if _is_auto_key(field):
+                    value = relabel(model, value)
+                elif field.is_relation and field.related_model is not None:
+                    value = relabel(field.related_model, value)
+                values.append((field.attname, value))
+            content.append(tuple(values))
+        state[model._meta.label] = sorted(content, key=repr)
+    return state
 
 
 @dataclass
@@ -127,23 +195,26 @@ def differential(
     async_call: Callable[[], Awaitable[Any]],
     sync_call: Callable[[], Any],
     *,
-    tables: tuple[type[models.Model], ...] = (),
+    tables: tuple[type[models.Model], ...] | None = None,
     result: Callable[[Any], Any] = comparable,
     example: str | None = None,
+    code: str | None = None,
 ) -> Outcome:
     """Run the sync twin and the async method from the same state and compare everything.
 
-    Same result (by content), same exception type, same rows in ``tables`` afterwards:
-    ``native``; anything else: ``diverges``, with both sides as evidence.
+    Same result (by content), same exception type, same rows afterwards (in ``tables``, by
+    default every table): ``native``; anything else: ``diverges``, with both sides as evidence.
     """
+    tables = all_tables() if tables is None else tables
+    baseline = key_baseline(tables)
     with rolled_back():
         sync = observe_sync(sync_call)
-        sync_after = table_state(*tables)
+        sync_after = table_state(tables, baseline)
     with rolled_back():
         run = observe_async(async_call)
-        async_after = table_state(*tables)
+        async_after = table_state(tables, baseline)
     evidence = {
-        "snippet": snippet(async_call),
+        "snippet": code or snippet(async_call),
         "observed": run.to_json(),
         "sync_twin": sync.to_json(),
         "example": example,
@@ -156,7 +227,9 @@ def differential(
     else:
         same, reason = True, ""
     if same and sync_after != async_after:
-        same, reason = False, "the database differs after the async call and after its sync twin"
+        changed = sorted(k for k in sync_after if sync_after[k] != async_after.get(k))
+        same = False
+        reason = f"the database differs after the async call and its sync twin ({changed})"
     return Outcome(Verdict.NATIVE if same else Verdict.DIVERGES, evidence, reason)
 
 
@@ -205,3 +278,15 @@ def method(
 ) -> Outcome:
     """``absent`` if ``owner.name`` does not exist, else the differential against the twin."""
     return absent(owner, name) or differential(async_call, sync_call, **options)
+
+
+def missing(owner: str, detail: str) -> Outcome:
+    """``absent`` when the class or module that would carry the member does not exist."""
+    return Outcome(
+        Verdict.ABSENT,
+        {
+            "snippet": f"import {owner}",
+            "observed": {"kind": "absent", "repr": detail, "type": None, "message": None},
+        },
+        f"{owner} does not exist in this release",
+    )

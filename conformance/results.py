@@ -95,6 +95,15 @@ SESSION_SCHEMA: dict[str, Any] = {
             "type": "object",
             "properties": {"database_setup_s": {"type": "number", "minimum": 0}},
         },
+        "surface": {
+            "type": "object",
+            "required": ["members", "protocols", "untested"],
+            "properties": {
+                "members": {"type": "array", "items": {"type": "string"}},
+                "protocols": {"type": "object", "additionalProperties": {"type": "boolean"}},
+                "untested": {"type": "array", "items": {"type": "string"}},
+            },
+        },
         "features": {
             "type": "object",
             "additionalProperties": {

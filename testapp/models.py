@@ -4,8 +4,22 @@ Field names follow the reference (``Article.slug``, ``status``, ``views``...) so
 examples run as written, adapted only in the model names they import.
 """
 
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
+
+
+class Note(models.Model):
+    """Attached to articles through a generic relation, for the generic related manager."""
+
+    content_type = models.ForeignKey(ContentType, models.CASCADE)
+    object_id = models.PositiveIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    text = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["pk"]
 
 
 class Author(models.Model):
@@ -50,6 +64,7 @@ class Article(models.Model):
         Author, models.CASCADE, null=True, blank=True, related_name="articles"
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+    notes = GenericRelation(Note)
 
     class Meta:
         ordering = ["pk"]

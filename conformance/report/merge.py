@@ -15,7 +15,7 @@ from typing import Any
 
 from packaging.version import Version
 
-from conformance.features import FEATURES, Feature
+from conformance.features import FEATURES, Feature, describe
 from conformance.matrix import BACKENDS, cell_order, cells
 from conformance.results import ResultsFileError, read_results
 from conformance.verdicts import Verdict
@@ -63,6 +63,21 @@ def _cell_entry(
         "started_at": document["started_at"] if document else None,
         "duration_s": document.get("duration_s") if document else None,
         "source": document.get("source") if document else None,
+        "surface": _coverage(document.get("surface")) if document else None,
+    }
+
+
+def _coverage(surface: dict[str, Any] | None) -> dict[str, Any] | None:
+    """How much of the discovered async surface the session's checks covered."""
+    if surface is None:
+        return None
+    members, untested = surface["members"], surface["untested"]
+    share = 100.0 if not members else 100.0 * (len(members) - len(untested)) / len(members)
+    return {
+        "members": len(members),
+        "untested": untested,
+        "coverage_percent": round(share, 1),
+        "protocols": surface["protocols"],
     }
 
 
@@ -120,7 +135,7 @@ def merge(directory: Path) -> dict[str, Any]:
         feature_ids.update(document["features"])
     features = []
     for feature_id in sorted(feature_ids, key=_feature_order):
-        known = FEATURES.get(feature_id) or Feature(feature_id, feature_id, "other", "method", "")
+        known = describe(feature_id) or Feature(feature_id, feature_id, "other", "method", "")
         feature_cells = {}
         for cell in cell_list:
             document = sessions.get(cell["id"])
@@ -158,6 +173,6 @@ def merge(directory: Path) -> dict[str, Any]:
 def _feature_order(feature_id: str) -> tuple[int, str]:
     from conformance.features import AREAS
 
-    known = FEATURES.get(feature_id)
+    known = describe(feature_id)
     area = AREAS.index(known.area) if known and known.area in AREAS else len(AREAS)
     return (area, feature_id)

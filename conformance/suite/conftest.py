@@ -46,3 +46,35 @@ def articles(db) -> list[Article]:
     Comment.objects.create(article=rows[0], text="First!", approved=True)
     Comment.objects.create(article=rows[0], text="Spam", approved=False)
     return rows
+
+
+@pytest.fixture
+def world(articles):
+    """Everything the surface cases call into: tags, notes, a user with rights, a session."""
+    from django.contrib.auth.models import Group, Permission, User
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from testapp.models import Note
+
+    Tag.objects.create(name="django", slug="django")
+    first = articles[0]
+    first.notes.create(text="first note")
+    Note.objects.create(
+        content_type=ContentType.objects.get_for_model(Author),
+        object_id=articles[0].author_id,
+        text="loose",
+    )
+    alice = User.objects.create_user("alice", "alice@example.com", "wonderland")
+    editors = Group.objects.create(name="editors")
+    editors.permissions.add(Permission.objects.get(codename="change_article"))
+    alice.groups.add(editors)
+    alice.user_permissions.add(Permission.objects.get(codename="add_article"))
+    Session.objects.create(
+        session_key="conformancesessionkey0001",
+        session_data=SessionStore().encode({"colour": "red", "size": 1}),
+        expire_date=timezone.now() + timedelta(days=1),
+    )
+    return articles

@@ -1,0 +1,83 @@
+"""Every async member Django ships, against its sync twin, from the same database state.
+
+One parametrised check over ``surface_cases.CASES``; the plugin fails the session if the
+discovered surface has a member no check covers.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from conformance import probe
+from conformance.suite.surface_cases import CASES, Case
+
+_ITERATORS = (types.GeneratorType, map, filter, zip)
+
+
+async def call_async(case: Case) -> tuple[Any, Any]:
+    """``await receiver.<member>(...)`` (or iterate it), then project it on the test thread."""
+    receiver = await sync_to_async(case.receiver)()
+    args = await sync_to_async(case.args)()
+    kwargs = await sync_to_async(case.kwargs)()
+    if case.name == "__aiter__":
+        value = [item async for item in receiver]
+    else:
+        value = getattr(receiver, case.name)(*args, **kwargs)
+        if inspect.isawaitable(value):
+            value = await value
+        elif hasattr(value, "__aiter__"):
+            value = [item async for item in value]
+    projected = await sync_to_async(case.project)(value)
+    after = await sync_to_async(case.after)(receiver, args) if case.after else None
+    return projected, after
+
+
+def call_sync(case: Case) -> tuple[Any, Any]:
+    """The twin: ``receiver.<twin>(...)``, or the twin attribute when it is a property."""
+    receiver = (case.twin_receiver or case.receiver)()
+    args, kwargs = case.args(), case.kwargs()
+    if case.twin_name == "__iter__":
+        value = list(receiver)
+    else:
+        value = getattr(receiver, case.twin_name)
+        if callable(value):
+            value = value(*args, **kwargs)
+        if isinstance(value, _ITERATORS):
+            value = list(value)
+    return case.project(value), case.after(receiver, args) if case.after else None
+
+
+def _param(case: Case):
+    ref = "available-async-methods" if case.feature.startswith("queryset.") else None
+    return pytest.param(
+        case, id=case.id, marks=pytest.mark.conformance(feature=case.feature, ref=ref)
+    )
+
+
+@pytest.mark.parametrize("case", [_param(case) for case in CASES])
+def test_async_member_matches_its_sync_twin(conformance, world, case):
+    owner = case.owner
+    try:
+        found = owner()
+    except (ImportError, AttributeError) as exc:
+        conformance.record(probe.missing(owner.__qualname__, repr(exc)))
+        return
+
+    async def run():
+        return await call_async(case)
+
+    code = f"await {owner.__qualname__.split(':')[-1] or owner.__qualname__}.{case.name}(...)"
+    conformance.record(
+        probe.absent(found, case.name)
+        or probe.differential(
+            run,
+            lambda: call_sync(case),
+            example=f"{case.id}: args={case.args()!r} kwargs={case.kwargs()!r}",
+            code=code,
+        )
+    )

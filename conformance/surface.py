@@ -1,0 +1,127 @@
+"""Discover the async ORM surface the installed Django really ships, by introspection.
+
+The "exists" half of the report comes from here, never from a table of version numbers: every
+async callable (coroutine or async generator function, and the async iteration and context
+protocols) on the ORM's classes and the ORM-adjacent APIs that touch the database. Each member
+gets a feature id ``<owner>.<name>``; the plugin fails a session in which a member has no check.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+ASYNC_PROTOCOLS = ("__aiter__", "__anext__", "__aenter__", "__aexit__")
+
+# Feature ids that read better than the dunder they stand for.
+ALIASES = {
+    "queryset.__aiter__": "queryset.async-for",
+    "transaction.atomic.__aenter__": "transaction.atomic-async-with",
+    "transaction.atomic.__aexit__": "transaction.atomic-async-with",
+}
+
+# Protocols whose presence the report shows even where they are missing.
+WATCHED_PROTOCOLS = (
+    ("queryset", "django.db.models:QuerySet", "__aiter__"),
+    ("transaction.atomic", "django.db.transaction:Atomic", "__aenter__"),
+)
+
+
+@dataclass(frozen=True)
+class Member:
+    feature: str
+    owner: str  # dotted path of the class or module it was found on
+    name: str
+
+
+def _resolve(path: str) -> object:
+    module, _, attribute = path.partition(":")
+    found: object = importlib.import_module(module)
+    for part in filter(None, attribute.split(".")):
+        found = getattr(found, part)
+    return found
+
+
+def _sources() -> Iterator[tuple[str, str, object]]:
+    """(feature prefix, owner path, object) for everything the surface is looked for on.
+
+    Bases come before subclasses, so an inherited member is counted once, under its base.
+    """
+    from testapp.models import Article, Author, Tag
+
+    static = [
+        ("queryset", "django.db.models:QuerySet"),
+        ("model", "django.db.models:Model"),
+        ("function", "django.db.models"),
+        ("shortcuts", "django.shortcuts"),
+        ("transaction", "django.db.transaction"),
+        ("transaction.atomic", "django.db.transaction:Atomic"),
+        ("auth", "django.contrib.auth"),
+        ("auth.user-manager", "django.contrib.auth.models:UserManager"),
+        ("auth.user", "django.contrib.auth.models:User"),
+        ("auth.anonymous-user", "django.contrib.auth.models:AnonymousUser"),
+        ("auth.model-backend", "django.contrib.auth.backends:ModelBackend"),
+        ("auth.remote-user-backend", "django.contrib.auth.backends:RemoteUserBackend"),
+        ("sessions.db-store", "django.contrib.sessions.backends.db:SessionStore"),
+        ("paginator.async-paginator", "django.core.paginator:AsyncPaginator"),
+        ("paginator.async-page", "django.core.paginator:AsyncPage"),
+    ]
+    for prefix, path in static:
+        try:
+            yield prefix, path, _resolve(path)
+        except (ImportError, AttributeError):
+            continue  # e.g. AsyncPaginator before it existed: its members are simply absent
+    related = [
+        ("related.reverse-fk", Author.articles),
+        ("related.m2m", Article.tags),
+        ("related.m2m-reverse", Tag.articles),
+        ("related.generic", Article.notes),
+    ]
+    for prefix, descriptor in related:
+        manager = descriptor.related_manager_cls
+        yield prefix, f"{type(descriptor).__name__}.related_manager_cls", manager
+
+
+def _is_async(value: object) -> bool:
+    function = getattr(value, "__func__", value)
+    return inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function)
+
+
+def _members_of(owner: object) -> Iterator[tuple[str, object]]:
+    for name in dir(owner):
+        if not (name.startswith("a") or name in ASYNC_PROTOCOLS):
+            continue
+        try:
+            value = inspect.getattr_static(owner, name)
+        except AttributeError:
+            continue
+        if isinstance(value, (staticmethod, classmethod)):
+            value = value.__func__
+        if name in ASYNC_PROTOCOLS or _is_async(value):
+            yield name, value
+
+
+def discover() -> list[Member]:
+    """Every async member of the surface, each once, in a stable order."""
+    seen: set[int] = set()
+    found: dict[str, Member] = {}
+    for prefix, path, owner in _sources():
+        for name, value in _members_of(owner):
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            feature_id = f"{prefix}.{name}"
+            feature_id = ALIASES.get(feature_id, feature_id)
+            found.setdefault(feature_id, Member(feature_id, path, name))
+    return sorted(found.values(), key=lambda member: member.feature)
+
+
+def protocols() -> dict[str, bool]:
+    """Whether each watched async protocol exists, present or not."""
+    result = {}
+    for prefix, path, name in WATCHED_PROTOCOLS:
+        feature_id = ALIASES.get(f"{prefix}.{name}", f"{prefix}.{name}")
+        result[feature_id] = hasattr(_resolve(path), name)
+    return result
