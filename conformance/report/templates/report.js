@@ -9,6 +9,7 @@
   var title = document.getElementById("evidence-title");
   var rows = Array.prototype.slice.call(matrix.tBodies[0].rows);
   var current = null;
+  var currentKey = null;
   var longTexts = [];
 
   function visible(text) {
@@ -96,8 +97,9 @@
     var feature = DATA.features[key.slice(0, cut)];
     var cellId = key.slice(cut + 2);
     var cell = DATA.cells[cellId];
-    var td = document.getElementById(key);
-    if (!feature || !cell || !feature.cells[cellId] || !td) return false;
+    var anchor = matrix.querySelector('a[href="' + CSS.escape("#" + key) + '"]');
+    if (!feature || !cell || !feature.cells[cellId] || !anchor) return false;
+    var td = anchor.parentElement;
     var result = feature.cells[cellId];
     longTexts = [];
     title.textContent = feature.title + " — Django " + cell.django_series + ", " + (DATA.backends[cell.backend] || cell.backend);
@@ -133,8 +135,10 @@
     body.appendChild(env);
     if (current) current.classList.remove("current");
     current = td;
+    currentKey = key;
     td.classList.add("current");
     panel.hidden = false;
+    td.scrollIntoView({ block: "nearest", inline: "nearest" });
     panel.focus();
     return true;
   }
@@ -144,7 +148,7 @@
     if (current) {
       current.classList.remove("current");
       var link = current.querySelector("a");
-      if (location.hash === "#" + current.id) history.replaceState(null, "", location.pathname + location.search);
+      if (decodeURIComponent(location.hash.slice(1)) === currentKey) history.replaceState(null, "", location.pathname + location.search);
       if (link) link.focus();
     }
     current = null;

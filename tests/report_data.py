@@ -1,0 +1,293 @@
+"""Crafted merged reports, so the report's tests never depend on a matrix run.
+
+``crafted()`` covers every verdict, every cell state, an unknown area, a SQLite/PostgreSQL
+difference, claims of each status and hostile text; ``large()`` is big enough to show whether
+the page stays fast with thousands of cells.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from conformance.report.render import render_html
+
+# Text that would run script, break out of an attribute or a <script> element, or garble the
+# page if it were ever put into HTML as markup instead of text.
+HOSTILE = (
+    '<script>alert(1)</script><img src=x onerror="window.__pwned=1"> "double" \'single\' '
+    "</script><!-- & &amp; | pipe \u2028 \x00\x07\x1b[31m"
+)
+LONG_LINE = "L" * 1_000_000
+
+SERIES = ("4.1", "5.0", "5.2")
+BACKENDS = ("sqlite", "postgresql")
+COMPLETE_ENV = {
+    "python": "3.12.7",
+    "database_url": None,
+    "hypothesis_profile": "dev",
+    "platform": "Linux-x86_64",
+}
+
+
+def cell_id(series: str, backend: str) -> str:
+    """The matrix's own cell id format."""
+    return f"django-{series}-{backend}"
+
+
+def _cell(series: str, backend: str, state: str, error: str | None) -> dict[str, Any]:
+    measured = state in {"complete", "incomplete", "error"}
+    return {
+        "id": cell_id(series, backend),
+        "django_series": series,
+        "backend": backend,
+        "state": state,
+        "error": error,
+        "environment": COMPLETE_ENV
+        | {
+            "django": f"{series}.3" if measured else None,
+            "python": COMPLETE_ENV["python"] if measured else None,
+            "driver": ("sqlite3 3.40.1" if backend == "sqlite" else "psycopg 3.2.3")
+            if measured
+            else None,
+            "server": ("SQLite 3.40.1" if backend == "sqlite" else "PostgreSQL 16.4")
+            if measured
+            else None,
+        },
+        "started_at": "2026-11-24T14:00:00+00:00" if measured else None,
+        "duration_s": 12.5 if measured else None,
+        "source": f"{cell_id(series, backend)}.json" if measured else None,
+        "counts": {},
+    }
+
+
+def check(feature: str, verdict: str, *, message: str | None = None) -> dict[str, Any]:
+    """One check with full evidence; ``message`` makes its observation an exception."""
+    raised = message is not None
+    observed = {
+        "kind": "exception" if raised else "value",
+        "repr": f"SynchronousOnlyOperation({message!r})" if raised else "3",
+        "type": "django.core.exceptions.SynchronousOnlyOperation" if raised else None,
+        "message": message,
+    }
+    return {
+        "id": f"conformance/suite/test_crafted.py::test_{feature.replace('.', '_')}",
+        "feature": feature,
+        "ref": "available-async-methods",
+        "claims": [f"claim.{feature}"],
+        "verdict": verdict,
+        "outcome": "passed",
+        "duration_s": 0.0123,
+        "evidence": {
+            "snippet": f"async def probe():\n    return await run({feature!r})",
+            "observed": observed,
+            "sync_twin": {"kind": "value", "repr": "3", "type": None, "message": None},
+            "wrapped": {"kind": "value", "repr": "3", "type": None, "message": None}
+            if verdict == "needs-sync-to-async"
+            else None,
+            "example": "{'slug': 'article-1'}",
+            "examples": 7,
+            "queries": 1,
+            "measurements": {},
+        },
+        "notes": [],
+    }
+
+
+# feature id -> (title, area, verdict per cell id by default, overrides)
+_FEATURES: list[tuple[str, str, str, str, dict[str, str]]] = [
+    ("queryset.aget", "QuerySet.aget()", "retrieval", "native", {}),
+    (
+        "queryset.acount",
+        "QuerySet.acount()",
+        "aggregation",
+        "absent",
+        {"django-5.2-sqlite": "native", "django-5.2-postgresql": "native"},
+    ),
+    (
+        "queryset.abulk_create",
+        "QuerySet.abulk_create()",
+        "bulk",
+        "native",
+        {"django-5.2-postgresql": "diverges", "django-4.1-sqlite": "unsupported"},
+    ),
+    (
+        "pattern.lazy-forward-fk",
+        "Lazy forward FK <b>access</b>",
+        "patterns",
+        "needs-sync-to-async",
+        {"django-4.1-sqlite": "skipped"},
+    ),
+    ("mystery.thing", "A feature of an unknown area", "zz-unknown", "native", {}),
+]
+
+# The evidence of this feature's cell carries the hostile message and the 1 MB line.
+HOSTILE_FEATURE = "pattern.lazy-forward-fk"
+HOSTILE_CELL = cell_id("5.2", "postgresql")
+LONG_FEATURE = "queryset.aget"
+LONG_CELL = cell_id("5.2", "sqlite")
+INCOMPLETE_CELL = cell_id("5.0", "sqlite")
+NOT_RUN_CELL = cell_id("4.1", "postgresql")
+
+
+def _cells() -> list[dict[str, Any]]:
+    cells = [_cell(series, backend, "complete", None) for series in SERIES for backend in BACKENDS]
+    for cell in cells:
+        if cell["id"] == INCOMPLETE_CELL:
+            cell |= _cell("5.0", "sqlite", "incomplete", "the session stopped: " + HOSTILE)
+        if cell["id"] == NOT_RUN_CELL:
+            cell |= _cell("4.1", "postgresql", "not-run", "no results file")
+    return cells
+
+
+def _feature_cell(cell: dict[str, Any], feature: str, verdict: str) -> dict[str, Any]:
+    if cell["state"] == "not-run":
+        return {"verdict": "not-run", "notes": [], "checks": []}
+    if cell["state"] != "complete":
+        return {"verdict": "error", "notes": [cell["error"]], "checks": []}
+    message = None
+    if (feature, cell["id"]) == (HOSTILE_FEATURE, HOSTILE_CELL):
+        message = HOSTILE
+    if (feature, cell["id"]) == (LONG_FEATURE, LONG_CELL):
+        message = LONG_LINE
+    notes = [HOSTILE] if message == HOSTILE else []
+    return {
+        "verdict": verdict,
+        "notes": notes,
+        "checks": [check(feature, verdict, message=message)],
+    }
+
+
+def _since(cells: dict[str, dict[str, Any]], backend: str) -> dict[str, Any] | None:
+    first = None
+    for series in SERIES:
+        verdict = cells[cell_id(series, backend)]["verdict"]
+        if verdict in {"not-run", "error"}:
+            continue
+        first = (first or series) if verdict == "native" else None
+    return {"series": first, "floor": first == SERIES[0]} if first else None
+
+
+def crafted(*, claims: bool = True, changes: bool = False) -> dict[str, Any]:
+    """A merged report with every verdict and state, hostile text and (optionally) claims."""
+    cells = _cells()
+    features = []
+    for feature_id, title, area, default, overrides in _FEATURES:
+        feature_cells = {
+            cell["id"]: _feature_cell(cell, feature_id, overrides.get(cell["id"], default))
+            for cell in cells
+        }
+        features.append(
+            {
+                "id": feature_id,
+                "title": title,
+                "area": area,
+                "kind": "pattern" if feature_id.startswith("pattern.") else "method",
+                "ref": "available-async-methods",
+                "since": {backend: _since(feature_cells, backend) for backend in BACKENDS},
+                "cells": feature_cells,
+            }
+        )
+    for cell in cells:
+        cell["counts"] = dict(Counter(f["cells"][cell["id"]]["verdict"] for f in features))
+    merged: dict[str, Any] = {
+        "schema_version": 1,
+        "generated_at": "2026-11-24T15:00:00+00:00",
+        "cells": cells,
+        "features": features,
+        "problems": ["django-9.9-sqlite: unreadable " + HOSTILE],
+    }
+    if claims:
+        merged["claims"] = CLAIMS
+    if changes:
+        merged["changes"] = {
+            "baseline": {"source": "old-results.json", "generated_at": "2026-11-01T00:00:00+00:00"},
+            "changed": [
+                {
+                    "feature": "queryset.acount",
+                    "cell": cell_id("5.2", "sqlite"),
+                    "old": "absent",
+                    "new": "native",
+                }
+            ],
+            "added_features": ["mystery.thing"],
+            "removed_features": [],
+            "added_cells": [],
+            "removed_cells": [],
+        }
+    return merged
+
+
+CLAIMS: list[dict[str, Any]] = [
+    {
+        "id": "available-4.1.aget",
+        "section": "Available async methods",
+        "quote": "All of these are available from Django 4.1.",
+        "claim": "QuerySet.aget() is native from Django 4.1",
+        "features": ["queryset.aget"],
+        "status": "confirmed",
+        "observed": "native in every measured cell",
+        "cells": [cell_id("4.1", "sqlite"), cell_id("5.2", "sqlite")],
+    },
+    {
+        "id": "available-4.1.acount",
+        "section": "Available async methods",
+        "quote": "acount() arrived in 4.1 " + HOSTILE,
+        "claim": "QuerySet.acount() is native from Django 4.1",
+        "features": ["queryset.acount"],
+        "status": "refuted",
+        "observed": "absent before 5.2; native since 5.2",
+        "cells": [cell_id("4.1", "sqlite"), cell_id("5.2", "sqlite")],
+    },
+    {
+        "id": "limitation.threads",
+        "section": "Threads",
+        "quote": "Each request runs in its own thread.",
+        "claim": "Async views share one thread",
+        "features": [],
+        "status": "untestable",
+        "observed": "the kit does not run views",
+        "cells": [],
+    },
+]
+
+
+def large(features: int = 400) -> dict[str, Any]:
+    """``features`` x 14 cells: the size the page must stay smooth at."""
+    series = ("4.1", "4.2", "5.0", "5.1", "5.2", "6.0", "6.1")
+    base = crafted(claims=False)
+    cells = [_cell(s, backend, "complete", None) for s in series for backend in BACKENDS]
+    template = base["features"][0]
+    verdicts = ("native", "absent", "needs-sync-to-async", "unsupported")
+    result = []
+    for index in range(features):
+        feature_id = f"generated.f{index:04d}"
+        result.append(
+            copy.deepcopy(template)
+            | {
+                "id": feature_id,
+                "title": f"Generated feature {index}",
+                "area": ("retrieval", "bulk", "patterns")[index % 3],
+                "since": {"sqlite": None, "postgresql": None},
+                "cells": {
+                    cell["id"]: {
+                        "verdict": verdicts[(index + position // 2) % len(verdicts)],
+                        "notes": [],
+                        "checks": [check(feature_id, verdicts[(index + position // 2) % 4])],
+                    }
+                    for position, cell in enumerate(cells)
+                },
+            }
+        )
+    for cell in cells:
+        cell["counts"] = dict(Counter(f["cells"][cell["id"]]["verdict"] for f in result))
+    return base | {"cells": cells, "features": result, "problems": []}
+
+
+def write_page(directory: Path, merged: dict[str, Any], name: str = "index.html") -> Path:
+    """Render ``merged`` into ``directory`` and return the page's path."""
+    path = directory / name
+    path.write_text(render_html(merged), encoding="utf-8")
+    return path

@@ -1,0 +1,334 @@
+"""The report's HTML and Markdown, the merged schema and the command line, on crafted data."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from importlib.resources import files
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conformance.report.__main__ import main
+from conformance.report.merge import merge
+from conformance.report.render import (
+    area_groups,
+    backend_differences,
+    md_text,
+    ordered_claims,
+    render_html,
+    render_markdown,
+    since_label,
+    since_text,
+    visible,
+)
+from tests.report_data import (
+    HOSTILE,
+    INCOMPLETE_CELL,
+    LONG_LINE,
+    NOT_RUN_CELL,
+    cell_id,
+    crafted,
+    large,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+FULL_RUN = ROOT / "reports" / "results.json"
+SCHEMA = json.loads(files("conformance.report").joinpath("merged-schema.json").read_text("utf-8"))
+
+
+def _embedded_data(html: str) -> dict:
+    found = re.search(
+        r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S
+    )
+    assert found, "the page embeds no report data"
+    return json.loads(found.group(1))
+
+
+def _outside_data(html: str) -> str:
+    """The page without its embedded JSON: the markup a browser parses as HTML."""
+    return re.sub(r'(<script type="application/json" id="report-data">).*?(</script>)', "", html,
+                  flags=re.S)  # fmt: skip
+
+
+# --- view helpers -------------------------------------------------------------------------
+
+
+def test_area_groups_follow_the_vocabulary_with_unknown_areas_last() -> None:
+    areas = [area for area, _ in area_groups(crafted()["features"])]
+    assert areas == ["retrieval", "aggregation", "bulk", "patterns", "zz-unknown"]
+
+
+def test_since_label_says_or_earlier_for_the_oldest_release() -> None:
+    assert since_label({"series": "4.1", "floor": True}) == "4.1 or earlier"
+
+
+def test_since_label_says_not_native_when_there_is_no_since() -> None:
+    assert since_label(None) == "not native"
+
+
+def test_since_text_names_each_backend_when_they_disagree() -> None:
+    since = {"sqlite": {"series": "5.0", "floor": False}, "postgresql": None}
+    assert since_text(since, ["sqlite", "postgresql"]) == (
+        "native since SQLite 5.0 · PostgreSQL not native"
+    )
+
+
+def test_backend_differences_list_a_release_whose_backends_disagree() -> None:
+    found = {(d["feature"], d["series"]) for d in backend_differences(crafted())}
+    assert ("queryset.abulk_create", "5.2") in found
+
+
+def test_backend_differences_leave_out_cells_that_did_not_run() -> None:
+    found = {(d["feature"], d["series"]) for d in backend_differences(crafted())}
+    assert ("queryset.abulk_create", "4.1") not in found
+
+
+def test_claims_are_ordered_refuted_first() -> None:
+    statuses = [claim["status"] for claim in ordered_claims(crafted()["claims"])]
+    assert statuses == ["refuted", "untestable", "confirmed"]
+
+
+def test_visible_shows_control_characters_as_escapes() -> None:
+    assert visible("a\x00b\x1b\nc") == "a\\x00b\\x1b\nc"
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+
+class _Fetches(HTMLParser):
+    """Every tag that would make a browser fetch something: a src, a stylesheet, an import."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = {name for name, _ in attrs}
+        if tag in {"link", "img", "iframe", "object", "embed"} or names & {"src", "srcset"}:
+            self.found.append(tag)
+
+
+def test_the_page_loads_nothing_from_elsewhere() -> None:
+    parser = _Fetches()
+    parser.feed(_outside_data(render_html(crafted())))
+    assert parser.found == []
+
+
+def test_the_page_imports_no_stylesheet_or_font() -> None:
+    assert not re.search(r"@import|url\(", _outside_data(render_html(crafted())))
+
+
+def test_the_embedded_data_cannot_close_its_script_element() -> None:
+    html = render_html(crafted())
+    embedded = re.search(r'id="report-data">(.*?)</script>', html, re.S).group(1)
+    assert "<" not in embedded
+
+
+def test_the_embedded_data_round_trips_the_hostile_message() -> None:
+    data = _embedded_data(render_html(crafted()))
+    notes = data["features"]["pattern.lazy-forward-fk"]["cells"][cell_id("5.2", "postgresql")]
+    assert notes["notes"] == [HOSTILE]
+
+
+def test_hostile_text_in_server_rendered_parts_is_escaped() -> None:
+    markup = _outside_data(render_html(crafted()))
+    assert "<script>alert(1)" not in markup
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markup
+
+
+def test_a_hostile_feature_title_is_escaped() -> None:
+    assert "Lazy forward FK &lt;b&gt;access&lt;/b&gt;" in render_html(crafted())
+
+
+def test_every_cell_of_every_feature_has_a_permalink() -> None:
+    merged = crafted()
+    html = render_html(merged)
+    for feature in merged["features"]:
+        for cell in merged["cells"]:
+            assert f'href="#{feature["id"]}--{cell["id"]}"' in html
+
+
+def test_every_feature_has_a_permalink() -> None:
+    html = render_html(crafted())
+    assert 'id="feature-queryset.aget"' in html
+    assert 'href="#feature-queryset.aget"' in html
+
+
+def test_cells_of_sessions_that_did_not_complete_are_marked_unmeasured() -> None:
+    html = render_html(crafted())
+    marked = re.findall(r'<td class="[^"]*\bunmeasured\b[^"]*"><a href="#[^"]+--([^"]+)"', html)
+    assert set(marked) == {INCOMPLETE_CELL, NOT_RUN_CELL}
+
+
+def test_a_cell_shows_its_verdict_by_symbol_and_word() -> None:
+    html = render_html(crafted())
+    cell = re.search(r'<td[^>]*><a href="#queryset.acount--django-4.1-sqlite".*?</td>', html).group(
+        0
+    )
+    assert "—" in cell
+    assert "absent" in cell
+
+
+def test_evidence_is_not_rendered_into_the_markup() -> None:
+    html = render_html(crafted())
+    assert "return await run(" not in _outside_data(html)
+
+
+def test_the_megabyte_line_is_only_in_the_embedded_data() -> None:
+    html = render_html(crafted())
+    assert LONG_LINE not in _outside_data(html)
+
+
+def test_the_page_renders_without_a_claims_audit() -> None:
+    html = render_html(crafted(claims=False))
+    assert "No claims audit in these results." in html
+
+
+def test_refuted_claims_come_first_and_link_to_their_cells() -> None:
+    html = render_html(crafted())
+    section = html[html.index('id="claims"') :]
+    first = re.search(r'<article class="claim (\w+)" id="claim-([^"]+)"', section)
+    assert first.groups() == ("refuted", "available-4.1.acount")
+    assert 'href="#queryset.acount--django-5.2-sqlite"' in section
+
+
+def test_the_page_lists_backend_differences() -> None:
+    html = render_html(crafted())
+    section = html[html.index('id="differences"') : html.index('id="claims"')]
+    assert 'href="#queryset.abulk_create--django-5.2-postgresql"' in section
+
+
+def test_changed_cells_are_marked_in_the_matrix() -> None:
+    html = render_html(crafted(changes=True))
+    cell = re.search(r'<td[^>]*><a href="#queryset.acount--django-5.2-sqlite"', html).group(0)
+    assert "changed" in cell
+
+
+def test_the_page_lists_changes_with_old_and_new_verdicts() -> None:
+    html = render_html(crafted(changes=True))
+    section = html[html.index('<section id="changes">') : html.index('id="differences"')]
+    assert "— absent" in section
+    assert "✓ native" in section
+
+
+def test_the_page_shows_exact_versions_per_cell() -> None:
+    html = render_html(crafted())
+    row = re.search(r'<tr id="env-django-5.2-postgresql">.*?</tr>', html, re.S).group(0)
+    assert "5.2.3" in row
+    assert "psycopg 3.2.3" in row
+    assert "PostgreSQL 16.4" in row
+
+
+def test_the_page_stays_small_per_cell() -> None:
+    merged = large(400)
+    markup = _outside_data(render_html(merged))
+    cells = len(merged["features"]) * len(merged["cells"])
+    assert len(markup) / cells < 250
+
+
+# --- Markdown -----------------------------------------------------------------------------
+
+
+def test_md_text_escapes_markup_and_html() -> None:
+    assert md_text("<b>|*x*|</b> [a](b)") == r"&lt;b&gt;\|\*x\*\|&lt;/b&gt; \[a\](b)"
+
+
+def test_md_text_keeps_one_line() -> None:
+    assert "\n" not in md_text("a\nb\r\nc\x00d")
+
+
+def test_the_summary_has_no_raw_html_from_hostile_text() -> None:
+    assert "<script>" not in render_markdown(crafted())
+
+
+def test_the_summary_counts_verdicts_per_cell() -> None:
+    summary = render_markdown(crafted())
+    assert re.search(r"^\| django-5\.2-sqlite \| complete \| 5\.2\.3 \| 4 \|", summary, re.M)
+
+
+def test_the_summary_lists_refuted_claims() -> None:
+    summary = render_markdown(crafted())
+    section = summary[summary.index("### Refuted claims") :]
+    assert "available-4.1.acount" in section
+
+
+def test_the_summary_lists_cells_that_did_not_complete() -> None:
+    summary = render_markdown(crafted())
+    section = summary[summary.index("### Cells that did not complete") :]
+    assert f"**{INCOMPLETE_CELL}** (incomplete)" in section
+
+
+def test_the_summary_lists_changes() -> None:
+    summary = render_markdown(crafted(changes=True))
+    assert "| queryset.acount | django-5.2-sqlite | — absent | ✓ native |" in summary
+
+
+def test_the_summary_stays_compact_for_a_large_matrix() -> None:
+    assert len(render_markdown(large(400)).encode()) < 20_000
+
+
+# --- schema -------------------------------------------------------------------------------
+
+
+def test_the_merged_schema_is_a_valid_json_schema() -> None:
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+
+def test_crafted_data_follows_the_merged_schema() -> None:
+    jsonschema.validate(crafted(changes=True), SCHEMA)
+
+
+def test_a_merge_of_no_sessions_follows_the_merged_schema(tmp_path: Path) -> None:
+    jsonschema.validate(merge(tmp_path), SCHEMA)
+
+
+def test_the_schema_refuses_an_unknown_verdict() -> None:
+    broken = crafted()
+    broken["features"][0]["cells"][cell_id("5.2", "sqlite")]["verdict"] = "maybe"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, SCHEMA)
+
+
+@pytest.mark.skipif(not FULL_RUN.exists(), reason="no reports/results.json: run `nox` first")
+def test_the_full_run_results_follow_the_merged_schema() -> None:
+    jsonschema.validate(json.loads(FULL_RUN.read_text("utf-8")), SCHEMA)
+
+
+# --- command line -------------------------------------------------------------------------
+
+
+def _baseline_with_one_change(reports: Path) -> Path:
+    """The current run's results.json with one verdict altered, saved as a baseline."""
+    earlier = json.loads((reports / "results.json").read_text("utf-8"))
+    feature = earlier["features"][0]
+    feature["cells"][earlier["cells"][0]["id"]]["verdict"] = "absent"
+    path = reports / "old-results.json"
+    path.write_text(json.dumps(earlier), encoding="utf-8")
+    return path
+
+
+def test_main_stores_changes_since_a_baseline_in_the_merged_json(tmp_path: Path) -> None:
+    main(["--reports", str(tmp_path)])
+    baseline = _baseline_with_one_change(tmp_path)
+    main(["--reports", str(tmp_path), "--baseline", str(baseline)])
+    changes = json.loads((tmp_path / "results.json").read_text("utf-8"))["changes"]
+    assert [(c["old"], c["new"]) for c in changes["changed"]] == [("absent", "not-run")]
+
+
+def test_main_refuses_a_bad_baseline_naming_the_file_and_the_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "old.json"
+    bad.write_text("{not json", encoding="utf-8")
+    assert main(["--reports", str(tmp_path), "--baseline", str(bad)]) == 2
+    error = capsys.readouterr().err
+    assert str(bad) in error
+    assert "Fix:" in error
+
+
+def test_main_writes_nothing_when_the_baseline_is_bad(tmp_path: Path) -> None:
+    main(["--reports", str(tmp_path), "--baseline", str(tmp_path / "missing.json")])
+    assert not (tmp_path / "index.html").exists()
