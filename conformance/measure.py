@@ -124,3 +124,19 @@ def per_call_async(call: Callable[[], Awaitable[Any]], *, calls: int, runs: int)
 def thread_id() -> int:
     """The current thread's identity, for where-did-it-run evidence."""
     return threading.get_ident()
+
+
+def outcome_of_runs(what: str, failures: dict[str, str], *, calls_per_run: int) -> Outcome:
+    """The verdict of a timed check: ``native`` when every timed async call ran in the
+    coroutine, ``unsupported`` (naming the calls that raised) otherwise. Never a timing."""
+    if failures:
+        message = "; ".join(f"{name}: {error}" for name, error in failures.items())
+        observed = {"kind": "exception", "repr": message, "type": None, "message": message}
+        return Outcome(Verdict.UNSUPPORTED, {"snippet": what, "observed": observed}, message)
+    observed = {
+        "kind": "value",
+        "repr": f"every async call ran ({calls_per_run} per timed run)",
+        "type": None,
+        "message": None,
+    }
+    return Outcome(Verdict.NATIVE, {"snippet": what, "observed": observed})
