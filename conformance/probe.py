@@ -230,6 +230,11 @@ def differential(
         changed = sorted(k for k in sync_after if sync_after[k] != async_after.get(k))
         same = False
         reason = f"the database differs after the async call and its sync twin ({changed})"
+        evidence["database"] = {
+            "tables": changed,
+            "after_sync": _clip(repr({k: sync_after[k] for k in changed})),
+            "after_async": _clip(repr({k: async_after.get(k) for k in changed})),
+        }
     return Outcome(Verdict.NATIVE if same else Verdict.DIVERGES, evidence, reason)
 
 

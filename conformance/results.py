@@ -41,6 +41,15 @@ _EVIDENCE = {
         "examples": {"type": ["integer", "null"], "minimum": 0},
         "queries": {"type": ["integer", "null"], "minimum": 0},
         "measurements": {"type": "object"},
+        "database": {
+            "type": "object",
+            "required": ["tables", "after_sync", "after_async"],
+            "properties": {
+                "tables": {"type": "array", "items": {"type": "string"}},
+                "after_sync": {"type": "string"},
+                "after_async": {"type": "string"},
+            },
+        },
     },
 }
 

@@ -29,28 +29,35 @@ class SuiteRun:
         return self.results["features"][feature_id]
 
 
+def run_suite_in(
+    directory: Path, *args: str, backend: str = "sqlite", env: dict[str, str] | None = None
+) -> SuiteRun:
+    """Run pytest with the conformance plugin in a subprocess, as a nox session would."""
+    results = directory / "results.json"
+    environ = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(directory)]),
+        "DJANGO_SETTINGS_MODULE": "testapp.settings",
+        "CONFORMANCE_BACKEND": backend,
+        **(env or {}),
+    }
+    completed = subprocess.run(
+        [
+            sys.executable, "-m", "pytest", *args,
+            "-p", "conformance.plugin", "-p", "no:cacheprovider",
+            f"--conformance-results={results}", "--conformance-cell=django-5.2-sqlite",
+            f"--rootdir={directory}", "-q",
+        ],
+        cwd=directory, env=environ, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return SuiteRun(completed.returncode, completed.stdout + completed.stderr, results)
+
+
 @pytest.fixture
 def run_suite(tmp_path):
-    """Run pytest with the conformance plugin in a subprocess, as a nox session would."""
+    """``run_suite_in`` the test's own temporary folder."""
 
-    def run(*paths: str, backend: str = "sqlite", env: dict[str, str] | None = None) -> SuiteRun:
-        results = tmp_path / "results.json"
-        environ = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "DJANGO_SETTINGS_MODULE": "testapp.settings",
-            "CONFORMANCE_BACKEND": backend,
-            **(env or {}),
-        }
-        completed = subprocess.run(
-            [
-                sys.executable, "-m", "pytest", *paths,
-                "-p", "conformance.plugin", "-p", "no:cacheprovider",
-                f"--conformance-results={results}", "--conformance-cell=django-5.2-sqlite",
-                f"--rootdir={tmp_path}", "-q",
-            ],
-            cwd=tmp_path, env=environ, capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        return SuiteRun(completed.returncode, completed.stdout + completed.stderr, results)
+    def run(*args: str, **options: Any) -> SuiteRun:
+        return run_suite_in(tmp_path, *args, **options)
 
     return run
