@@ -15,6 +15,7 @@ from typing import Any
 
 from packaging.version import Version
 
+from conformance.claims import audit
 from conformance.features import FEATURES, Feature, describe
 from conformance.matrix import BACKENDS, cell_order, cells
 from conformance.results import ResultsFileError, read_results
@@ -167,6 +168,7 @@ def merge(directory: Path) -> dict[str, Any]:
         "cells": cell_list,
         "features": features,
         "problems": [f"{name}: {message}" for name, message in sorted(problems.items())],
+        "claims": audit(features, cell_list),
     }
 
 

@@ -1,0 +1,370 @@
+"""The claims audit: every version or capability statement of the reference, decided by the matrix.
+
+Claims are data (``conformance/data/claims.toml``, ``[[claim]]`` tables); this module computes
+each one's status from the merged results alone (it never imports Django: it runs in the report
+step). A claim ``expect``s one of:
+
+- ``native``: its features work natively from ``since`` on (and, when ``since`` is later than
+  the oldest measured release, not before: "available from 5.0" is refuted by "native since 4.1").
+- ``needs-sync-to-async``: its features need ``sync_to_async`` in the ``releases`` it names, and
+  none of its ``alternatives`` (feature ids of native APIs for the same work) is native there.
+- ``measurement``: each ``[[claim.measure]]`` condition holds on the measurements the checks of
+  its feature recorded, in every measured cell.
+- ``untestable``: the data says ``why``.
+
+Status is ``confirmed``, ``refuted`` (with what was observed instead) or ``untestable`` (with
+why, including "not measured in any complete cell").
+"""
+
+from __future__ import annotations
+
+import operator
+import tomllib
+from collections.abc import Iterable
+from importlib.resources import files
+from typing import Any
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+EXPECTATIONS = ("native", "needs-sync-to-async", "measurement", "untestable")
+UNMEASURED = {"not-run", "error", "skipped"}
+OPERATORS = {
+    "==": operator.eq,
+    "<=": operator.le,
+    "<": operator.lt,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "in": lambda value, allowed: value in allowed,
+}
+
+
+def load(text: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The claims data, checked for shape.
+
+    ``claim`` tables are the claims; ``alternative`` tables name, per pattern feature, the native
+    API a release may offer for the same work (``pattern``, ``feature``, ``api``).
+    """
+    if text is None:
+        text = (files("conformance.data") / "claims.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    claims, alternatives = data.get("claim", []), data.get("alternative", [])
+    seen = set()
+    for claim in claims:
+        missing = {"id", "section", "quote", "claim", "expect"} - set(claim)
+        if missing:
+            raise ValueError(f"claim {claim.get('id', '?')} lacks {sorted(missing)}")
+        if claim["expect"] not in EXPECTATIONS:
+            raise ValueError(f"claim {claim['id']}: unknown expect {claim['expect']!r}")
+        if claim["id"] in seen:
+            raise ValueError(f"claim {claim['id']} is listed twice")
+        seen.add(claim["id"])
+        if claim["expect"] == "untestable" and not claim.get("why"):
+            raise ValueError(f"claim {claim['id']}: an untestable claim needs a `why`")
+        if claim["expect"] != "untestable" and not claim.get("features"):
+            raise ValueError(f"claim {claim['id']}: needs at least one feature")
+        for condition in claim.get("measure", []):
+            if condition.get("op") not in OPERATORS:
+                raise ValueError(f"claim {claim['id']}: unknown op {condition.get('op')!r}")
+    return {"claim": claims, "alternative": alternatives}
+
+
+def _series_key(series: str) -> Version:
+    return Version(series)
+
+
+def _span(series: list[str]) -> str:
+    ordered = sorted(set(series), key=_series_key)
+    return ordered[0] if len(ordered) == 1 else f"{ordered[0]} to {ordered[-1]}"
+
+
+def _measured(
+    feature: dict[str, Any], cells: list[dict[str, Any]], releases: SpecifierSet | None = None
+) -> list[tuple[dict[str, Any], str]]:
+    """(cell, verdict) for every cell that measured the feature, optionally within releases."""
+    found = []
+    for cell in cells:
+        verdict = feature["cells"].get(cell["id"], {}).get("verdict", "not-run")
+        if verdict in UNMEASURED or cell.get("state", "complete") != "complete":
+            continue
+        if releases is not None and Version(cell["django_series"]) not in releases:
+            continue
+        found.append((cell, verdict))
+    return found
+
+
+def describe(feature: dict[str, Any], cells: list[dict[str, Any]]) -> str:
+    """What the matrix saw of one feature, in words: "native since 4.2", "absent in every
+    release", "native in every release", or verdict by release range, per backend if they differ.
+    """
+    measured = _measured(feature, cells)
+    if not measured:
+        return f"{feature['id']}: not measured in any complete cell"
+    by_backend: dict[str, list[tuple[str, str]]] = {}
+    for cell, verdict in measured:
+        by_backend.setdefault(cell["backend"], []).append((cell["django_series"], verdict))
+    phrases = {backend: _phrase(pairs) for backend, pairs in sorted(by_backend.items())}
+    if len(set(phrases.values())) == 1:
+        return f"{feature['id']}: {next(iter(phrases.values()))}"
+    return f"{feature['id']}: " + "; ".join(f"{phrase} on {b}" for b, phrase in phrases.items())
+
+
+def _phrase(pairs: list[tuple[str, str]]) -> str:
+    pairs = sorted(pairs, key=lambda pair: _series_key(pair[0]))
+    verdicts = [verdict for _, verdict in pairs]
+    if len(set(verdicts)) == 1:
+        return f"{verdicts[0]} in every measured release ({_span([s for s, _ in pairs])})"
+    first_native = None
+    for series, verdict in pairs:
+        first_native = first_native or series if verdict == "native" else None
+    before = [
+        (s, v) for s, v in pairs if first_native and _series_key(s) < _series_key(first_native)
+    ]
+    if first_native and before and len({v for _, v in before}) == 1:
+        return f"native since {first_native} ({before[0][1]} before)"
+    runs: list[tuple[str, list[str]]] = []
+    for series, verdict in pairs:
+        if runs and runs[-1][0] == verdict:
+            runs[-1][1].append(series)
+        else:
+            runs.append((verdict, [series]))
+    return ", ".join(f"{verdict} in {_span(series)}" for verdict, series in runs)
+
+
+def _native_since(feature: dict[str, Any], cells: list[dict[str, Any]]) -> dict[str, str | None]:
+    """Per backend, the first release from which the feature is native and stays native."""
+    result: dict[str, str | None] = {}
+    by_backend: dict[str, list[tuple[str, str]]] = {}
+    for cell, verdict in _measured(feature, cells):
+        by_backend.setdefault(cell["backend"], []).append((cell["django_series"], verdict))
+    for backend, pairs in sorted(by_backend.items()):
+        first = None
+        for series, verdict in sorted(pairs, key=lambda pair: _series_key(pair[0])):
+            first = first or series if verdict == "native" else None
+        result[backend] = first
+    return result
+
+
+def _decide_native(claim, features, cells) -> tuple[str, str | None, list[str]]:
+    since = claim.get("since")
+    claimed = SpecifierSet(claim.get("releases") or (f">={since}" if since else ""))
+    deciding, problems = [], []
+    for feature in features:
+        inside = _measured(feature, cells, claimed)
+        deciding += [cell["id"] for cell, _ in inside]
+        wrong = [(cell, verdict) for cell, verdict in inside if verdict != "native"]
+        earlier = [
+            (cell, verdict)
+            for cell, verdict in _measured(feature, cells)
+            if since
+            and Version(cell["django_series"]) < Version(since)
+            and verdict == "native"
+            and not claim.get("releases")
+        ]
+        if wrong or earlier:
+            problems.append(describe(feature, cells))
+            deciding += [cell["id"] for cell, _ in earlier]
+    if not deciding:
+        return "untestable", _not_measured(features, claimed), []
+    if problems:
+        return "refuted", "; ".join(problems), deciding
+    return "confirmed", "; ".join(describe(f, cells) for f in features), deciding
+
+
+def _decide_needs(claim, features, alternatives, cells) -> tuple[str, str | None, list[str]]:
+    claimed = SpecifierSet(claim.get("releases", ""))
+    deciding, problems = [], []
+    for feature in features:
+        inside = _measured(feature, cells, claimed)
+        deciding += [cell["id"] for cell, _ in inside]
+        if any(verdict != "needs-sync-to-async" for _, verdict in inside):
+            problems.append(describe(feature, cells))
+    if not deciding:
+        return "untestable", _not_measured(features, claimed), []
+    native_alternatives = []
+    for alternative, feature in alternatives:
+        if feature is None:
+            continue
+        inside = _measured(feature, cells, claimed)
+        if any(verdict == "native" for _, verdict in inside):
+            deciding += [cell["id"] for cell, verdict in inside if verdict == "native"]
+            native_alternatives.append(f"{alternative['api']} ({describe(feature, cells)})")
+    if native_alternatives:
+        problems.append("a native alternative exists: " + "; ".join(native_alternatives))
+    if problems:
+        return "refuted", "; ".join(problems), deciding
+    return "confirmed", "; ".join(describe(f, cells) for f in features), deciding
+
+
+def _lookup(evidence: dict[str, Any] | None, key: str) -> Any:
+    """A value from a check's evidence: ``queries`` or a dotted path in ``measurements``."""
+    if not evidence:
+        return None
+    if key == "queries":
+        return evidence.get("queries")
+    value: Any = evidence.get("measurements") or {}
+    for part in key.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _decide_measurement(claim, by_id, cells) -> tuple[str, str | None, list[str]]:
+    fails, deciding = [], []
+    seen: dict[str, list[Any]] = {}
+    several = len({condition["feature"] for condition in claim.get("measure", [])}) > 1
+    for condition in claim.get("measure", []):
+        feature = by_id.get(condition["feature"])
+        if feature is None:
+            continue
+        compare = OPERATORS[condition["op"]]
+        for cell, _ in _measured(feature, cells):
+            for check in feature["cells"][cell["id"]].get("checks", []):
+                value = _lookup(check.get("evidence"), condition["key"])
+                if value is None:
+                    continue
+                deciding.append(cell["id"])
+                label = condition["key"]
+                label = f"{condition['feature']} {label}" if several else label
+                seen.setdefault(label, []).append(value)
+                if not compare(value, condition["value"]):
+                    fails.append(
+                        f"{cell['id']}: {condition['key']} = {value} "
+                        f"(claimed {condition['op']} {condition['value']})"
+                    )
+    deciding = sorted(set(deciding), key=deciding.index)
+    if not deciding:
+        keys = ", ".join(f"{c['feature']} {c['key']}" for c in claim.get("measure", []))
+        return "untestable", f"not measured in any complete cell ({keys})", []
+    ranges = "; ".join(f"{key} {_range(values)}" for key, values in seen.items())
+    if fails:
+        shown = "; ".join(fails[:6]) + ("; ..." if len(fails) > 6 else "")
+        return (
+            "refuted",
+            f"fails in {len(fails)} of {sum(map(len, seen.values()))} measurements ({ranges}): "
+            f"{shown}",
+            deciding,
+        )
+    return "confirmed", f"holds in all {len(deciding)} measured cells ({ranges})", deciding
+
+
+def _range(values: list[Any]) -> str:
+    """The measured values in words: one value, or the span of numbers, or the distinct ones."""
+    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    if numbers and len(numbers) == len(values):
+        low, high = min(numbers), max(numbers)
+        return f"= {low}" if low == high else f"from {low} to {high}"
+    distinct = sorted({repr(v) for v in values})
+    return "= " + " or ".join(distinct)
+
+
+def _not_measured(features: list[dict[str, Any]], claimed: SpecifierSet) -> str:
+    names = ", ".join(feature["id"] for feature in features)
+    scope = f" within Django {claimed}" if str(claimed) else ""
+    return f"not measured in any complete cell{scope} ({names})"
+
+
+def audit(
+    features: Iterable[dict[str, Any]],
+    cells: list[dict[str, Any]],
+    data: dict[str, list[dict[str, Any]]] | None = None,
+) -> list[dict[str, Any]]:
+    """Every claim with its status, decided by the merged ``features`` over ``cells``."""
+    data = load() if data is None else data
+    data.setdefault("alternative", [])
+    by_id = {feature["id"]: feature for feature in features}
+    api_of = {alternative["feature"]: alternative["api"] for alternative in data["alternative"]}
+    order = {cell["id"]: index for index, cell in enumerate(cells)}
+    audited = []
+    for claim in data["claim"]:
+        feature_ids = list(claim.get("features", []))
+        known = [by_id[f] for f in feature_ids if f in by_id]
+        unknown = [f for f in feature_ids if f not in by_id]
+        alternatives = [
+            ({"feature": alt, "api": api_of.get(alt, alt)}, by_id.get(alt))
+            for alt in claim.get("alternatives", [])
+        ]
+        expect = claim["expect"]
+        if expect == "untestable":
+            status, observed, deciding = "untestable", claim["why"], []
+        elif expect == "measurement":
+            status, observed, deciding = _decide_measurement(claim, by_id, cells)
+        elif not known:
+            status, observed, deciding = (
+                "untestable",
+                f"no check of {', '.join(unknown)} in these results",
+                [],
+            )
+        elif expect == "native":
+            status, observed, deciding = _decide_native(claim, known, cells)
+        else:
+            status, observed, deciding = _decide_needs(claim, known, alternatives, cells)
+        if unknown and expect != "untestable" and status != "untestable":
+            observed = f"{observed} (no check of {', '.join(unknown)} in these results)"
+        audited.append(
+            {
+                "id": claim["id"],
+                "section": claim["section"],
+                "quote": claim["quote"],
+                "claim": claim["claim"],
+                "features": feature_ids,
+                "status": status,
+                "observed": observed,
+                "cells": sorted(set(deciding), key=lambda c: (order.get(c, len(order)), c)),
+                "expect": expect,
+                "since": claim.get("since"),
+                "releases": claim.get("releases"),
+                "alternatives": [
+                    {
+                        "api": alternative["api"],
+                        "feature": alternative["feature"],
+                        "native_since": _native_since(feature, cells) if feature else None,
+                    }
+                    for alternative, feature in alternatives
+                ],
+            }
+        )
+    return audited
+
+
+def sync_to_async_table(
+    merged: dict[str, Any], data: dict[str, list[dict[str, Any]]] | None = None
+) -> list[dict[str, Any]]:
+    """Per pattern that needed ``sync_to_async`` somewhere: its verdict per release and backend,
+    since when it runs natively (if ever), and the native alternatives with their own "since".
+
+    The rows for the report's "which patterns still need sync_to_async" table.
+    """
+    data = load() if data is None else data
+    cells = merged["cells"]
+    by_id = {feature["id"]: feature for feature in merged["features"]}
+    rows = []
+    for feature in merged["features"]:
+        if feature.get("kind") != "pattern":
+            continue
+        measured = _measured(feature, cells)
+        if not any(verdict == "needs-sync-to-async" for _, verdict in measured):
+            continue
+        alternatives = [
+            {
+                "api": alternative["api"],
+                "feature": alternative["feature"],
+                "native_since": _native_since(by_id[alternative["feature"]], cells)
+                if alternative["feature"] in by_id
+                else None,
+            }
+            for alternative in data.get("alternative", [])
+            if alternative["pattern"] == feature["id"]
+        ]
+        rows.append(
+            {
+                "feature": feature["id"],
+                "title": feature.get("title", feature["id"]),
+                "verdicts": {cell["id"]: verdict for cell, verdict in measured},
+                "native_since": _native_since(feature, cells),
+                "summary": describe(feature, cells),
+                "alternatives": alternatives,
+            }
+        )
+    return rows
