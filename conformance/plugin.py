@@ -26,7 +26,7 @@ from conformance.verdicts import Verdict, fold
 MARKER = "conformance"
 
 
-@dataclass
+@dataclass(repr=False)  # Hypothesis prints fixtures; the evidence is in the results file
 class Recorder:
     """What one check observed; the ``conformance`` fixture hands it to the test."""
 

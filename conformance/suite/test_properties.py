@@ -25,13 +25,13 @@ from testapp.models import Record, Tag
 
 REF = "available-async-methods"
 
-texts = st.text(st.characters(exclude_characters="\x00", codec="utf-8"), max_size=60) | st.just(
-    "x" * 500
-)
+texts = st.text(st.characters(exclude_characters="\x00", codec="utf-8"), max_size=60)
+labels = texts | st.just("x" * 200)  # CharField(max_length=200): the longest that fits
+long_texts = texts | st.just("x" * 5000)
 row_values = st.fixed_dictionaries(
     {
-        "label": texts,
-        "note": st.none() | texts,
+        "label": labels,
+        "note": st.none() | long_texts,
         "number": st.integers(-(2**63), 2**63 - 1),
         "ratio": st.none() | st.floats(allow_nan=False, allow_infinity=False),
         "amount": st.none()
@@ -193,14 +193,14 @@ WRITES: dict[str, tuple[str, st.SearchStrategy, Callable[..., Any], Callable[...
     ),
     "queryset.aget_or_create": (
         "aget_or_create",
-        st.fixed_dictionaries({"label": texts, "defaults": row_values}),
+        st.fixed_dictionaries({"label": labels, "defaults": row_values}),
         lambda a: Record.objects.aget_or_create(label=a["label"], defaults=a["defaults"]),
         lambda a: Record.objects.get_or_create(label=a["label"], defaults=a["defaults"]),
     ),
     "queryset.aupdate_or_create": (
         "aupdate_or_create",
         st.fixed_dictionaries(
-            {"label": texts, "defaults": row_values,
+            {"label": labels, "defaults": row_values,
              "create_defaults": st.none() | st.fixed_dictionaries({"number": st.integers(0, 9)})}
         ),
         lambda a: Record.objects.aupdate_or_create(
