@@ -38,6 +38,7 @@ nox.options.sessions = ["conformance", "report"]
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 REPORTS = ROOT / "reports"
 SESSION_RESULTS = REPORTS / "sessions"
+EXPECTATIONS = ROOT / "conformance/data/expectations.json"
 URL_ENV = "CONFORMANCE_DATABASE_URL"
 PROFILE_ENV = "CONFORMANCE_HYPOTHESIS_PROFILE"
 # The report carries every cell's tags, so that `nox -t <tag>` always ends with a report.
@@ -166,9 +167,27 @@ def conformance(session: nox.Session, django: str, backend: str) -> None:
 
 @nox.session(tags=["ci", *ALL_TAGS])
 def report(session: nox.Session) -> None:
-    """Merge the results files into reports/index.html, results.json and summary.md."""
+    """Merge the results files into reports/, then compare verdicts with the expectations."""
     session.install(*PYPROJECT["project"]["dependencies"])
     session.run("python", "-m", "conformance.report", "--reports", str(REPORTS), *session.posargs)
+    if EXPECTATIONS.exists():
+        session.run("python", "-m", "conformance.expectations", "check")
+    else:
+        session.warn(f"{EXPECTATIONS} does not exist: record it with `nox -s expectations`")
+
+
+@nox.session(default=False)
+def expectations(session: nox.Session) -> None:
+    """Accept the verdicts of reports/results.json as the recorded expectations."""
+    session.install(*PYPROJECT["project"]["dependencies"])
+    session.run("python", "-m", "conformance.expectations", "record")
+
+
+@nox.session(default=False)
+def releases(session: nox.Session) -> None:
+    """Fail loudly when PyPI has a Django feature release the matrix does not cover."""
+    session.install(*PYPROJECT["project"]["dependencies"])
+    session.run("python", "-m", "conformance.ci", "releases")
 
 
 @nox.session(python="3.12", tags=["ci"])

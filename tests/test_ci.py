@@ -1,0 +1,87 @@
+"""New Django releases are noticed, and expectations turn a changed verdict into a failure."""
+
+from __future__ import annotations
+
+import json
+
+from conformance.ci import feature_releases, unknown_releases
+from conformance.expectations import changes, main, record
+from conformance.report.merge import merge
+from conformance.results import write_results
+from tests.session_data import session
+
+
+def test_feature_releases_ignore_patches_and_prereleases():
+    versions = ["4.0.10", "4.1", "4.1.13", "5.2.19", "6.2a1", "6.2rc1", "not-a-version"]
+    assert feature_releases(versions) == ["4.1", "5.2"]
+
+
+def test_a_feature_release_the_matrix_lacks_is_reported():
+    assert unknown_releases(["6.1.3", "6.2", "6.2.1", "7.0"]) == ["6.2", "7.0"]
+
+
+def test_known_releases_are_not_reported():
+    assert unknown_releases(["4.1.13", "6.1.3"]) == []
+
+
+def _merged(tmp_path, verdict="native"):
+    directory = tmp_path / "sessions"
+    directory.mkdir(exist_ok=True)
+    write_results(
+        directory / "django-5.2-sqlite.json",
+        session("django-5.2-sqlite", {"queryset.aget": verdict, "queryset.acount": "native"}),
+    )
+    return merge(directory)
+
+
+def test_recorded_expectations_match_the_run_they_come_from(tmp_path):
+    merged = _merged(tmp_path)
+    assert changes(record(merged), merged) == []
+
+
+def test_a_changed_verdict_names_its_cell_old_and_new(tmp_path):
+    expected = record(_merged(tmp_path))
+    found = changes(expected, _merged(tmp_path, verdict="needs-sync-to-async"))
+    assert found == [
+        {
+            "cell": "django-5.2-sqlite",
+            "feature": "queryset.aget",
+            "expected": "native",
+            "new": "needs-sync-to-async",
+        }
+    ]
+
+
+def test_cells_that_did_not_run_are_not_changes(tmp_path):
+    merged = _merged(tmp_path)
+    expected = record(merged)
+    expected["cells"]["django-6.1-postgresql"] = {"django": "6.1.3", "verdicts": {"x.y": "native"}}
+    assert changes(expected, merged) == []
+
+
+def test_recording_one_cell_keeps_the_others(tmp_path):
+    previous = {"cells": {"django-6.1-postgresql": {"django": "6.1.3", "verdicts": {}}}}
+    recorded = record(_merged(tmp_path), previous)
+    assert set(recorded["cells"]) == {"django-5.2-sqlite", "django-6.1-postgresql"}
+
+
+def test_editing_one_expected_verdict_fails_the_check_naming_that_cell(tmp_path, capsys):
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps(_merged(tmp_path)))
+    expectations = tmp_path / "expectations.json"
+    args = ["--results", str(results), "--expectations", str(expectations)]
+    assert main(["record", *args]) == 0
+    edited = json.loads(expectations.read_text())
+    edited["cells"]["django-5.2-sqlite"]["verdicts"]["queryset.aget"] = "absent"
+    expectations.write_text(json.dumps(edited))
+    assert main(["check", *args]) == 1
+    out = capsys.readouterr().out
+    assert "django-5.2-sqlite: queryset.aget was absent, now native" in out
+
+
+def test_a_missing_expectations_file_names_the_command_that_makes_it(tmp_path, capsys):
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps(_merged(tmp_path)))
+    code = main(["check", "--results", str(results), "--expectations", str(tmp_path / "no.json")])
+    assert code == 2
+    assert "nox -s expectations" in capsys.readouterr().err
