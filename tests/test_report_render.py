@@ -95,6 +95,10 @@ def test_visible_shows_control_characters_as_escapes() -> None:
     assert visible("a\x00b\x1b\nc") == "a\\x00b\\x1b\nc"
 
 
+def test_visible_shows_line_separators_as_unicode_escapes() -> None:
+    assert visible("a\u2028b") == "a\\u2028b"
+
+
 # --- HTML ---------------------------------------------------------------------------------
 
 

@@ -50,9 +50,14 @@ UNMEASURED = frozenset({"not-run", "error"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+def _escape_control(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
 def visible(text: object) -> str:
     """Control characters as ``\\xNN`` escapes, so they are seen instead of garbling the page."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    return _CONTROL.sub(_escape_control, str(text))
 
 
 def cell_key(feature_id: str, cell_id: str) -> str:

@@ -15,7 +15,8 @@
   function visible(text) {
     // Control characters shown as \xNN, like the server-rendered parts of the page.
     return String(text).replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]/g, function (c) {
-      return "\\x" + ("0" + c.charCodeAt(0).toString(16)).slice(-2);
+      var code = c.charCodeAt(0);
+      return code > 0xff ? "\\u" + code.toString(16) : "\\x" + ("0" + code.toString(16)).slice(-2);
     });
   }
 

@@ -1,0 +1,454 @@
+"""The report page in a real browser: headless Chromium through Playwright.
+
+Crafted reports (tests/report_data.py) drive most tests, so they need no matrix run; the last
+test renders the full run's reports/results.json when it exists and saves the screenshots.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.report_data import (
+    HOSTILE_CELL,
+    HOSTILE_FEATURE,
+    INCOMPLETE_CELL,
+    LONG_CELL,
+    LONG_FEATURE,
+    cell_id,
+    crafted,
+    large,
+    write_page,
+)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+ROOT = Path(__file__).resolve().parent.parent
+FULL_RUN = ROOT / "reports" / "results.json"
+SCREENSHOTS = ROOT / "reports" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1400, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@dataclass
+class Opened:
+    """A page and everything it reported: console errors, uncaught errors, dialogs, requests."""
+
+    page: Any
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def visible_rows(self) -> list[str]:
+        """Ids of the feature rows the filters leave visible."""
+        return self.page.eval_on_selector_all(
+            "#matrix tbody tr[id]", "rows => rows.filter(r => !r.hidden).map(r => r.id)"
+        )
+
+    def panel_text(self) -> str:
+        """The evidence panel's text, once it has opened (hash navigation is asynchronous)."""
+        self.page.wait_for_selector("#evidence", state="visible", timeout=5000)
+        return self.page.inner_text("#evidence")
+
+    def evidence_open(self) -> bool:
+        """Whether the evidence panel opens within a second."""
+        try:
+            self.page.wait_for_selector("#evidence", state="visible", timeout=1000)
+        except sync_api.TimeoutError:
+            return False
+        return True
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing. Fix: apt-get install -y chromium")
+        pytest.skip(f"{CHROMIUM} is missing: install the Debian package chromium")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def open_page(browser: Any, tmp_path: Path) -> Iterator[Callable[..., Opened]]:
+    """Open a rendered report from disk, recording what a user would never want to see."""
+    contexts = []
+
+    def opener(
+        merged: dict[str, Any] | None = None, fragment: str = "", viewport: dict = DESKTOP
+    ) -> Opened:
+        path = write_page(tmp_path, merged or crafted(), name=f"page{len(contexts)}.html")
+        context = browser.new_context(viewport=viewport)
+        contexts.append(context)
+        page = context.new_page()
+        opened = Opened(page)
+        page.on("console", lambda m: m.type == "error" and opened.errors.append(m.text))
+        page.on("pageerror", lambda exc: opened.errors.append(str(exc)))
+        page.on("dialog", lambda d: (opened.dialogs.append(d.message), d.dismiss()))
+
+        def refuse(route: Any) -> None:
+            if not route.request.url.startswith("file:"):
+                opened.requests.append(route.request.url)
+                route.abort()
+            else:
+                route.continue_()
+
+        context.route("**/*", refuse)
+        page.goto(path.as_uri() + fragment)
+        page.wait_for_load_state("load")
+        return opened
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+def _screenshot(opened: Opened, name: str, **options: Any) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target = SCREENSHOTS / name
+    opened.page.screenshot(path=str(target), **options)
+    return target
+
+
+# --- loading ------------------------------------------------------------------------------
+
+
+def test_the_page_loads_without_console_errors(open_page: Callable[..., Opened]) -> None:
+    opened = open_page()
+    assert opened.errors == []
+
+
+def test_the_page_requests_nothing_from_the_network(open_page: Callable[..., Opened]) -> None:
+    opened = open_page(fragment=f"#{HOSTILE_FEATURE}--{HOSTILE_CELL}")
+    assert opened.requests == []
+
+
+def test_the_page_shows_every_feature_at_first(open_page: Callable[..., Opened]) -> None:
+    assert len(open_page().visible_rows()) == len(crafted()["features"])
+
+
+# --- filters ------------------------------------------------------------------------------
+
+
+def test_the_search_box_keeps_only_matching_features(open_page: Callable[..., Opened]) -> None:
+    opened = open_page()
+    opened.page.fill("#q", "ACOUNT")
+    assert opened.visible_rows() == ["feature-queryset.acount"]
+
+
+def test_the_area_filter_keeps_only_that_area(open_page: Callable[..., Opened]) -> None:
+    opened = open_page()
+    opened.page.select_option("#area", "bulk")
+    assert opened.visible_rows() == ["feature-queryset.abulk_create"]
+
+
+def test_the_area_filter_hides_the_headings_of_empty_areas(
+    open_page: Callable[..., Opened],
+) -> None:
+    opened = open_page()
+    opened.page.select_option("#area", "bulk")
+    headings = opened.page.eval_on_selector_all(
+        "#matrix tr.area", "rows => rows.filter(r => !r.hidden).map(r => r.dataset.area)"
+    )
+    assert headings == ["bulk"]
+
+
+def test_the_verdict_filter_keeps_features_with_that_verdict(
+    open_page: Callable[..., Opened],
+) -> None:
+    opened = open_page()
+    opened.page.select_option("#verdict", "diverges")
+    assert opened.visible_rows() == ["feature-queryset.abulk_create"]
+
+
+def test_the_backend_filter_hides_the_other_backends_columns(
+    open_page: Callable[..., Opened],
+) -> None:
+    opened = open_page()
+    opened.page.select_option("#backend", "postgresql")
+    shown = opened.page.eval_on_selector_all(
+        "#matrix td.v", "cells => cells.filter(c => c.offsetParent !== null).map(c => c.className)"
+    )
+    assert all("b-postgresql" in classes for classes in shown)
+
+
+def test_verdict_and_backend_filters_combine(open_page: Callable[..., Opened]) -> None:
+    opened = open_page()
+    opened.page.select_option("#verdict", "unsupported")
+    opened.page.select_option("#backend", "postgresql")
+    assert opened.visible_rows() == []
+
+
+def test_the_filters_say_how_many_features_they_show(open_page: Callable[..., Opened]) -> None:
+    opened = open_page()
+    opened.page.fill("#q", "queryset.")
+    assert opened.page.inner_text("#shown") == "Showing 3 of 5 features"
+
+
+# --- evidence -----------------------------------------------------------------------------
+
+
+def test_clicking_a_cell_opens_its_evidence(open_page: Callable[..., Opened]) -> None:
+    opened = open_page()
+    opened.page.click(f'a[href="#queryset.aget--{cell_id("5.2", "postgresql")}"]')
+    assert "QuerySet.aget() — Django 5.2, PostgreSQL" in opened.panel_text()
+
+
+def test_the_evidence_shows_snippet_values_examples_and_versions(
+    open_page: Callable[..., Opened],
+) -> None:
+    opened = open_page(fragment=f"#queryset.aget--{cell_id('5.2', 'postgresql')}")
+    text = opened.panel_text()
+    expected = [
+        "return await run('queryset.aget')",
+        "sync twin",
+        "{'slug': 'article-1'}",
+        "examples tried\n7",
+        "0.0123 s",
+        "5.2.3",
+        "psycopg 3.2.3",
+        "PostgreSQL 16.4",
+        "3.12.7",
+    ]
+    assert [part for part in expected if part not in text] == []
+
+
+def test_the_wrapped_form_is_shown_for_a_feature_that_needs_sync_to_async(
+    open_page: Callable[..., Opened],
+) -> None:
+    opened = open_page(fragment=f"#pattern.lazy-forward-fk--{cell_id('5.2', 'sqlite')}")
+    assert "wrapped" in opened.panel_text()
+
+
+def test_a_cell_permalink_opens_its_evidence_on_load(open_page: Callable[..., Opened]) -> None:
+    opened = open_page(fragment=f"#queryset.acount--{cell_id('4.1', 'sqlite')}")
+    assert opened.evidence_open()
+
+
+def test_an_unknown_cell_fragment_opens_nothing(open_page: Callable[..., Opened]) -> None:
+    opened = open_page(fragment="#queryset.nothing--django-9.9-sqlite")
+    assert (opened.evidence_open(), opened.errors) == (False, [])
+
+
+def test_a_cell_of_an_incomplete_session_says_it_is_not_a_measurement(
+    open_page: Callable[..., Opened],
+) -> None:
+    opened = open_page(fragment=f"#queryset.aget--{INCOMPLETE_CELL}")
+    assert "This session is incomplete" in opened.panel_text()
+
+
+def test_cells_of_incomplete_sessions_look_different_from_absent(
+    open_page: Callable[..., Opened],
+) -> None:
+    opened = open_page()
+    backgrounds = opened.page.evaluate(
+        """keys => keys.map(k => getComputedStyle(
+            document.querySelector(`a[href="#${k}"]`).parentElement).backgroundImage)""",
+        [f"queryset.acount--{INCOMPLETE_CELL}", f"queryset.acount--{cell_id('4.1', 'sqlite')}"],
+    )
+    assert backgrounds[0] != backgrounds[1]
+
+
+# --- keyboard -----------------------------------------------------------------------------
+
+
+def test_enter_on_a_focused_cell_opens_its_evidence(open_page: Callable[..., Opened]) -> None:
+    opened = open_page()
+    opened.page.focus(f'a[href="#queryset.acount--{cell_id("5.2", "sqlite")}"]')
+    opened.page.keyboard.press("Enter")
+    assert "QuerySet.acount() — Django 5.2, SQLite" in opened.panel_text()
+
+
+def test_escape_closes_the_evidence_and_returns_focus_to_the_cell(
+    open_page: Callable[..., Opened],
+) -> None:
+    key = f"queryset.acount--{cell_id('5.2', 'sqlite')}"
+    opened = open_page()
+    opened.page.focus(f'a[href="#{key}"]')
+    opened.page.keyboard.press("Enter")
+    opened.page.wait_for_selector("#evidence", state="visible")
+    opened.page.keyboard.press("Escape")
+    focused = opened.page.evaluate("document.activeElement.getAttribute('href')")
+    assert (opened.page.is_visible("#evidence"), focused) == (False, f"#{key}")
+
+
+def test_a_closed_cell_opens_again_when_selected(open_page: Callable[..., Opened]) -> None:
+    selector = f'a[href="#queryset.acount--{cell_id("5.2", "sqlite")}"]'
+    opened = open_page()
+    opened.page.click(selector)
+    opened.page.wait_for_selector("#evidence", state="visible")
+    opened.page.keyboard.press("Escape")
+    opened.page.wait_for_selector("#evidence", state="hidden")
+    opened.page.click(selector)
+    assert opened.evidence_open()
+
+
+def test_arrow_keys_move_between_cells(open_page: Callable[..., Opened]) -> None:
+    opened = open_page()
+    opened.page.focus(f'a[href="#queryset.aget--{cell_id("4.1", "sqlite")}"]')
+    opened.page.keyboard.press("ArrowRight")
+    opened.page.keyboard.press("ArrowDown")
+    focused = opened.page.evaluate("document.activeElement.getAttribute('href')")
+    assert focused == f"#queryset.acount--{cell_id('4.1', 'postgresql')}"
+
+
+# --- hostile text -------------------------------------------------------------------------
+
+
+def test_a_hostile_exception_message_is_shown_as_text(open_page: Callable[..., Opened]) -> None:
+    opened = open_page(fragment=f"#{HOSTILE_FEATURE}--{HOSTILE_CELL}")
+    assert "<script>alert(1)</script><img src=x" in opened.panel_text()
+
+
+def test_a_hostile_exception_message_does_not_execute(open_page: Callable[..., Opened]) -> None:
+    opened = open_page(fragment=f"#{HOSTILE_FEATURE}--{HOSTILE_CELL}")
+    opened.page.wait_for_timeout(100)
+    pwned = opened.page.evaluate("window.__pwned")
+    assert (
+        opened.dialogs,
+        pwned,
+        opened.page.locator("#evidence img, #evidence script").count(),
+    ) == (
+        [],
+        None,
+        0,
+    )
+
+
+def test_control_characters_are_shown_as_escapes(open_page: Callable[..., Opened]) -> None:
+    opened = open_page(fragment=f"#{HOSTILE_FEATURE}--{HOSTILE_CELL}")
+    assert "\\u2028 \\x00\\x07\\x1b[31m" in opened.panel_text()
+
+
+def test_a_megabyte_line_is_cut_until_asked_for(open_page: Callable[..., Opened]) -> None:
+    opened = open_page(fragment=f"#{LONG_FEATURE}--{LONG_CELL}")
+    before = len(opened.panel_text())
+    opened.page.click("#evidence button.more >> nth=0")
+    assert (before < 100_000, len(opened.panel_text()) > 1_000_000) == (True, True)
+
+
+# --- changes ------------------------------------------------------------------------------
+
+
+def test_a_changed_cell_is_marked_with_a_delta(open_page: Callable[..., Opened]) -> None:
+    opened = open_page(crafted(changes=True))
+    key = f"queryset.acount--{cell_id('5.2', 'sqlite')}"
+    assert "Δ" in opened.page.inner_text(f'a[href="#{key}"]')
+
+
+def test_the_changed_filter_keeps_only_features_with_changed_cells(
+    open_page: Callable[..., Opened],
+) -> None:
+    opened = open_page(crafted(changes=True))
+    opened.page.select_option("#verdict", "changed")
+    assert opened.visible_rows() == ["feature-queryset.acount"]
+
+
+# --- phone and size -----------------------------------------------------------------------
+
+
+def test_the_page_fits_a_phone_screen(open_page: Callable[..., Opened]) -> None:
+    opened = open_page(viewport=PHONE)
+    _screenshot(opened, "crafted-phone.png")
+    assert opened.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_the_evidence_fits_a_phone_screen(open_page: Callable[..., Opened]) -> None:
+    opened = open_page(fragment=f"#{HOSTILE_FEATURE}--{HOSTILE_CELL}", viewport=PHONE)
+    _screenshot(opened, "crafted-phone-evidence.png")
+    width = opened.page.evaluate(
+        "document.getElementById('evidence').getBoundingClientRect().width"
+    )
+    assert width <= PHONE["width"]
+
+
+def test_the_crafted_page_at_desktop_width(open_page: Callable[..., Opened]) -> None:
+    opened = open_page(crafted(changes=True), fragment=f"#{HOSTILE_FEATURE}--{HOSTILE_CELL}")
+    _screenshot(opened, "crafted-desktop-evidence.png")
+    assert opened.errors == []
+
+
+def test_filtering_thousands_of_cells_takes_less_than_a_frame_budget(
+    open_page: Callable[..., Opened],
+) -> None:
+    opened = open_page(large(400))
+    elapsed = opened.page.evaluate(
+        """() => {
+            const q = document.getElementById("q");
+            const start = performance.now();
+            for (const text of ["f01", "f012", "generated", ""]) {
+                q.value = text;
+                q.dispatchEvent(new Event("input", {bubbles: true}));
+            }
+            document.body.offsetHeight;  // force the layout the filters caused
+            return (performance.now() - start) / 4;
+        }"""
+    )
+    assert elapsed < 100
+
+
+def test_opening_evidence_among_thousands_of_cells_is_quick(
+    open_page: Callable[..., Opened],
+) -> None:
+    opened = open_page(large(400))
+    elapsed = opened.page.evaluate(
+        """() => {
+            const start = performance.now();
+            location.hash = "#generated.f0399--django-6.1-postgresql";
+            window.dispatchEvent(new HashChangeEvent("hashchange"));
+            document.body.offsetHeight;
+            return performance.now() - start;
+        }"""
+    )
+    assert (elapsed < 200, opened.evidence_open()) == (True, True)
+
+
+# --- the full run -------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    not FULL_RUN.exists(),
+    reason="reports/results.json does not exist: run the matrix (`nox`) to check the real page",
+)
+def test_the_full_run_page_renders_cleanly_and_is_screenshotted(
+    open_page: Callable[..., Opened],
+) -> None:
+    merged = json.loads(FULL_RUN.read_text("utf-8"))
+    desktop = open_page(merged)
+    _screenshot(desktop, "matrix-desktop.png")
+    refuted = desktop.page.locator("#claims article.refuted").first
+    if refuted.count():
+        refuted.scroll_into_view_if_needed()
+        refuted.screenshot(path=str(SCREENSHOTS / "refuted-claim.png"))
+    first = merged["features"][0]["id"]
+    desktop.page.click(f'a[href="#{first}--{merged["cells"][0]["id"]}"]')
+    desktop.page.wait_for_selector("#evidence", state="visible")
+    _screenshot(desktop, "evidence-desktop.png")
+    phone = open_page(merged, viewport=PHONE)
+    _screenshot(phone, "matrix-phone.png")
+    rows = len(desktop.visible_rows())
+    assert (desktop.errors, phone.errors, rows, desktop.evidence_open()) == (
+        [],
+        [],
+        len(merged["features"]),
+        True,
+    )
