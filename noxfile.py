@@ -16,6 +16,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -41,6 +42,7 @@ SESSION_RESULTS = REPORTS / "sessions"
 EXPECTATIONS = ROOT / "conformance/data/expectations.json"
 URL_ENV = "CONFORMANCE_DATABASE_URL"
 PROFILE_ENV = "CONFORMANCE_HYPOTHESIS_PROFILE"
+SEED_ENV = "CONFORMANCE_HYPOTHESIS_SEED"
 # The report carries every cell's tags, so that `nox -t <tag>` always ends with a report.
 ALL_TAGS = sorted(
     {*BACKENDS, *(f"django-{r.series}" for r in RELEASES), *(cell.id for cell in cells())}
@@ -74,7 +76,7 @@ def _warn_missing_pythons() -> None:
     for python in sorted({release.python for release in RELEASES}):
         if shutil.which(f"python{python}") is None:
             series = ", ".join(r.series for r in RELEASES if r.python == python)
-            nox.logger.warning(
+            nox.logger.logger.warning(
                 f"Python {python} is missing: the Django {series} cells will fail. Fix: install "
                 f"it (`uv python install {python}`, `pyenv install {python}` or your OS "
                 f"packages) so that `python{python}` is on PATH."
@@ -154,11 +156,15 @@ def conformance(session: nox.Session, django: str, backend: str) -> None:
     }
     if backend == "postgresql":
         env[URL_ENV] = _postgresql_url(session)
+    # One seed for the whole nox run, recorded in every results file: a failure replays with
+    # CONFORMANCE_HYPOTHESIS_SEED=<seed> (the ci profile is derandomized and needs none).
+    seed = os.environ.setdefault(SEED_ENV, str(random.randrange(2**32)))
     session.run(
         "python", "-m", "pytest", "conformance/suite",
         "-p", "conformance.plugin",
         f"--conformance-results={results}",
         f"--conformance-cell={cell.id}",
+        f"--hypothesis-seed={seed}",
         "-p", "no:cacheprovider",
         *session.posargs,
         env=env,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import platform
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -66,6 +67,7 @@ class SessionState:
     database_setup_s: float = 0.0
     surface: dict[str, Any] | None = None
     full_run: bool = True
+    failed_at_start: bool = False
 
 
 STATE = pytest.StashKey[SessionState]()
@@ -92,9 +94,19 @@ def pytest_configure(config: pytest.Config) -> None:
     backend = os.environ.get("CONFORMANCE_BACKEND", "sqlite")
     state = SessionState(Path(path), {"id": cell_id, "django_series": series, "backend": backend})
     config.stash[STATE] = state
-    state.full_run = not (config.getoption("keyword") or config.getoption("markexpr"))
+    suite = (Path(__file__).parent / "suite").resolve()
+    state.full_run = any(Path(arg).resolve() == suite for arg in config.args) and not (
+        config.getoption("keyword") or config.getoption("markexpr")
+    )
     state.environment = _environment(config)
     _write(state, status="incomplete")
+    # SIGTERM (CI cancelling a job, `kill`) ends the run like Ctrl-C does, so the results file
+    # says "interrupted" instead of keeping the "incomplete" placeholder.
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"received signal {signum}")
 
 
 def _iso(timestamp: float) -> str:
@@ -119,6 +131,7 @@ def _environment(config: pytest.Config) -> dict[str, Any]:
         "server": None,
         "database_url": mask_url(url) if url else None,
         "hypothesis_profile": os.environ.get("CONFORMANCE_HYPOTHESIS_PROFILE"),
+        "hypothesis_seed": config.getoption("hypothesis_seed", None),
         "platform": platform.platform(),
     }
 
@@ -150,16 +163,21 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     except DatabaseConfigError as exc:
         state.error = str(exc)
     except Exception as exc:  # the driver's own error types differ per release
-        url = state.environment.get("database_url") or "the configured database"
-        state.error = (
-            f"cannot reach PostgreSQL at {url}: {type(exc).__name__}: "
-            f"{str(exc).strip().splitlines()[0] if str(exc).strip() else 'no detail'}. "
-            "Fix: start the server or point CONFORMANCE_DATABASE_URL at a reachable one "
-            "(unset it to let nox start a throwaway server)."
-        )
+        state.error = _unreachable(state, exc, "cannot connect to PostgreSQL")
     if state.error:
+        state.failed_at_start = True
         _write(state, status="error")
         pytest.exit(f"[{state.cell['id']}] {state.error}", returncode=3)
+
+
+def _unreachable(state: SessionState, exc: BaseException, what: str) -> str:
+    url = state.environment.get("database_url") or "the configured database"
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "no detail"
+    return (
+        f"{what} at {url}: {type(exc).__name__}: {detail}. Fix: start the server, check the "
+        "user, password and host in CONFORMANCE_DATABASE_URL, or unset it to let nox start a "
+        "throwaway server."
+    )
 
 
 def _server_version() -> str:
@@ -184,8 +202,20 @@ def _server_version() -> str:
         cursor = raw.cursor()
         cursor.execute("SHOW server_version")
         (version,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT current_user, rolcreatedb OR rolsuper "
+            "FROM pg_roles WHERE rolname = current_user"
+        )
+        user, may_create = cursor.fetchone()
     finally:
         raw.close()
+    if not may_create:
+        from conformance.database import DatabaseConfigError
+
+        raise DatabaseConfigError(
+            f"PostgreSQL user {user!r} may not create databases, and every session creates its "
+            f"own test database. Fix: ALTER ROLE {user} CREATEDB, or use another user."
+        )
     return f"PostgreSQL {version}"
 
 
@@ -227,7 +257,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     decisive = report.when == "call" or (report.when == "setup" and not report.passed)
     if decisive:
         state.checks.append(_check(item, report, call, recorder))
+    if report.failed and call.excinfo is not None and _lost_connection(state, call.excinfo.value):
+        state.error = _unreachable(state, call.excinfo.value, "PostgreSQL stopped answering")
+        item.session.shouldstop = state.error
     return report
+
+
+def _lost_connection(state: SessionState, exc: BaseException) -> bool:
+    """After a database error on PostgreSQL, whether the server itself has gone away."""
+    if state.cell["backend"] != "postgresql" or state.error:
+        return False
+    if type(exc).__name__ not in {"OperationalError", "InterfaceError"}:
+        return False
+    try:
+        _server_version()
+    except Exception:
+        return True
+    return False
 
 
 def _check(
@@ -271,14 +317,16 @@ def _check(
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash.get(STATE, None)
-    if state is None or state.error:
+    if state is None or state.failed_at_start:
         return
     interrupted = exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
-    if interrupted:
+    if interrupted and not state.error:
         state.error = f"the session was interrupted (pytest exit status {int(exitstatus)})"
-    else:
+    if not state.error:
         state.surface = _surface(state)
-    _write(state, status="error" if interrupted else "complete")
+    _write(state, status="error" if state.error else "complete")
+    if state.error and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
     broken = [check["id"] for check in state.checks if check["verdict"] == Verdict.ERROR]
     untested = state.surface["untested"] if state.surface else []
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
@@ -289,11 +337,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if items:
+        state = items[0].config.stash.get(STATE, None)
+        if state is not None:
+            state.full_run = False
+
+
 def _surface(state: SessionState) -> dict[str, Any] | None:
     """The installed Django's async surface, and the members no check of this run covered.
 
-    Only a run of the whole suite can judge coverage: a run narrowed with ``-k`` or a path
-    would call everything it skipped untested, so those runs record the surface only.
+    Only a run of the whole suite (``conformance/suite``, nothing deselected) can judge
+    coverage; narrower runs would call everything they left out untested, so they record the
+    surface only.
     """
     from conformance.surface import discover, protocols
 

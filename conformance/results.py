@@ -94,6 +94,7 @@ SESSION_SCHEMA: dict[str, Any] = {
                 "server": {"type": ["string", "null"]},
                 "database_url": {"type": ["string", "null"]},
                 "hypothesis_profile": {"type": ["string", "null"]},
+                "hypothesis_seed": {"type": ["string", "null"]},
                 "platform": {"type": "string"},
             },
         },
