@@ -118,7 +118,7 @@ def _results(directory: Path) -> dict:
 def test_sigterm_mid_session_leaves_an_error_file_that_says_interrupted(tmp_path):
     process = _start(tmp_path, env={"PAUSE": "30"})
     process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=60)
+    process.communicate(timeout=60)
     assert process.returncode != 0
     results = _results(tmp_path)
     assert results["status"] == "error"
@@ -146,7 +146,7 @@ def test_a_server_that_stops_mid_session_ends_it_with_the_reason(tmp_path_factor
         [*_uv(), "run", "--quiet", "--script", str(THROWAWAY), "stop", str(directory / "pg")],
         capture_output=True, check=True,
     )  # fmt: skip
-    output, _ = process.communicate(timeout=120)
+    process.communicate(timeout=120)
     assert process.returncode != 0
     results = _results(directory)
     assert results["status"] == "error"
