@@ -452,3 +452,10 @@ def test_the_full_run_page_renders_cleanly_and_is_screenshotted(
         len(merged["features"]),
         True,
     )
+
+
+def test_a_confirmed_claim_permalink_unfolds_the_confirmed_claims(
+    open_page: Callable[..., Opened],
+) -> None:
+    opened = open_page(fragment="#claim-available-4.1.aget")
+    assert opened.page.is_visible('[id="claim-available-4.1.aget"]')

@@ -199,6 +199,17 @@ def test_refuted_claims_come_first_and_link_to_their_cells() -> None:
     assert 'href="#queryset.acount--django-5.2-sqlite"' in section
 
 
+def test_confirmed_claims_are_folded_away() -> None:
+    html = render_html(crafted())
+    folded = html[html.index('<details id="confirmed-claims">') :]
+    assert 'id="claim-available-4.1.aget"' in folded
+
+
+def test_claim_links_name_the_release_backend_and_verdict() -> None:
+    html = render_html(crafted())
+    assert re.search(r'href="#queryset.acount--django-5.2-sqlite"[^>]*>5.2 SQLite ✓</a>', html)
+
+
 def test_the_page_lists_backend_differences() -> None:
     html = render_html(crafted())
     section = html[html.index('id="differences"') : html.index('id="claims"')]

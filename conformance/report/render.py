@@ -211,6 +211,8 @@ def render_html(merged: dict[str, Any]) -> str:
             changes=merged.get("changes") or {},
             changed=changed_cells(merged),
             data=client_data(merged),
+            cells_by_id={cell["id"]: cell for cell in merged["cells"]},
+            features_by_id={feature["id"]: feature for feature in merged["features"]},
         )
     )
 

@@ -160,6 +160,8 @@
     if (key.indexOf("--") > 0 && open(key)) return;
     if (!panel.hidden && !/^(claim|env|col)-/.test(key)) close();
     var target = key && document.getElementById(key);
+    var folded = target && target.closest && target.closest("details:not([open])");
+    if (folded) { folded.open = true; target.scrollIntoView(); }
     if (target && target.tagName === "TR" && target.hidden) {
       resetFilters();
       target.scrollIntoView();
