@@ -37,7 +37,7 @@ nox.options.reuse_venv = "yes"
 nox.options.sessions = ["conformance", "report"]
 
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
-REPORTS = ROOT / "reports"
+REPORTS = Path(os.environ.get("CONFORMANCE_REPORTS", ROOT / "reports")).resolve()
 SESSION_RESULTS = REPORTS / "sessions"
 EXPECTATIONS = ROOT / "conformance/data/expectations.json"
 URL_ENV = "CONFORMANCE_DATABASE_URL"

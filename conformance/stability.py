@@ -1,0 +1,83 @@
+"""Run cells several times and compare their verdicts, like web-platform-tests' stability check.
+
+    python -m conformance.stability --runs 3 django-6.1-sqlite [CELL ...]
+
+Each run goes through nox into its own reports folder (``CONFORMANCE_REPORTS``), so the
+everyday ``reports/`` is left alone. Verdicts must not change between runs of the same code on
+the same versions; any feature whose verdict differs is listed with every run's verdict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from conformance.results import ResultsFileError, read_results
+
+Verdicts = dict[str, dict[str, str]]  # cell -> feature -> verdict
+
+
+def verdicts_of(sessions: Path, cell_ids: list[str]) -> Verdicts:
+    """Each cell's feature verdicts in one run's results files; a missing cell is an error."""
+    found: Verdicts = {}
+    for cell_id in cell_ids:
+        document = read_results(sessions / f"{cell_id}.json")
+        found[cell_id] = {name: entry["verdict"] for name, entry in document["features"].items()}
+    return found
+
+
+def unstable(runs: list[Verdicts]) -> list[dict[str, Any]]:
+    """Every (cell, feature) whose verdict is not the same in all runs."""
+    differing = []
+    cells = sorted({cell for run in runs for cell in run})
+    for cell in cells:
+        features = sorted({feature for run in runs for feature in run.get(cell, {})})
+        for feature in features:
+            seen = [run.get(cell, {}).get(feature, "not-run") for run in runs]
+            if len(set(seen)) > 1:
+                differing.append({"cell": cell, "feature": feature, "verdicts": seen})
+    return differing
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m conformance.stability")
+    parser.add_argument("cells", nargs="+", help="cell ids, e.g. django-6.1-sqlite")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    runs: list[Verdicts] = []
+    with tempfile.TemporaryDirectory(prefix="conformance-stability-") as scratch:
+        for index in range(args.runs):
+            reports = Path(scratch) / f"run-{index + 1}"
+            sessions = [f"conformance({cell})" for cell in args.cells]
+            completed = subprocess.run(
+                [sys.executable, "-m", "nox", "-s", *sessions],
+                env={**os.environ, "CONFORMANCE_REPORTS": str(reports)},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            try:
+                runs.append(verdicts_of(reports / "sessions", args.cells))
+            except ResultsFileError as exc:
+                print(f"stability: run {index + 1} left no usable results: {exc}", file=sys.stderr)
+                print(completed.stdout[-2000:] + completed.stderr[-2000:], file=sys.stderr)
+                return 2
+            print(f"stability: run {index + 1} of {args.runs}: nox exit {completed.returncode}")
+    differing = unstable(runs)
+    for entry in differing:
+        print(f"unstable: {entry['cell']}: {entry['feature']}: {' / '.join(entry['verdicts'])}")
+    checked = sum(len(features) for features in runs[0].values())
+    print(
+        f"stability: {checked} verdicts in {len(args.cells)} cells over {args.runs} runs: "
+        + ("identical" if not differing else f"{len(differing)} differ")
+    )
+    return 1 if differing else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,42 @@
+"""Verdicts do not change between runs of the same code on the same versions."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conformance.stability import unstable
+from tests.conftest import ROOT
+
+
+def test_identical_runs_are_stable():
+    run = {"django-6.1-sqlite": {"queryset.aget": "native"}}
+    assert unstable([run, run, run]) == []
+
+
+def test_a_verdict_that_changes_between_runs_is_listed_with_every_run():
+    runs = [
+        {"django-6.1-sqlite": {"queryset.aget": "native"}},
+        {"django-6.1-sqlite": {"queryset.aget": "diverges"}},
+        {"django-6.1-sqlite": {}},
+    ]
+    assert unstable(runs) == [
+        {
+            "cell": "django-6.1-sqlite",
+            "feature": "queryset.aget",
+            "verdicts": ["native", "diverges", "not-run"],
+        }
+    ]
+
+
+def test_three_runs_of_one_real_cell_give_identical_verdicts():
+    completed = subprocess.run(
+        [sys.executable, "-m", "conformance.stability", "--runs", "3", "django-6.1-sqlite"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "over 3 runs: identical" in completed.stdout
