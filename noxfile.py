@@ -166,6 +166,7 @@ def conformance(session: nox.Session, django: str, backend: str) -> None:
         f"--conformance-cell={cell.id}",
         f"--hypothesis-seed={seed}",
         "-p", "no:cacheprovider",
+        "-o", "asyncio_default_fixture_loop_scope=function",
         *session.posargs,
         env=env,
     )  # fmt: skip

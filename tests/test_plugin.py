@@ -93,7 +93,7 @@ def test_an_unreachable_postgresql_gives_one_clear_line_and_an_error_file(tmp_pa
         env={"CONFORMANCE_DATABASE_URL": "postgresql://postgres:hunter2@127.0.0.1:1/kit"},
     )
     assert run.returncode == 3
-    lines = [line for line in run.output.splitlines() if "cannot reach PostgreSQL" in line]
+    lines = [line for line in run.output.splitlines() if "cannot connect to PostgreSQL" in line]
     assert lines
     assert "postgresql://postgres:***@127.0.0.1:1/kit" in lines[0]
     assert "Fix:" in lines[0]

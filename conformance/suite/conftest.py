@@ -55,8 +55,8 @@ def world(articles):
     from django.contrib.contenttypes.models import ContentType
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
-    from django.utils import timezone
 
+    from conformance.suite.surface_cases import FROZEN_NOW
     from testapp.models import Note
 
     Tag.objects.create(name="django", slug="django")
@@ -75,6 +75,6 @@ def world(articles):
     Session.objects.create(
         session_key="conformancesessionkey0001",
         session_data=SessionStore().encode({"colour": "red", "size": 1}),
-        expire_date=timezone.now() + timedelta(days=1),
+        expire_date=FROZEN_NOW + timedelta(days=1),
     )
     return articles

@@ -9,12 +9,13 @@ from __future__ import annotations
 import inspect
 import types
 from typing import Any
+from unittest import mock
 
 import pytest
 from asgiref.sync import sync_to_async
 
 from conformance import probe
-from conformance.suite.surface_cases import CASES, Case
+from conformance.suite.surface_cases import CASES, FROZEN_NOW, Case
 
 _ITERATORS = (types.GeneratorType, map, filter, zip)
 
@@ -72,12 +73,12 @@ def test_async_member_matches_its_sync_twin(conformance, world, case):
         return await call_async(case)
 
     code = f"await {owner.__qualname__.split(':')[-1] or owner.__qualname__}.{case.name}(...)"
-    conformance.record(
-        probe.absent(found, case.name)
-        or probe.differential(
+    # One instant for both runs: expiry dates and ages are computed from "now".
+    with mock.patch("django.utils.timezone.now", return_value=FROZEN_NOW):
+        outcome = probe.absent(found, case.name) or probe.differential(
             run,
             lambda: call_sync(case),
             example=f"{case.id}: args={case.args()!r} kwargs={case.kwargs()!r}",
             code=code,
         )
-    )
+    conformance.record(outcome)
