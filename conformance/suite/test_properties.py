@@ -72,6 +72,19 @@ def selection(condition: Q, ordering: tuple[str, ...], window) -> QuerySet:
     return queryset[window[0] : window[1]] if window else queryset
 
 
+def on_seeded_rows(
+    seed: list[dict[str, Any]],
+    name: str,
+    async_call: Callable[[], Any],
+    sync_call: Callable[[], Any],
+    **evidence: str,
+) -> probe.Outcome:
+    """The differential of ``QuerySet.<name>``, both runs starting from the generated rows."""
+    with probe.rolled_back():
+        Record.objects.bulk_create([Record(**values) for values in seed])
+        return probe.method(QuerySet, name, async_call, sync_call, tables=(Record,), **evidence)
+
+
 async def _collect(iterable) -> list[Any]:
     return [item async for item in iterable]
 
@@ -118,19 +131,17 @@ def test_reading_method_matches_its_twin_on_generated_data(
     async def run():
         return await async_form(selection(condition, ordering, window), chunk)
 
-    with probe.rolled_back():
-        Record.objects.bulk_create([Record(**values) for values in seed])
-        outcome = probe.method(
-            QuerySet,
+    conformance.record(
+        on_seeded_rows(
+            seed,
             name,
             run,
             lambda: sync_form(selection(condition, ordering, window), chunk),
-            tables=(Record,),
             example=f"rows={seed!r} filter={condition!r} order_by={ordering!r} "
             f"slice={window!r} chunk_size={chunk!r}",
             code=f"await Record.objects.filter(...).order_by(...)[...].{name}(...)",
         )
-    conformance.record(outcome)
+    )
 
 
 def _records(values: list[dict[str, Any]]) -> list[Record]:
@@ -233,18 +244,16 @@ def test_writing_method_matches_its_twin_on_generated_data(conformance, db, feat
     async def run():
         return await async_form(drawn)
 
-    with probe.rolled_back():
-        Record.objects.bulk_create([Record(**values) for values in seed])
-        outcome = probe.method(
-            QuerySet,
+    conformance.record(
+        on_seeded_rows(
+            seed,
             name,
             run,
             lambda: sync_form(drawn),
-            tables=(Record,),
             example=f"rows={seed!r} arguments={drawn!r}",
             code=f"await Record.objects.{name}(...)",
         )
-    conformance.record(outcome)
+    )
 
 
 tag_names = st.sampled_from(["python", "django", "async", "orm"])
