@@ -6,8 +6,11 @@ discovered surface has a member no check covers.
 
 from __future__ import annotations
 
+import ast
+import functools
 import inspect
 import types
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -53,6 +56,57 @@ def call_sync(case: Case) -> tuple[Any, Any]:
     return case.project(value), case.after(receiver, args) if case.after else None
 
 
+@functools.cache
+def _lambdas(filename: str) -> list[ast.Lambda]:
+    tree = ast.parse(Path(filename).read_text(encoding="utf-8"))
+    return [node for node in ast.walk(tree) if isinstance(node, ast.Lambda)]
+
+
+def _expression(function: Any) -> str:
+    """The expression a receiver or argument builder evaluates, as written in the case table.
+
+    Lambdas are found in their file's syntax tree by line and body column; closures show the
+    values they captured, so ``lambda: Article.objects.get(slug=slug)`` names its slug.
+    """
+    code = getattr(function, "__code__", None)
+    if code is None:  # a type used as a builder: tuple, dict
+        return f"{function.__name__}()"
+    captured = ", ".join(
+        f"{name}={cell.cell_contents!r}"
+        for name, cell in zip(code.co_freevars, function.__closure__ or (), strict=True)
+        if not callable(cell.cell_contents)
+    )
+    if function.__name__ == "<lambda>":
+        starts = {(line, col) for line, _, col, _ in code.co_positions()}
+        candidates = [
+            node
+            for node in _lambdas(code.co_filename)
+            if (node.body.lineno, node.body.col_offset) in starts
+        ]
+        source = Path(code.co_filename).read_text(encoding="utf-8")
+        text = ast.get_source_segment(source, candidates[-1].body) if candidates else None
+        text = " ".join((text or "...").split())
+    else:
+        text = f"{function.__qualname__.split('.<locals>')[0]}()"
+    return f"{text}  # {captured}" if captured else text
+
+
+def source_of(case: Case) -> str:
+    """The code a case runs, for the evidence: receiver, arguments and the awaited call."""
+    call = f"receiver.{case.name}(*args, **kwargs)"
+    action = "[item async for item in receiver]" if case.name == "__aiter__" else f"await {call}"
+    return "\n".join(
+        [
+            f"# {case.id}: the async member, then its twin receiver.{case.twin_name} "
+            "from the same database state",
+            f"receiver = {_expression(case.receiver)}",
+            f"args = {_expression(case.args)}",
+            f"kwargs = {_expression(case.kwargs)}",
+            action,
+        ]
+    )
+
+
 def _param(case: Case):
     ref = "available-async-methods" if case.feature.startswith("queryset.") else None
     return pytest.param(
@@ -72,7 +126,7 @@ def test_async_member_matches_its_sync_twin(conformance, world, case):
     async def run():
         return await call_async(case)
 
-    code = f"await {owner.__qualname__.split(':')[-1] or owner.__qualname__}.{case.name}(...)"
+    code = source_of(case)
     # One instant for both runs: expiry dates and ages are computed from "now".
     with mock.patch("django.utils.timezone.now", return_value=FROZEN_NOW):
         outcome = probe.absent(found, case.name) or probe.differential(
