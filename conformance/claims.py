@@ -132,17 +132,17 @@ def _phrase(pairs: list[tuple[str, str]]) -> str:
 
 
 def _native_since(feature: dict[str, Any], cells: list[dict[str, Any]]) -> dict[str, str | None]:
-    """Per backend, the first release from which the feature is native and stays native."""
-    result: dict[str, str | None] = {}
-    by_backend: dict[str, list[tuple[str, str]]] = {}
-    for cell, verdict in _measured(feature, cells):
-        by_backend.setdefault(cell["backend"], []).append((cell["django_series"], verdict))
-    for backend, pairs in sorted(by_backend.items()):
-        first = None
-        for series, verdict in sorted(pairs, key=lambda pair: _series_key(pair[0])):
-            first = first or series if verdict == "native" else None
-        result[backend] = first
-    return result
+    """Per measured backend, the release from which the feature is native and stays native.
+
+    The merge step already computed it (``feature["since"]``); this drops the ``floor`` and the
+    backends with no measured cell, where "not native" would be a guess.
+    """
+    measured = {cell["backend"] for cell, _ in _measured(feature, cells)}
+    return {
+        backend: found["series"] if found else None
+        for backend, found in sorted(feature.get("since", {}).items())
+        if backend in measured
+    }
 
 
 def _decide_native(claim, features, cells) -> tuple[str, str | None, list[str]]:

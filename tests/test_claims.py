@@ -11,6 +11,8 @@ from importlib.resources import files
 import pytest
 
 from conformance.claims import audit, describe, load, sync_to_async_table
+from conformance.matrix import BACKENDS
+from conformance.report.merge import since as merged_since
 
 SERIES = ("4.1", "4.2", "5.0", "5.1", "5.2")
 CELLS = [
@@ -22,19 +24,24 @@ CELLS = [
 
 
 def feature(feature_id, verdicts, *, kind="pattern", evidence=None):
-    """A merged feature whose verdict in each cell comes from ``verdicts`` (series -> verdict)."""
+    """A merged feature whose verdict in each cell comes from ``verdicts`` (series -> verdict).
+
+    Its ``since`` is computed by the merge step's own function, as in real merged data.
+    """
+    cells = {
+        cell["id"]: {
+            "verdict": verdicts(cell["django_series"], cell["backend"]),
+            "notes": [],
+            "checks": [{"evidence": evidence(cell) if evidence else None}],
+        }
+        for cell in CELLS
+    }
     return {
         "id": feature_id,
         "title": feature_id,
         "kind": kind,
-        "cells": {
-            cell["id"]: {
-                "verdict": verdicts(cell["django_series"], cell["backend"]),
-                "notes": [],
-                "checks": [{"evidence": evidence(cell) if evidence else None}],
-            }
-            for cell in CELLS
-        },
+        "since": {backend: merged_since(cells, CELLS, backend) for backend in BACKENDS},
+        "cells": cells,
     }
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from packaging.version import Version
 
-from conformance.claims import audit
-from conformance.features import FEATURES, Feature, describe
+from conformance.claims import audit, sync_to_async_table
+from conformance.features import AREAS, FEATURES, Feature, describe
 from conformance.matrix import BACKENDS, cell_order, cells
 from conformance.results import ResultsFileError, read_results
 from conformance.verdicts import Verdict
@@ -162,7 +162,7 @@ def merge(directory: Path) -> dict[str, Any]:
         )
     for cell in cell_list:
         cell["counts"] = dict(Counter(f["cells"][cell["id"]]["verdict"] for f in features))
-    return {
+    merged = {
         "schema_version": MERGED_SCHEMA_VERSION,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "cells": cell_list,
@@ -170,11 +170,11 @@ def merge(directory: Path) -> dict[str, Any]:
         "problems": [f"{name}: {message}" for name, message in sorted(problems.items())],
         "claims": audit(features, cell_list),
     }
+    merged["sync_to_async"] = sync_to_async_table(merged)
+    return merged
 
 
 def _feature_order(feature_id: str) -> tuple[int, str]:
-    from conformance.features import AREAS
-
     known = describe(feature_id)
     area = AREAS.index(known.area) if known and known.area in AREAS else len(AREAS)
     return (area, feature_id)

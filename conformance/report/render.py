@@ -77,6 +77,18 @@ def area_groups(features: list[dict[str, Any]]) -> list[tuple[str, list[dict[str
     return [(area, groups[area]) for area in sorted(groups, key=order)]
 
 
+def since_per_backend(found: dict[str, str | None]) -> str:
+    """ "4.2" when every backend agrees, else "SQLite 4.2, PostgreSQL 5.0"; None is "never"."""
+    labels = {found_since or "not native" for found_since in found.values()}
+    if len(labels) == 1:
+        (label,) = labels
+        return label if label == "not native" else f"native since {label}"
+    return ", ".join(
+        f"{BACKEND_LABELS.get(backend, backend)} {since or 'not native'}"
+        for backend, since in found.items()
+    )
+
+
 def since_label(found: dict[str, Any] | None) -> str:
     """Like browser-compat-data's ``version_added``: a release, "or earlier", or not native."""
     if not found:
@@ -183,6 +195,7 @@ def _html_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["visible"] = visible
+    env.filters["since_per_backend"] = since_per_backend
     env.globals.update(
         VERDICT_STYLE=VERDICT_STYLE,
         CLAIM_STYLE=CLAIM_STYLE,
