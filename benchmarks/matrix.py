@@ -59,11 +59,19 @@ def main() -> int:
         shutil.rmtree(ROOT / ".nox", ignore_errors=True)
     rows = [run_cell(cell.id) for cell in cells()]
     columns = ("cell", "status", "checks", "wall_s", "environment_s", "database_s", "tests_s")
-    print(" ".join(f"{name:>14}" for name in columns))
+    widths = [24, 8, 7, 8, 14, 11, 8]
+
+    def line(values) -> str:
+        return " ".join(
+            f"{value!s:<{w}}" if i == 0 else f"{value!s:>{w}}"
+            for i, (value, w) in enumerate(zip(values, widths, strict=True))
+        )
+
+    print(line(columns))
     for row in rows:
-        print(" ".join(f"{row[name]!s:>14}" for name in columns))
+        print(line([row[name] for name in columns]))
     totals = {name: round(sum(row[name] for row in rows), 2) for name in columns[3:]}
-    print(" ".join(f"{value!s:>14}" for value in ("total", "", "", *totals.values())))
+    print(line(["total", "", sum(row["checks"] for row in rows), *totals.values()]))
     (ROOT / "reports").mkdir(exist_ok=True)
     (ROOT / "reports/benchmark.json").write_text(
         json.dumps({"fresh": args.fresh, "sessions": rows, "total": totals}, indent=1)
