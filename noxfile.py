@@ -152,19 +152,20 @@ def conformance(session: nox.Session, django: str, backend: str) -> None:
         "DJANGO_SETTINGS_MODULE": "testapp.settings",
         "CONFORMANCE_BACKEND": backend,
         "CONFORMANCE_DB_SUFFIX": f"{cell.id.replace('-', '_').replace('.', '')}_{os.getpid()}",
-        PROFILE_ENV: os.environ.get(PROFILE_ENV, "ci" if os.environ.get("CI") else "dev"),
     }
     if backend == "postgresql":
         env[URL_ENV] = _postgresql_url(session)
     # One seed for the whole nox run, recorded in every results file: a failure replays with
     # CONFORMANCE_HYPOTHESIS_SEED=<seed> (the ci profile is derandomized and needs none).
     seed = os.environ.setdefault(SEED_ENV, str(random.randrange(2**32)))
+    profile = os.environ.get(PROFILE_ENV, "ci" if os.environ.get("CI") else "dev")
     session.run(
         "python", "-m", "pytest", "conformance/suite",
         "-p", "conformance.plugin",
         f"--conformance-results={results}",
         f"--conformance-cell={cell.id}",
         f"--hypothesis-seed={seed}",
+        f"--hypothesis-profile={profile}",
         "-p", "no:cacheprovider",
         "-o", "asyncio_default_fixture_loop_scope=function",
         *session.posargs,

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from conformance import profiles
 from conformance.features import feature as lookup_feature
 from conformance.results import SCHEMA_VERSION, write_results
 from conformance.verdicts import Verdict, fold
@@ -81,6 +82,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if not config.getoption("hypothesis_profile", None):
+        # Hypothesis' plugin loaded no profile: use the kit's everyday one.
+        from hypothesis import settings
+
+        settings.load_profile(profiles.DEFAULT)
+        config.option.hypothesis_profile = profiles.DEFAULT
     config.addinivalue_line(
         "markers",
         "conformance(feature, ref=None, claims=()): the feature a check decides, the reference "
@@ -130,7 +137,7 @@ def _environment(config: pytest.Config) -> dict[str, Any]:
         "driver": _driver(os.environ.get("CONFORMANCE_BACKEND", "sqlite")),
         "server": None,
         "database_url": mask_url(url) if url else None,
-        "hypothesis_profile": os.environ.get("CONFORMANCE_HYPOTHESIS_PROFILE"),
+        "hypothesis_profile": config.getoption("hypothesis_profile", None),
         "hypothesis_seed": config.getoption("hypothesis_seed", None),
         "platform": platform.platform(),
     }

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, settings
 
 from testapp.models import Article, Author, Comment, Tag
-
-# Checks share one function-scoped database fixture across examples on purpose: each example
-# runs inside its own rolled-back savepoint (conformance.probe.rolled_back).
-_shared = {"suppress_health_check": [HealthCheck.function_scoped_fixture], "deadline": None}
-settings.register_profile("dev", max_examples=15, **_shared)
-settings.register_profile("ci", max_examples=30, derandomize=True, print_blob=True, **_shared)
-settings.register_profile("thorough", max_examples=300, **_shared)
-settings.load_profile(os.environ.get("CONFORMANCE_HYPOTHESIS_PROFILE", "dev"))
 
 BASE_TIME = datetime(2024, 1, 1, tzinfo=UTC)
 

@@ -1,0 +1,23 @@
+"""Hypothesis profiles for the suite: ``dev`` (fast, local), ``ci`` (derandomized), ``thorough``.
+
+Registered when the plugin is imported, before Hypothesis' own pytest plugin reads
+``--hypothesis-profile``, so ``nox -t <cell> -- --hypothesis-profile=thorough`` picks one.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, settings
+
+# Checks share one function-scoped database fixture across examples on purpose: each example
+# runs inside its own rolled-back savepoint (conformance.probe.rolled_back).
+_SHARED = {"suppress_health_check": [HealthCheck.function_scoped_fixture], "deadline": None}
+
+PROFILES = {
+    "dev": settings(max_examples=15, **_SHARED),
+    "ci": settings(max_examples=30, derandomize=True, print_blob=True, **_SHARED),
+    "thorough": settings(max_examples=300, **_SHARED),
+}
+DEFAULT = "dev"
+
+for _name, _settings in PROFILES.items():
+    settings.register_profile(_name, _settings)
