@@ -34,32 +34,6 @@ class Feature:
     ref: str  # the reference section it comes from, as its heading's anchor
 
 
-METHOD_FEATURES: tuple[Feature, ...] = (
-    Feature("queryset.aget", "QuerySet.aget()", "retrieval", "method", "available-async-methods"),
-    Feature(
-        "queryset.acount",
-        "QuerySet.acount()",
-        "aggregation",
-        "method",
-        "available-async-methods",
-    ),
-    Feature(
-        "queryset.acreate",
-        "QuerySet.acreate()",
-        "creation",
-        "method",
-        "available-async-methods",
-    ),
-    Feature(
-        "queryset.async-for",
-        "async for over a QuerySet",
-        "iteration",
-        "method",
-        "available-async-methods",
-    ),
-)
-
-
 def _load_data_features() -> tuple[Feature, ...]:
     """Features kept as data: every ``[[feature]]`` table in ``conformance/data/*.toml``."""
     found = []
@@ -70,9 +44,7 @@ def _load_data_features() -> tuple[Feature, ...]:
     return tuple(found)
 
 
-FEATURES: dict[str, Feature] = {
-    feature.id: feature for feature in (*METHOD_FEATURES, *_load_data_features())
-}
+FEATURES: dict[str, Feature] = {feature.id: feature for feature in _load_data_features()}
 
 
 # Areas of the QuerySet members the introspection finds, by name; other owners by prefix.
@@ -116,7 +88,13 @@ def describe(feature_id: str) -> Feature | None:
         return FEATURES[feature_id]
     prefix, _, name = feature_id.rpartition(".")
     if prefix == "queryset" and name in QUERYSET_AREAS:
-        return Feature(feature_id, f"QuerySet.{name}()", QUERYSET_AREAS[name], "method", "")
+        return Feature(
+            feature_id,
+            f"QuerySet.{name}()",
+            QUERYSET_AREAS[name],
+            "method",
+            "available-async-methods",
+        )
     if prefix in PREFIX_AREAS:
         area, owner = PREFIX_AREAS[prefix]
         title = f"{owner}.{name}()" if not name.startswith("__") else f"{owner} {name}"
