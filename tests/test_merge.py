@@ -9,7 +9,6 @@ from conformance.report.merge import merge, since
 from conformance.results import write_results
 from tests.session_data import session
 
-
 # A feature of the data files: it has a row even where no session measured it.
 LISTED = "pattern.lazy-forward-fk"
 
