@@ -11,14 +11,13 @@ sessions that completed are compared or recorded: a cell that did not run is no 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from conformance.results import write_json_atomically
+from conformance.results import UnreadableJSON, load_json, write_json_atomically
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "expectations.json"
 EXPECTATIONS_SCHEMA_VERSION = 1
@@ -76,16 +75,11 @@ def changes(expected: dict[str, Any], merged: dict[str, Any]) -> list[dict[str, 
 
 def _load(path: Path, what: str) -> dict[str, Any]:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        return load_json(path)
+    except UnreadableJSON as exc:
         raise ExpectationsError(
-            f"{what} {path} does not exist. Fix: run `nox` first (results), or "
-            "`nox -s expectations` to record expectations."
-        ) from None
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ExpectationsError(
-            f"{what} {path} cannot be read ({exc}). Fix: re-create it "
-            "(`nox -s report` for results, `nox -s expectations` for expectations)."
+            f"{what} {exc}. Fix: run `nox` first (results), or `nox -s expectations` to "
+            "record expectations."
         ) from exc
 
 

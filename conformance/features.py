@@ -57,24 +57,54 @@ QUERYSET_AREAS = {
     "abulk_create": "bulk", "abulk_update": "bulk", "aupdate": "update-delete",
     "adelete": "update-delete",
 }  # fmt: skip
-PREFIX_AREAS = {
-    "model": ("model-instance", "Model"),
-    "function": ("iteration", "django.db.models"),
-    "transaction": ("transactions", "django.db.transaction"),
-    "related.reverse-fk": ("related-managers", "reverse foreign-key manager"),
-    "related.m2m": ("related-managers", "many-to-many manager"),
-    "related.m2m-reverse": ("related-managers", "reverse many-to-many manager"),
-    "related.generic": ("related-managers", "generic relation manager"),
-    "shortcuts": ("adjacent-apis", "django.shortcuts"),
-    "auth": ("adjacent-apis", "django.contrib.auth"),
-    "auth.user-manager": ("adjacent-apis", "UserManager"),
-    "auth.user": ("adjacent-apis", "User"),
-    "auth.anonymous-user": ("adjacent-apis", "AnonymousUser"),
-    "auth.model-backend": ("adjacent-apis", "ModelBackend"),
-    "auth.remote-user-backend": ("adjacent-apis", "RemoteUserBackend"),
-    "sessions.db-store": ("adjacent-apis", "sessions SessionStore (db)"),
-    "paginator.async-paginator": ("adjacent-apis", "AsyncPaginator"),
-    "paginator.async-page": ("adjacent-apis", "AsyncPage"),
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Where surface members are looked for, and how the report names and groups them."""
+
+    area: str  # QuerySet members take theirs from QUERYSET_AREAS instead
+    label: str
+    path: str | None  # "module:Class" to introspect; None for related managers (descriptors)
+
+
+# One table for both halves: the surface discovery introspects ``path``, the report derives
+# titles and areas from ``label`` and ``area``. Bases come before subclasses, so an inherited
+# member is counted once, under its base.
+OWNERS: dict[str, Owner] = {
+    "queryset": Owner("", "QuerySet", "django.db.models:QuerySet"),
+    "model": Owner("model-instance", "Model", "django.db.models:Model"),
+    "function": Owner("iteration", "django.db.models", "django.db.models"),
+    "shortcuts": Owner("adjacent-apis", "django.shortcuts", "django.shortcuts"),
+    "transaction": Owner("transactions", "django.db.transaction", "django.db.transaction"),
+    "transaction.atomic": Owner("transactions", "Atomic", "django.db.transaction:Atomic"),
+    "auth": Owner("adjacent-apis", "django.contrib.auth", "django.contrib.auth"),
+    "auth.user-manager": Owner(
+        "adjacent-apis", "UserManager", "django.contrib.auth.models:UserManager"
+    ),
+    "auth.user": Owner("adjacent-apis", "User", "django.contrib.auth.models:User"),
+    "auth.anonymous-user": Owner(
+        "adjacent-apis", "AnonymousUser", "django.contrib.auth.models:AnonymousUser"
+    ),
+    "auth.model-backend": Owner(
+        "adjacent-apis", "ModelBackend", "django.contrib.auth.backends:ModelBackend"
+    ),
+    "auth.remote-user-backend": Owner(
+        "adjacent-apis", "RemoteUserBackend", "django.contrib.auth.backends:RemoteUserBackend"
+    ),
+    "sessions.db-store": Owner(
+        "adjacent-apis",
+        "sessions SessionStore (db)",
+        "django.contrib.sessions.backends.db:SessionStore",
+    ),
+    "paginator.async-paginator": Owner(
+        "adjacent-apis", "AsyncPaginator", "django.core.paginator:AsyncPaginator"
+    ),
+    "paginator.async-page": Owner("adjacent-apis", "AsyncPage", "django.core.paginator:AsyncPage"),
+    "related.reverse-fk": Owner("related-managers", "reverse foreign-key manager", None),
+    "related.m2m": Owner("related-managers", "many-to-many manager", None),
+    "related.m2m-reverse": Owner("related-managers", "reverse many-to-many manager", None),
+    "related.generic": Owner("related-managers", "generic relation manager", None),
 }
 
 
@@ -95,10 +125,11 @@ def describe(feature_id: str) -> Feature | None:
             "method",
             "available-async-methods",
         )
-    if prefix in PREFIX_AREAS:
-        area, owner = PREFIX_AREAS[prefix]
-        title = f"{owner}.{name}()" if not name.startswith("__") else f"{owner} {name}"
-        return Feature(feature_id, title, area, "method", "")
+    if prefix in OWNERS and prefix != "queryset":
+        owner = OWNERS[prefix]
+        label = owner.label
+        title = f"{label}.{name}()" if not name.startswith("__") else f"{label} {name}"
+        return Feature(feature_id, title, owner.area, "method", "")
     return None
 
 

@@ -170,19 +170,44 @@ def validate(document: dict[str, Any], *, source: str = "results") -> None:
         ) from exc
 
 
-def write_json_atomically(path: Path, document: Any) -> None:
-    """Write ``document`` as JSON so that readers see the old file or the whole new one."""
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write ``text`` so that readers see the old file or the whole new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(document, stream, indent=1, ensure_ascii=False)
+            stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_json_atomically(path: Path, document: Any) -> None:
+    """Write ``document`` as JSON, atomically (see ``write_text_atomically``)."""
+    write_text_atomically(path, json.dumps(document, indent=1, ensure_ascii=False))
+
+
+class UnreadableJSON(Exception):
+    """A JSON file that is missing, unreadable or not JSON; the message names the file and why."""
+
+
+def load_json(path: Path) -> Any:
+    """The parsed content of ``path``; every way of failing becomes one ``UnreadableJSON``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UnreadableJSON(f"{path}: cannot be read (no such file)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UnreadableJSON(f"{path}: cannot be read ({exc})") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnreadableJSON(
+            f"{path}: is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from exc
 
 
 def write_results(path: Path, document: dict[str, Any]) -> None:
@@ -194,15 +219,8 @@ def write_results(path: Path, document: dict[str, Any]) -> None:
 def read_results(path: Path) -> dict[str, Any]:
     """Read and validate one session's results file."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ResultsFileError(f"{path}: cannot be read ({exc.strerror}).") from exc
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ResultsFileError(
-            f"{path}: is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-            "it may be truncated. Fix: re-run that session."
-        ) from exc
+        document = load_json(path)
+    except UnreadableJSON as exc:
+        raise ResultsFileError(f"{exc}; it may be truncated. Fix: re-run that session.") from exc
     validate(document, source=str(path))
     return document

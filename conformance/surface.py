@@ -13,6 +13,8 @@ import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from conformance.features import OWNERS
+
 ASYNC_PROTOCOLS = ("__aiter__", "__anext__", "__aenter__", "__aexit__")
 
 # Feature ids that read better than the dunder they stand for.
@@ -36,7 +38,8 @@ class Member:
     name: str
 
 
-def _resolve(path: str) -> object:
+def resolve(path: str) -> object:
+    """The module (``"pkg.mod"``) or attribute (``"pkg.mod:Class.attr"``) a path names."""
     module, _, attribute = path.partition(":")
     found: object = importlib.import_module(module)
     for part in filter(None, attribute.split(".")):
@@ -45,43 +48,25 @@ def _resolve(path: str) -> object:
 
 
 def _sources() -> Iterator[tuple[str, str, object]]:
-    """(feature prefix, owner path, object) for everything the surface is looked for on.
-
-    Bases come before subclasses, so an inherited member is counted once, under its base.
-    """
+    """(feature prefix, owner path, object) for everything the surface is looked for on."""
     from testapp.models import Article, Author, Tag
 
-    static = [
-        ("queryset", "django.db.models:QuerySet"),
-        ("model", "django.db.models:Model"),
-        ("function", "django.db.models"),
-        ("shortcuts", "django.shortcuts"),
-        ("transaction", "django.db.transaction"),
-        ("transaction.atomic", "django.db.transaction:Atomic"),
-        ("auth", "django.contrib.auth"),
-        ("auth.user-manager", "django.contrib.auth.models:UserManager"),
-        ("auth.user", "django.contrib.auth.models:User"),
-        ("auth.anonymous-user", "django.contrib.auth.models:AnonymousUser"),
-        ("auth.model-backend", "django.contrib.auth.backends:ModelBackend"),
-        ("auth.remote-user-backend", "django.contrib.auth.backends:RemoteUserBackend"),
-        ("sessions.db-store", "django.contrib.sessions.backends.db:SessionStore"),
-        ("paginator.async-paginator", "django.core.paginator:AsyncPaginator"),
-        ("paginator.async-page", "django.core.paginator:AsyncPage"),
-    ]
-    for prefix, path in static:
+    descriptors = {
+        "related.reverse-fk": Author.articles,
+        "related.m2m": Article.tags,
+        "related.m2m-reverse": Tag.articles,
+        "related.generic": Article.notes,
+    }
+    for prefix, owner in OWNERS.items():
+        if owner.path is None:
+            descriptor = descriptors[prefix]
+            path = f"{type(descriptor).__name__}.related_manager_cls"
+            yield prefix, path, descriptor.related_manager_cls
+            continue
         try:
-            yield prefix, path, _resolve(path)
+            yield prefix, owner.path, resolve(owner.path)
         except (ImportError, AttributeError):
             continue  # e.g. AsyncPaginator before it existed: its members are simply absent
-    related = [
-        ("related.reverse-fk", Author.articles),
-        ("related.m2m", Article.tags),
-        ("related.m2m-reverse", Tag.articles),
-        ("related.generic", Article.notes),
-    ]
-    for prefix, descriptor in related:
-        manager = descriptor.related_manager_cls
-        yield prefix, f"{type(descriptor).__name__}.related_manager_cls", manager
 
 
 def _is_async(value: object) -> bool:
@@ -123,5 +108,5 @@ def protocols() -> dict[str, bool]:
     result = {}
     for prefix, path, name in WATCHED_PROTOCOLS:
         feature_id = ALIASES.get(f"{prefix}.{name}", f"{prefix}.{name}")
-        result[feature_id] = hasattr(_resolve(path), name)
+        result[feature_id] = hasattr(resolve(path), name)
     return result

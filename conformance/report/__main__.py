@@ -14,7 +14,7 @@ from typing import Any
 from conformance.report.compare import BaselineError, compare, load_baseline
 from conformance.report.merge import merge
 from conformance.report.render import render_html, render_markdown
-from conformance.results import write_json_atomically
+from conformance.results import write_json_atomically, write_text_atomically
 
 
 def write_report(reports: Path, baseline: Path | None = None) -> dict[str, Any]:
@@ -28,14 +28,8 @@ def write_report(reports: Path, baseline: Path | None = None) -> dict[str, Any]:
     if earlier is not None and baseline is not None:
         merged["changes"] = compare(earlier, merged, source=baseline.name)
     write_json_atomically(reports / "results.json", merged)
-    for name, text in (
-        ("index.html", render_html(merged)),
-        ("summary.md", render_markdown(merged)),
-    ):
-        target = reports / name
-        temporary = target.with_name(f".{name}.tmp")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(target)
+    write_text_atomically(reports / "index.html", render_html(merged))
+    write_text_atomically(reports / "summary.md", render_markdown(merged))
     return merged
 
 

@@ -6,9 +6,10 @@ here except by ``load_baseline``, and nothing imports Django.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
+
+from conformance.results import UnreadableJSON, load_json
 
 BASELINE_FIX = (
     "Fix: pass the results.json written by an earlier `python -m conformance.report` run "
@@ -50,18 +51,9 @@ def _shape_problem(document: Any) -> str | None:
 def load_baseline(path: Path) -> dict[str, Any]:
     """The merged document at ``path``, or a ``BaselineError`` that says what to pass instead."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BaselineError(f"baseline {path}: no such file. {BASELINE_FIX}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"baseline {path}: cannot be read ({exc}). {BASELINE_FIX}") from exc
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BaselineError(
-            f"baseline {path}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}). "
-            f"{BASELINE_FIX}"
-        ) from exc
+        document = load_json(path)
+    except UnreadableJSON as exc:
+        raise BaselineError(f"baseline {exc}. {BASELINE_FIX}") from exc
     problem = _shape_problem(document)
     if problem:
         raise BaselineError(f"baseline {path}: not a merged report: {problem}. {BASELINE_FIX}")

@@ -18,14 +18,13 @@ from packaging.version import Version
 from conformance.claims import audit, sync_to_async_table
 from conformance.features import AREAS, FEATURES, Feature, describe
 from conformance.matrix import BACKENDS, cell_order, cells
-from conformance.results import ResultsFileError, read_results
+from conformance.results import SESSION_SCHEMA, ResultsFileError, read_results
 from conformance.verdicts import Verdict
 
 MERGED_SCHEMA_VERSION = 1
 NOT_RUN = "not-run"
-ENVIRONMENT_KEYS = (
-    "django", "python", "driver", "server", "database_url", "hypothesis_profile", "platform"
-)  # fmt: skip
+# Every environment key the session schema knows, so a cell that never ran has them all (None).
+ENVIRONMENT_KEYS = tuple(SESSION_SCHEMA["properties"]["environment"]["properties"])
 
 
 def load_sessions(directory: Path) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:

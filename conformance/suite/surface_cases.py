@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, F, Max, Q
 
+from conformance.surface import resolve
 from testapp.models import Article, Author, Note, Tag
 
 BASE_TIME = datetime.fromisoformat("2024-01-01T00:00:00+00:00")
@@ -25,15 +26,13 @@ FROZEN_NOW = datetime.fromisoformat("2030-01-01T12:00:00+00:00")
 
 
 def _owner(path: str) -> Callable[[], object]:
-    def resolve() -> object:
-        module, _, attribute = path.partition(":")
-        found: object = importlib.import_module(module)
-        for part in filter(None, attribute.split(".")):
-            found = getattr(found, part)
-        return found
+    """Where the member must exist, resolved only when the case runs (it may not exist)."""
 
-    resolve.__qualname__ = path
-    return resolve
+    def owner() -> object:
+        return resolve(path)
+
+    owner.__qualname__ = path
+    return owner
 
 
 def _same(value: Any) -> Any:
