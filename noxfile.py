@@ -28,6 +28,7 @@ import nox
 ROOT = Path(__file__).parent
 sys.path.insert(0, str(ROOT))
 
+from conformance.database import BACKEND_ENV, URL_ENV  # noqa: E402
 from conformance.matrix import BACKENDS, RELEASES, Cell, cells  # noqa: E402
 
 nox.needs_version = ">=2025.2.9"
@@ -39,8 +40,7 @@ nox.options.sessions = ["conformance", "report"]
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 REPORTS = Path(os.environ.get("CONFORMANCE_REPORTS", ROOT / "reports")).resolve()
 SESSION_RESULTS = REPORTS / "sessions"
-EXPECTATIONS = ROOT / "conformance/data/expectations.json"
-URL_ENV = "CONFORMANCE_DATABASE_URL"
+EXPECTATIONS = ROOT / "conformance/data/expectations.toml"
 PROFILE_ENV = "CONFORMANCE_HYPOTHESIS_PROFILE"
 SEED_ENV = "CONFORMANCE_HYPOTHESIS_SEED"
 # The report carries every cell's tags, so that `nox -t <tag>` always ends with a report.
@@ -150,7 +150,7 @@ def conformance(session: nox.Session, django: str, backend: str) -> None:
     )
     env = {
         "DJANGO_SETTINGS_MODULE": "testapp.settings",
-        "CONFORMANCE_BACKEND": backend,
+        BACKEND_ENV: backend,
         "CONFORMANCE_DB_SUFFIX": f"{cell.id.replace('-', '_').replace('.', '')}_{os.getpid()}",
     }
     if backend == "postgresql":
@@ -164,6 +164,8 @@ def conformance(session: nox.Session, django: str, backend: str) -> None:
         "-p", "conformance.plugin",
         f"--conformance-results={results}",
         f"--conformance-cell={cell.id}",
+        f"--conformance-series={cell.release.series}",
+        f"--conformance-backend={cell.backend}",
         f"--hypothesis-seed={seed}",
         f"--hypothesis-profile={profile}",
         "-p", "no:cacheprovider",
@@ -179,7 +181,10 @@ def report(session: nox.Session) -> None:
     session.install(*PYPROJECT["project"]["dependencies"])
     session.run("python", "-m", "conformance.report", "--reports", str(REPORTS), *session.posargs)
     if EXPECTATIONS.exists():
-        session.run("python", "-m", "conformance.expectations", "check")
+        session.run(
+            "python", "-m", "conformance.expectations", "check",
+            f"--results={REPORTS / 'results.json'}",
+        )  # fmt: skip
     else:
         session.warn(f"{EXPECTATIONS} does not exist: record it with `nox -s expectations`")
 
@@ -188,7 +193,10 @@ def report(session: nox.Session) -> None:
 def expectations(session: nox.Session) -> None:
     """Accept the verdicts of reports/results.json as the recorded expectations."""
     session.install(*PYPROJECT["project"]["dependencies"])
-    session.run("python", "-m", "conformance.expectations", "record")
+    session.run(
+        "python", "-m", "conformance.expectations", "record",
+        f"--results={REPORTS / 'results.json'}",
+    )  # fmt: skip
 
 
 @nox.session(default=False)

@@ -27,8 +27,9 @@ from typing import Any
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from conformance.verdicts import UNMEASURED, Verdict
+
 EXPECTATIONS = ("native", "needs-sync-to-async", "measurement", "untestable")
-UNMEASURED = {"not-run", "error", "skipped"}
 OPERATORS = {
     "==": operator.eq,
     "<=": operator.le,
@@ -84,7 +85,7 @@ def _measured(
     """(cell, verdict) for every cell that measured the feature, optionally within releases."""
     found = []
     for cell in cells:
-        verdict = feature["cells"].get(cell["id"], {}).get("verdict", "not-run")
+        verdict = feature["cells"].get(cell["id"], {}).get("verdict", Verdict.NOT_RUN)
         if verdict in UNMEASURED or cell.get("state", "complete") != "complete":
             continue
         if releases is not None and Version(cell["django_series"]) not in releases:
@@ -131,15 +132,12 @@ def _phrase(pairs: list[tuple[str, str]]) -> str:
     return ", ".join(f"{verdict} in {_span(series)}" for verdict, series in runs)
 
 
-def _native_since(feature: dict[str, Any], cells: list[dict[str, Any]]) -> dict[str, str | None]:
-    """Per measured backend, the release from which the feature is native and stays native.
-
-    The merge step already computed it (``feature["since"]``); this drops the ``floor`` and the
-    backends with no measured cell, where "not native" would be a guess.
-    """
+def _native_since(feature: dict[str, Any], cells: list[dict[str, Any]]) -> dict[str, Any]:
+    """The merge's "native since" of the feature, for the backends it was measured on only,
+    where "not native" would otherwise be a guess."""
     measured = {cell["backend"] for cell, _ in _measured(feature, cells)}
     return {
-        backend: found["series"] if found else None
+        backend: found
         for backend, found in sorted(feature.get("since", {}).items())
         if backend in measured
     }

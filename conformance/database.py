@@ -79,3 +79,78 @@ def database_settings_from_env(environ: dict[str, str] | None = None) -> dict[st
     raise DatabaseConfigError(
         f"{BACKEND_ENV}={backend!r} is not a backend the kit knows. Fix: use sqlite or postgresql."
     )
+
+
+def driver(backend: str) -> str | None:
+    """The database driver this session uses, with its version."""
+    from importlib import metadata
+
+    if backend == "sqlite":
+        import sqlite3
+
+        return f"sqlite3 {sqlite3.sqlite_version}"
+    for distribution in ("psycopg", "psycopg2-binary", "psycopg2"):
+        try:
+            return f"{distribution} {metadata.version(distribution)}"
+        except metadata.PackageNotFoundError:
+            continue
+    return None
+
+
+def server_version() -> str:
+    """The server's version, asked with the driver itself (Django's connections are blocked
+    outside checks); on PostgreSQL also proves that the user may create the test database."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version}"
+    settings = connection.settings_dict
+    params = {
+        "dbname": "postgres",
+        "user": settings.get("USER"),
+        "password": settings.get("PASSWORD"),
+        "host": settings.get("HOST"),
+        "port": settings.get("PORT"),
+        "connect_timeout": 5,
+    }
+    raw = connection.Database.connect(**{key: value for key, value in params.items() if value})
+    try:
+        cursor = raw.cursor()
+        cursor.execute("SHOW server_version")
+        (version,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT current_user, rolcreatedb OR rolsuper "
+            "FROM pg_roles WHERE rolname = current_user"
+        )
+        user, may_create = cursor.fetchone()
+    finally:
+        raw.close()
+    if not may_create:
+        raise DatabaseConfigError(
+            f"PostgreSQL user {user!r} may not create databases, and every session creates its "
+            f"own test database. Fix: ALTER ROLE {user} CREATEDB, or use another user."
+        )
+    return f"PostgreSQL {version}"
+
+
+def unreachable(url: str | None, exc: BaseException, what: str) -> str:
+    """One line naming the server (password masked), the driver's reason and the fix."""
+    where = mask_url(url) if url else "the configured database"
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "no detail"
+    return (
+        f"{what} at {where}: {type(exc).__name__}: {detail}. Fix: start the server, check the "
+        f"user, password and host in {URL_ENV}, or unset it to let nox start a throwaway server."
+    )
+
+
+def server_gone(exc: BaseException) -> bool:
+    """After a database error on PostgreSQL, whether the server itself has stopped answering."""
+    if type(exc).__name__ not in {"OperationalError", "InterfaceError"}:
+        return False
+    try:
+        server_version()
+    except Exception:
+        return True
+    return False

@@ -1,11 +1,15 @@
-"""Recorded expectations: each cell's verdicts as of the last accepted run.
+"""Recorded expectations: the verdicts of the last accepted run, sparse, per feature.
 
     python -m conformance.expectations record   # accept the current reports/results.json
     python -m conformance.expectations check    # fail, naming each cell, if a verdict changed
 
-Kept outside the checks (like web-platform-tests' expectation files) and regenerated from
-results, so a Django patch release that changes behaviour is noticed the week it ships. Only
-sessions that completed are compared or recorded: a cell that did not run is no change.
+Kept outside the checks, in the manner of web-platform-tests' metadata files, and regenerated
+from results. ``conformance/data/expectations.toml`` lists only what is not "native in every
+recorded cell": per feature, a ``default`` verdict when it is not native, then the cells that
+differ from it, keyed by release (``"4.1"``: both backends) or by cell (``"4.1-sqlite"``). A list
+accepts any of its verdicts (a known intermittent); ``reason`` says why, and both survive
+re-recording. Only sessions that completed are compared or recorded: a cell that did not run is
+no change.
 """
 
 from __future__ import annotations
@@ -13,14 +17,28 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tomllib
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from conformance.results import UnreadableJSON, load_json, write_json_atomically
+import tomli_w
 
-DEFAULT_FILE = Path(__file__).parent / "data" / "expectations.json"
-EXPECTATIONS_SCHEMA_VERSION = 1
+from conformance.matrix import cell_order
+from conformance.results import UnreadableJSON, load_json, write_text_atomically
+from conformance.verdicts import Difference, Verdict, VerdictTable, differences
+
+DEFAULT_FILE = Path(__file__).parent / "data" / "expectations.toml"
+EXPECTATIONS_SCHEMA_VERSION = 2
+DEFAULT = Verdict.NATIVE.value
+HEADER = """\
+# Recorded verdicts, sparse: a feature that is native in every recorded cell is not listed.
+# Per feature: `default` (when not native), then cells that differ from it, keyed by release
+# ("4.1": both backends) or cell ("4.1-sqlite"); a list accepts any of its verdicts (a known
+# intermittent); `reason` says why. Written by `nox -s expectations`; reasons and lists survive.
+
+"""
 
 
 class ExpectationsError(Exception):
@@ -31,56 +49,130 @@ def _complete_cells(merged: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {cell["id"]: cell for cell in merged["cells"] if cell["state"] == "complete"}
 
 
-def observed(merged: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """Verdict by cell, then feature, for the cells that completed."""
+def observed(merged: dict[str, Any]) -> VerdictTable:
+    """Verdict by (cell, feature), for the cells that completed."""
     complete = _complete_cells(merged)
-    verdicts: dict[str, dict[str, str]] = {cell_id: {} for cell_id in complete}
-    for feature in merged["features"]:
-        for cell_id in complete:
-            verdict = feature["cells"][cell_id]["verdict"]
-            if verdict != "not-run":
-                verdicts[cell_id][feature["id"]] = verdict
-    return verdicts
+    return {
+        (cell_id, feature["id"]): verdict
+        for feature in merged["features"]
+        for cell_id in complete
+        if (verdict := feature["cells"][cell_id]["verdict"]) != Verdict.NOT_RUN
+    }
+
+
+def _selector(cell_id: str) -> tuple[str, str]:
+    """``django-4.1-sqlite`` -> (``4.1``, ``4.1-sqlite``)."""
+    release_and_backend = cell_id.removeprefix("django-")
+    return release_and_backend.split("-", 1)[0], release_and_backend
+
+
+def expected(document: dict[str, Any]) -> VerdictTable:
+    """The verdict (or accepted verdicts) of every (recorded cell, feature) the file implies.
+
+    Features the file does not name are expected ``native`` in every recorded cell; the
+    caller passes the keys it observed, so an unlisted feature is compared too.
+    """
+    table: dict[tuple[str, str], Any] = {}
+    for feature_id, entry in document.get("features", {}).items():
+        for cell_id in document["cells"]:
+            release, own = _selector(cell_id)
+            value = entry.get(own, entry.get(release, entry.get("default", DEFAULT)))
+            table[(cell_id, feature_id)] = value
+    return table
 
 
 def record(merged: dict[str, Any], previous: dict[str, Any] | None = None) -> dict[str, Any]:
     """New expectations: the completed cells of ``merged``, the other cells as they were."""
-    cells = dict((previous or {}).get("cells", {}))
-    complete = _complete_cells(merged)
-    for cell_id, verdicts in observed(merged).items():
-        cells[cell_id] = {
-            "django": complete[cell_id]["environment"]["django"],
-            "verdicts": dict(sorted(verdicts.items())),
-        }
+    previous = previous or {"cells": {}, "features": {}}
+    old = expected(previous)
+    table = {
+        key: value
+        for key, value in old.items()
+        if key[0] not in _complete_cells(merged) and key[0] in previous["cells"]
+    }
+    for key, verdict in observed(merged).items():
+        kept = old.get(key)
+        table[key] = kept if isinstance(kept, list) and verdict in kept else verdict
+    cells = dict(previous["cells"]) | {
+        cell_id: cell["environment"]["django"] for cell_id, cell in _complete_cells(merged).items()
+    }
+    features: dict[str, dict[str, Any]] = {}
+    for feature_id in sorted({feature for _, feature in table}):
+        entry = _sparse({c: table[(c, feature_id)] for c in cells if (c, feature_id) in table})
+        reason = previous["features"].get(feature_id, {}).get("reason")
+        if reason:
+            entry["reason"] = reason
+        if entry:
+            features[feature_id] = entry
     return {
         "schema_version": EXPECTATIONS_SCHEMA_VERSION,
         "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "cells": dict(sorted(cells.items())),
+        "cells": dict(sorted(cells.items(), key=lambda item: cell_order(item[0]))),
+        "features": features,
     }
 
 
-def changes(expected: dict[str, Any], merged: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every (cell, feature) whose verdict differs from the expectation, old and new."""
-    found = []
-    for cell_id, verdicts in observed(merged).items():
-        if cell_id not in expected["cells"]:
+def _sparse(by_cell: dict[str, Any]) -> dict[str, Any]:
+    """One feature's verdicts as a default and the releases or cells that differ from it."""
+    counts = Counter(repr(value) for value in by_cell.values())
+    common = max(by_cell.values(), key=lambda value: (counts[repr(value)], value == DEFAULT))
+    entry: dict[str, Any] = {} if common == DEFAULT else {"default": common}
+    by_release: dict[str, dict[str, Any]] = {}
+    for cell_id, value in sorted(by_cell.items(), key=lambda item: cell_order(item[0])):
+        release, own = _selector(cell_id)
+        by_release.setdefault(release, {})[own] = value
+    for release, values in by_release.items():
+        different = {own: value for own, value in values.items() if value != common}
+        if not different:
             continue
-        wanted = expected["cells"][cell_id]["verdicts"]
-        for feature_id in sorted(set(wanted) | set(verdicts)):
-            old, new = wanted.get(feature_id), verdicts.get(feature_id, "not-run")
-            if old != new:
-                found.append({"cell": cell_id, "feature": feature_id, "expected": old, "new": new})
-    return found
+        if len(different) == len(values) and len({repr(v) for v in values.values()}) == 1:
+            entry[release] = next(iter(values.values()))
+        else:
+            entry |= different
+    return entry
 
 
-def _load(path: Path, what: str) -> dict[str, Any]:
+def changes(document: dict[str, Any], merged: dict[str, Any]) -> list[Difference]:
+    """Every (recorded cell, feature) whose verdict differs from the expectation."""
+    seen = observed(merged)
+    wanted = expected(document)
+    recorded = set(document["cells"]) & set(_complete_cells(merged))
+    keys = {key for key in seen.keys() | wanted.keys() if key[0] in recorded}
+    wanted = {key: wanted.get(key, DEFAULT) for key in keys}
+    return differences([wanted, seen], keys=keys, order=lambda key: (cell_order(key[0]), key[1]))
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """The expectations file's text: a header, then TOML."""
+    return HEADER + tomli_w.dumps(document)
+
+
+def load(path: Path) -> dict[str, Any]:
+    """An expectations file, checked for the version this kit writes."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ExpectationsError(
+            f"expectations {path}: no such file. Fix: record them with `nox -s expectations`."
+        ) from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ExpectationsError(
+            f"expectations {path}: cannot be read ({exc}). Fix: restore it from git or record "
+            "it again with `nox -s expectations`."
+        ) from exc
+    if document.get("schema_version") != EXPECTATIONS_SCHEMA_VERSION:
+        raise ExpectationsError(
+            f"expectations {path}: schema version {document.get('schema_version')!r} is not "
+            f"{EXPECTATIONS_SCHEMA_VERSION}. Fix: record them again with `nox -s expectations`."
+        )
+    return document
+
+
+def _results(path: Path) -> dict[str, Any]:
     try:
         return load_json(path)
     except UnreadableJSON as exc:
-        raise ExpectationsError(
-            f"{what} {exc}. Fix: run `nox` first (results), or `nox -s expectations` to "
-            "record expectations."
-        ) from exc
+        raise ExpectationsError(f"results file {exc}. Fix: run `nox` first.") from exc
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,25 +182,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--expectations", type=Path, default=DEFAULT_FILE)
     args = parser.parse_args(argv)
     try:
-        merged = _load(args.results, "results file")
+        merged = _results(args.results)
         if args.command == "record":
-            previous = (
-                _load(args.expectations, "expectations") if args.expectations.exists() else None
-            )
+            previous = load(args.expectations) if args.expectations.exists() else None
             document = record(merged, previous)
-            write_json_atomically(args.expectations, document)
-            print(f"expectations: recorded {len(observed(merged))} cells in {args.expectations}")
+            write_text_atomically(args.expectations, dumps(document))
+            recorded = len(_complete_cells(merged))
+            print(f"expectations: recorded {recorded} cells in {args.expectations}")
             return 0
-        found = changes(_load(args.expectations, "expectations"), merged)
+        found = changes(load(args.expectations), merged)
     except ExpectationsError as exc:
         print(f"expectations: {exc}", file=sys.stderr)
         return 2
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for change in found:
-        line = (
-            f"{change['cell']}: {change['feature']} was {change['expected'] or '(no expectation)'}"
-            f", now {change['new']}"
-        )
+        old, new = change.verdicts
+        line = f"{change.cell}: {change.feature} was {old}, now {new}"
         print(f"::error title=Verdict changed::{line}" if annotate else f"changed: {line}")
     if found:
         print(

@@ -8,11 +8,15 @@ start it proves the database is reachable (one clear error line otherwise) and w
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import os
 import platform
 import signal
 import sys
+import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +24,8 @@ from typing import Any
 
 import pytest
 
-from conformance import profiles
+from conformance import database, profiles
+from conformance.claims import load as load_claims
 from conformance.features import feature as lookup_feature
 from conformance.results import SCHEMA_VERSION, write_results
 from conformance.verdicts import Verdict, fold
@@ -41,26 +46,44 @@ class Recorder:
     examples: int = 0
 
     def record(self, outcome: Any) -> None:
-        """Keep an outcome (``conformance.probe.Outcome``); a divergence fails the check.
+        """Keep an outcome (``conformance.probe.Outcome``).
 
-        Called once per generated example too: the first divergence wins, and Hypothesis then
-        replays its shrunk example last, so the evidence kept is the smallest one.
+        Called once per example too. A divergence is a finding, not a failure: the check goes
+        on, and the first divergence is kept unless a smaller one comes (Hypothesis' shrinking,
+        or a later row of a grid with a shorter call), so the evidence is the smallest example.
         """
         self.examples += 1
-        if self.verdict is Verdict.DIVERGES and outcome.verdict is not Verdict.DIVERGES:
+        kept = self.evidence
+        if self.verdict is Verdict.DIVERGES and (
+            outcome.verdict is not Verdict.DIVERGES or _size(outcome.evidence) >= _size(kept)
+        ):
+            self.evidence["examples"] = self.examples
             return
         self.verdict, self.evidence = outcome.verdict, dict(outcome.evidence)
         self.evidence["examples"] = self.examples
         if outcome.reason and outcome.reason not in self.notes:
             self.notes.append(outcome.reason)
-        if outcome.verdict is Verdict.DIVERGES:
-            pytest.fail(f"{self.feature} diverges from its sync twin: {outcome.reason}")
+
+
+def _size(evidence: dict[str, Any] | None) -> int:
+    """How long an example is: shorter examples are better evidence."""
+    return len((evidence or {}).get("example") or (evidence or {}).get("snippet") or "")
+
+
+class CheckTimeout(BaseException):
+    """A check ran past its time budget; carries the stacks where it was stuck."""
+
+    def __init__(self, budget: float, stacks: str) -> None:
+        super().__init__(f"the check ran past its time budget of {budget:g} s")
+        self.budget = budget
+        self.stacks = stacks
 
 
 @dataclass
 class SessionState:
     results_path: Path
     cell: dict[str, str]
+    timeout_s: float = profiles.TIMEOUTS[profiles.DEFAULT]
     started: float = field(default_factory=time.time)
     environment: dict[str, Any] = field(default_factory=dict)
     checks: list[dict[str, Any]] = field(default_factory=list)
@@ -79,6 +102,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "Django async ORM conformance")
     group.addoption("--conformance-results", help="write this session's results file here")
     group.addoption("--conformance-cell", help="the matrix cell id, e.g. django-5.2-sqlite")
+    group.addoption("--conformance-series", help="the Django feature release, e.g. 5.2")
+    group.addoption("--conformance-backend", help="the database backend, e.g. postgresql")
+    group.addoption(
+        "--conformance-timeout",
+        type=float,
+        help="seconds a check may run before it ends as an `error` verdict with reason timeout "
+        "(default: the Hypothesis profile's budget)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -90,16 +121,25 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.hypothesis_profile = profiles.DEFAULT
     config.addinivalue_line(
         "markers",
-        "conformance(feature, ref=None, claims=()): the feature a check decides, the reference "
-        "section it comes from and the claims it bears on",
+        "conformance(feature): the feature a check decides; its reference section and the "
+        "claims it bears on come from the feature and claims data",
     )
     path = config.getoption("--conformance-results")
     if not path:
         return
-    cell_id = config.getoption("--conformance-cell") or "local"
-    series = cell_id.split("-")[1] if cell_id.count("-") >= 2 else ""
-    backend = os.environ.get("CONFORMANCE_BACKEND", "sqlite")
-    state = SessionState(Path(path), {"id": cell_id, "django_series": series, "backend": backend})
+    backend = config.getoption("--conformance-backend") or os.environ.get(
+        database.BACKEND_ENV, "sqlite"
+    )
+    cell = {
+        "id": config.getoption("--conformance-cell") or "local",
+        "django_series": config.getoption("--conformance-series") or "",
+        "backend": backend,
+    }
+    profile = config.getoption("hypothesis_profile")
+    timeout = config.getoption("--conformance-timeout") or profiles.TIMEOUTS.get(
+        profile, profiles.TIMEOUTS[profiles.DEFAULT]
+    )
+    state = SessionState(Path(path), cell, timeout_s=timeout)
     config.stash[STATE] = state
     suite = (Path(__file__).parent / "suite").resolve()
     state.full_run = any(Path(arg).resolve() == suite for arg in config.args) and not (
@@ -128,34 +168,18 @@ def _environment(config: pytest.Config) -> dict[str, Any]:
         django_version = django.get_version()
     except ImportError:
         django_version = None
-    from conformance.database import URL_ENV, mask_url
-
-    url = os.environ.get(URL_ENV)
+    url = os.environ.get(database.URL_ENV)
     return {
         "django": django_version,
         "python": platform.python_version(),
-        "driver": _driver(os.environ.get("CONFORMANCE_BACKEND", "sqlite")),
+        "driver": database.driver(config.stash[STATE].cell["backend"]),
         "server": None,
-        "database_url": mask_url(url) if url else None,
+        "database_url": database.mask_url(url) if url else None,
         "hypothesis_profile": config.getoption("hypothesis_profile", None),
         "hypothesis_seed": config.getoption("hypothesis_seed", None),
+        "timeout_s": config.stash[STATE].timeout_s,
         "platform": platform.platform(),
     }
-
-
-def _driver(backend: str) -> str | None:
-    from importlib import metadata
-
-    if backend == "sqlite":
-        import sqlite3
-
-        return f"sqlite3 {sqlite3.sqlite_version}"
-    for distribution in ("psycopg", "psycopg2-binary", "psycopg2"):
-        try:
-            return f"{distribution} {metadata.version(distribution)}"
-        except metadata.PackageNotFoundError:
-            continue
-    return None
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -163,67 +187,28 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     state = session.config.stash.get(STATE, None)
     if state is None:
         return
-    from conformance.database import DatabaseConfigError
-
     try:
-        state.environment["server"] = _server_version()
-    except DatabaseConfigError as exc:
+        state.environment["server"] = database.server_version()
+    except database.DatabaseConfigError as exc:
         state.error = str(exc)
     except Exception as exc:  # the driver's own error types differ per release
-        state.error = _unreachable(state, exc, "cannot connect to PostgreSQL")
+        state.error = _unreachable(exc, "cannot connect to PostgreSQL")
     if state.error:
         state.failed_at_start = True
         _write(state, status="error")
         pytest.exit(f"[{state.cell['id']}] {state.error}", returncode=3)
 
 
-def _unreachable(state: SessionState, exc: BaseException, what: str) -> str:
-    url = state.environment.get("database_url") or "the configured database"
-    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "no detail"
-    return (
-        f"{what} at {url}: {type(exc).__name__}: {detail}. Fix: start the server, check the "
-        "user, password and host in CONFORMANCE_DATABASE_URL, or unset it to let nox start a "
-        "throwaway server."
-    )
+def _unreachable(exc: BaseException, what: str) -> str:
+    return database.unreachable(os.environ.get(database.URL_ENV), exc, what)
 
 
-def _server_version() -> str:
-    """Connect with the driver itself (Django's connections are blocked outside checks)."""
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        return f"SQLite {sqlite3.sqlite_version}"
-    settings = connection.settings_dict
-    params = {
-        "dbname": "postgres",
-        "user": settings.get("USER"),
-        "password": settings.get("PASSWORD"),
-        "host": settings.get("HOST"),
-        "port": settings.get("PORT"),
-        "connect_timeout": 5,
-    }
-    raw = connection.Database.connect(**{key: value for key, value in params.items() if value})
-    try:
-        cursor = raw.cursor()
-        cursor.execute("SHOW server_version")
-        (version,) = cursor.fetchone()
-        cursor.execute(
-            "SELECT current_user, rolcreatedb OR rolsuper "
-            "FROM pg_roles WHERE rolname = current_user"
-        )
-        user, may_create = cursor.fetchone()
-    finally:
-        raw.close()
-    if not may_create:
-        from conformance.database import DatabaseConfigError
-
-        raise DatabaseConfigError(
-            f"PostgreSQL user {user!r} may not create databases, and every session creates its "
-            f"own test database. Fix: ALTER ROLE {user} CREATEDB, or use another user."
-        )
-    return f"PostgreSQL {version}"
+@functools.cache
+def claims_of(feature_id: str) -> list[str]:
+    """The claims that name this feature: ``claims.toml`` is the one owner of that link."""
+    return [
+        claim["id"] for claim in load_claims()["claim"] if feature_id in claim.get("features", [])
+    ]
 
 
 @pytest.fixture
@@ -234,9 +219,7 @@ def conformance(request: pytest.FixtureRequest) -> Recorder:
         raise pytest.UsageError(f"{request.node.nodeid} uses `conformance` without the marker")
     feature_id = marker.kwargs.get("feature") or (marker.args[0] if marker.args else None)
     found = lookup_feature(feature_id)
-    recorder = Recorder(
-        found.id, marker.kwargs.get("ref", found.ref), list(marker.kwargs.get("claims", ()))
-    )
+    recorder = Recorder(found.id, found.ref, claims_of(found.id))
     request.node.stash[RECORDER] = recorder
     return recorder
 
@@ -254,6 +237,53 @@ def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.Fix
         state.database_setup_s += time.perf_counter() - started
 
 
+def _stacks() -> str:
+    """Where every thread is, for a check that ran past its budget."""
+    names = {thread.ident: thread.name for thread in threading.enumerate()}
+    return "\n".join(
+        f"Thread {names.get(ident, ident)}:\n" + "".join(traceback.format_stack(frame)[-12:])
+        for ident, frame in sys._current_frames().items()
+    )
+
+
+def _stop_threads(idents: set[int], exc: type[BaseException]) -> None:
+    """Raise ``exc`` in threads the check started (an event loop spinning forever), so they
+    end instead of holding the session, and its exit, hostage."""
+    for thread in threading.enumerate():
+        if thread.ident in idents and thread is not threading.main_thread():
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(thread.ident), ctypes.py_object(exc)
+            )
+
+
+class _ThreadStopped(BaseException):
+    """Ends a thread left running by a check that timed out."""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """Run the check under its time budget: past it, the check ends with ``CheckTimeout``."""
+    state = item.config.stash.get(STATE, None)
+    if state is None or item.get_closest_marker(MARKER) is None:
+        return (yield)
+    before = {thread.ident for thread in threading.enumerate()}
+
+    def expire(signum: int, frame: object) -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        stacks = _stacks()
+        started = {thread.ident for thread in threading.enumerate()} - before
+        _stop_threads({ident for ident in started if ident is not None}, _ThreadStopped)
+        raise CheckTimeout(state.timeout_s, stacks)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, state.timeout_s)
+    try:
+        return (yield)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report = yield
@@ -264,23 +294,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     decisive = report.when == "call" or (report.when == "setup" and not report.passed)
     if decisive:
         state.checks.append(_check(item, report, call, recorder))
-    if report.failed and call.excinfo is not None and _lost_connection(state, call.excinfo.value):
-        state.error = _unreachable(state, call.excinfo.value, "PostgreSQL stopped answering")
+    if (
+        report.failed
+        and call.excinfo is not None
+        and state.cell["backend"] == "postgresql"
+        and not state.error
+        and database.server_gone(call.excinfo.value)
+    ):
+        state.error = _unreachable(call.excinfo.value, "PostgreSQL stopped answering")
         item.session.shouldstop = state.error
     return report
-
-
-def _lost_connection(state: SessionState, exc: BaseException) -> bool:
-    """After a database error on PostgreSQL, whether the server itself has gone away."""
-    if state.cell["backend"] != "postgresql" or state.error:
-        return False
-    if type(exc).__name__ not in {"OperationalError", "InterfaceError"}:
-        return False
-    try:
-        _server_version()
-    except Exception:
-        return True
-    return False
 
 
 def _check(
@@ -299,8 +322,10 @@ def _check(
         notes.append(f"skipped: {reason}")
     elif report.passed and recorder and recorder.verdict is not None:
         verdict, outcome = recorder.verdict, "passed"
-    elif report.failed and recorder and recorder.verdict is Verdict.DIVERGES:
-        verdict, outcome = Verdict.DIVERGES, "failed"
+    elif call.excinfo is not None and call.excinfo.errisinstance(CheckTimeout):
+        timeout = call.excinfo.value
+        verdict, outcome = Verdict.ERROR, "error"
+        notes += [f"timeout: {timeout}", f"stuck at:\n{timeout.stacks[-4000:]}"]
     else:
         verdict, outcome = Verdict.ERROR, "error"
         problem = call.excinfo.exconly() if call.excinfo else report.longreprtext

@@ -19,5 +19,9 @@ PROFILES = {
 }
 DEFAULT = "dev"
 
+# Seconds one check may run before it ends as `error` (reason: timeout), per profile: a check
+# that hangs must never stall the matrix.
+TIMEOUTS: dict[str, float] = {"dev": 30.0, "ci": 30.0, "thorough": 120.0}
+
 for _name, _settings in PROFILES.items():
     settings.register_profile(_name, _settings)

@@ -14,7 +14,7 @@ from typing import Any
 
 import jsonschema
 
-from conformance.verdicts import Verdict
+from conformance.verdicts import SESSION_VERDICTS
 
 SCHEMA_VERSION = 1
 
@@ -53,7 +53,7 @@ _EVIDENCE = {
     },
 }
 
-_VERDICT = {"enum": [verdict.value for verdict in Verdict]}
+_VERDICT = {"enum": [verdict.value for verdict in SESSION_VERDICTS]}
 
 SESSION_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -95,6 +95,7 @@ SESSION_SCHEMA: dict[str, Any] = {
                 "database_url": {"type": ["string", "null"]},
                 "hypothesis_profile": {"type": ["string", "null"]},
                 "hypothesis_seed": {"type": ["string", "null"]},
+                "timeout_s": {"type": ["number", "null"]},
                 "platform": {"type": "string"},
             },
         },

@@ -18,30 +18,24 @@ from pathlib import Path
 from typing import Any
 
 from conformance.results import ResultsFileError, read_results
+from conformance.verdicts import VerdictTable, differences
 
-Verdicts = dict[str, dict[str, str]]  # cell -> feature -> verdict
 
-
-def verdicts_of(sessions: Path, cell_ids: list[str]) -> Verdicts:
-    """Each cell's feature verdicts in one run's results files; a missing cell is an error."""
-    found: Verdicts = {}
+def verdicts_of(sessions: Path, cell_ids: list[str]) -> VerdictTable:
+    """The feature verdicts of one run's results files; a missing cell is an error."""
+    found: dict[tuple[str, str], str] = {}
     for cell_id in cell_ids:
         document = read_results(sessions / f"{cell_id}.json")
-        found[cell_id] = {name: entry["verdict"] for name, entry in document["features"].items()}
+        found |= {(cell_id, name): entry["verdict"] for name, entry in document["features"].items()}
     return found
 
 
-def unstable(runs: list[Verdicts]) -> list[dict[str, Any]]:
+def unstable(runs: list[VerdictTable]) -> list[dict[str, Any]]:
     """Every (cell, feature) whose verdict is not the same in all runs."""
-    differing = []
-    cells = sorted({cell for run in runs for cell in run})
-    for cell in cells:
-        features = sorted({feature for run in runs for feature in run.get(cell, {})})
-        for feature in features:
-            seen = [run.get(cell, {}).get(feature, "not-run") for run in runs]
-            if len(set(seen)) > 1:
-                differing.append({"cell": cell, "feature": feature, "verdicts": seen})
-    return differing
+    return [
+        {"cell": d.cell, "feature": d.feature, "verdicts": list(d.verdicts)}
+        for d in differences(runs)
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("cells", nargs="+", help="cell ids, e.g. django-6.1-sqlite")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
-    runs: list[Verdicts] = []
+    runs: list[VerdictTable] = []
     with tempfile.TemporaryDirectory(prefix="conformance-stability-") as scratch:
         for index in range(args.runs):
             reports = Path(scratch) / f"run-{index + 1}"
@@ -71,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     differing = unstable(runs)
     for entry in differing:
         print(f"unstable: {entry['cell']}: {entry['feature']}: {' / '.join(entry['verdicts'])}")
-    checked = sum(len(features) for features in runs[0].values())
+    checked = len(runs[0])
     print(
         f"stability: {checked} verdicts in {len(args.cells)} cells over {args.runs} runs: "
         + ("identical" if not differing else f"{len(differing)} differ")

@@ -46,6 +46,7 @@ def run_suite_in(
             sys.executable, "-m", "pytest", *args,
             "-p", "conformance.plugin", "-p", "no:cacheprovider",
             f"--conformance-results={results}", "--conformance-cell=django-5.2-sqlite",
+            "--conformance-series=5.2",
             f"--rootdir={directory}", "-q",
         ],
         cwd=directory, env=environ, capture_output=True, text=True, check=False,

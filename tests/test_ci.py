@@ -8,6 +8,7 @@ from conformance.ci import feature_releases, unknown_releases
 from conformance.expectations import changes, main, record
 from conformance.report.merge import merge
 from conformance.results import write_results
+from conformance.verdicts import Difference
 from tests.session_data import session
 
 
@@ -39,28 +40,47 @@ def test_recorded_expectations_match_the_run_they_come_from(tmp_path):
     assert changes(record(merged), merged) == []
 
 
+def test_a_feature_native_everywhere_is_not_listed(tmp_path):
+    recorded = record(_merged(tmp_path, verdict="absent"))
+    assert recorded["features"] == {"queryset.aget": {"default": "absent"}}
+
+
 def test_a_changed_verdict_names_its_cell_old_and_new(tmp_path):
     expected = record(_merged(tmp_path))
     found = changes(expected, _merged(tmp_path, verdict="needs-sync-to-async"))
     assert found == [
-        {
-            "cell": "django-5.2-sqlite",
-            "feature": "queryset.aget",
-            "expected": "native",
-            "new": "needs-sync-to-async",
-        }
+        Difference("django-5.2-sqlite", "queryset.aget", ("native", "needs-sync-to-async"))
     ]
+
+
+def test_a_known_intermittent_accepts_each_of_its_verdicts(tmp_path):
+    expected = record(_merged(tmp_path))
+    expected["features"]["queryset.aget"] = {"5.2": ["native", "needs-sync-to-async"]}
+    assert changes(expected, _merged(tmp_path, verdict="needs-sync-to-async")) == []
+    assert changes(expected, _merged(tmp_path, verdict="native")) == []
+    assert changes(expected, _merged(tmp_path, verdict="absent")) != []
+
+
+def test_reasons_and_intermittents_survive_recording(tmp_path):
+    previous = record(_merged(tmp_path))
+    previous["features"]["queryset.aget"] = {"5.2": ["native", "absent"], "reason": "ticket"}
+    recorded = record(_merged(tmp_path), previous)
+    assert recorded["features"]["queryset.aget"] == {
+        "default": ["native", "absent"],
+        "reason": "ticket",
+    }
 
 
 def test_cells_that_did_not_run_are_not_changes(tmp_path):
     merged = _merged(tmp_path)
     expected = record(merged)
-    expected["cells"]["django-6.1-postgresql"] = {"django": "6.1.3", "verdicts": {"x.y": "native"}}
+    expected["cells"]["django-6.1-postgresql"] = "6.1.3"
+    expected["features"]["queryset.aget"] = {"6.1-postgresql": "absent"}
     assert changes(expected, merged) == []
 
 
 def test_recording_one_cell_keeps_the_others(tmp_path):
-    previous = {"cells": {"django-6.1-postgresql": {"django": "6.1.3", "verdicts": {}}}}
+    previous = {"cells": {"django-6.1-postgresql": "6.1.3"}, "features": {}}
     recorded = record(_merged(tmp_path), previous)
     assert set(recorded["cells"]) == {"django-5.2-sqlite", "django-6.1-postgresql"}
 
@@ -68,12 +88,11 @@ def test_recording_one_cell_keeps_the_others(tmp_path):
 def test_editing_one_expected_verdict_fails_the_check_naming_that_cell(tmp_path, capsys):
     results = tmp_path / "results.json"
     results.write_text(json.dumps(_merged(tmp_path)))
-    expectations = tmp_path / "expectations.json"
+    expectations = tmp_path / "expectations.toml"
     args = ["--results", str(results), "--expectations", str(expectations)]
     assert main(["record", *args]) == 0
-    edited = json.loads(expectations.read_text())
-    edited["cells"]["django-5.2-sqlite"]["verdicts"]["queryset.aget"] = "absent"
-    expectations.write_text(json.dumps(edited))
+    edited = expectations.read_text() + '\n[features."queryset.aget"]\n"5.2" = "absent"\n'
+    expectations.write_text(edited)
     assert main(["check", *args]) == 1
     out = capsys.readouterr().out
     assert "django-5.2-sqlite: queryset.aget was absent, now native" in out
@@ -82,6 +101,6 @@ def test_editing_one_expected_verdict_fails_the_check_naming_that_cell(tmp_path,
 def test_a_missing_expectations_file_names_the_command_that_makes_it(tmp_path, capsys):
     results = tmp_path / "results.json"
     results.write_text(json.dumps(_merged(tmp_path)))
-    code = main(["check", "--results", str(results), "--expectations", str(tmp_path / "no.json")])
+    code = main(["check", "--results", str(results), "--expectations", str(tmp_path / "no.toml")])
     assert code == 2
     assert "nox -s expectations" in capsys.readouterr().err

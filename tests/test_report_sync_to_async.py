@@ -25,7 +25,7 @@ def test_a_pattern_that_needs_wrapping_is_listed_with_its_native_alternative(tmp
     }
     (alternative,) = row["alternatives"]
     assert alternative["feature"] == "related.m2m.aadd"
-    assert alternative["native_since"]["sqlite"] == "4.2"
+    assert alternative["native_since"]["sqlite"] == {"series": "4.2", "floor": False}
 
 
 def test_the_page_shows_the_table_with_the_alternatives_since(tmp_path):

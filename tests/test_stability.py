@@ -10,15 +10,15 @@ from tests.conftest import ROOT
 
 
 def test_identical_runs_are_stable():
-    run = {"django-6.1-sqlite": {"queryset.aget": "native"}}
+    run = {("django-6.1-sqlite", "queryset.aget"): "native"}
     assert unstable([run, run, run]) == []
 
 
 def test_a_verdict_that_changes_between_runs_is_listed_with_every_run():
     runs = [
-        {"django-6.1-sqlite": {"queryset.aget": "native"}},
-        {"django-6.1-sqlite": {"queryset.aget": "diverges"}},
-        {"django-6.1-sqlite": {}},
+        {("django-6.1-sqlite", "queryset.aget"): "native"},
+        {("django-6.1-sqlite", "queryset.aget"): "diverges"},
+        {},
     ]
     assert unstable(runs) == [
         {

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.results import UnreadableJSON, load_json
+from conformance.verdicts import VerdictTable, differences
 
 BASELINE_FIX = (
     "Fix: pass the results.json written by an earlier `python -m conformance.report` run "
@@ -60,11 +61,12 @@ def load_baseline(path: Path) -> dict[str, Any]:
     return document
 
 
-def _verdicts(document: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """Verdict by feature id, then cell id."""
+def verdict_table(document: dict[str, Any]) -> VerdictTable:
+    """Verdict by (cell id, feature id) of a merged document."""
     return {
-        feature["id"]: {cell: entry["verdict"] for cell, entry in feature["cells"].items()}
+        (cell, feature["id"]): entry["verdict"]
         for feature in document["features"]
+        for cell, entry in feature["cells"].items()
     }
 
 
@@ -74,23 +76,24 @@ def compare(baseline: dict[str, Any], current: dict[str, Any], *, source: str) -
     ``changed`` lists cells present in both whose verdict differs; features and cells present in
     only one side are listed by id instead, so a newly added feature is not 14 "changes".
     """
-    old, new = _verdicts(baseline), _verdicts(current)
+    old, new = verdict_table(baseline), verdict_table(current)
+    old_features = [feature["id"] for feature in baseline["features"]]
+    new_features = [feature["id"] for feature in current["features"]]
     old_cells = [cell["id"] for cell in baseline["cells"]]
     new_cells = [cell["id"] for cell in current["cells"]]
-    changed = [
-        {"feature": feature_id, "cell": cell_id, "old": old[feature_id][cell_id], "new": verdict}
-        for feature_id, cells in new.items()
-        if feature_id in old
-        for cell_id in new_cells
-        if (verdict := cells.get(cell_id)) is not None
-        and cell_id in old[feature_id]
-        and old[feature_id][cell_id] != verdict
-    ]
+    changed = differences(
+        [old, new],
+        keys=old.keys() & new.keys(),
+        order=lambda key: (new_features.index(key[1]), new_cells.index(key[0])),
+    )
     return {
         "baseline": {"source": source, "generated_at": baseline.get("generated_at")},
-        "changed": changed,
-        "added_features": [feature for feature in new if feature not in old],
-        "removed_features": [feature for feature in old if feature not in new],
+        "changed": [
+            {"feature": d.feature, "cell": d.cell, "old": d.verdicts[0], "new": d.verdicts[1]}
+            for d in changed
+        ],
+        "added_features": [feature for feature in new_features if feature not in old_features],
+        "removed_features": [feature for feature in old_features if feature not in new_features],
         "added_cells": [cell for cell in new_cells if cell not in old_cells],
         "removed_cells": [cell for cell in old_cells if cell not in new_cells],
     }

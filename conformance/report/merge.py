@@ -19,10 +19,10 @@ from conformance.claims import audit, sync_to_async_table
 from conformance.features import AREAS, FEATURES, Feature, describe
 from conformance.matrix import BACKENDS, cell_order, cells
 from conformance.results import SESSION_SCHEMA, ResultsFileError, read_results
-from conformance.verdicts import Verdict
+from conformance.verdicts import UNMEASURED, Verdict
 
 MERGED_SCHEMA_VERSION = 1
-NOT_RUN = "not-run"
+NOT_RUN = Verdict.NOT_RUN.value  # a cell state as well as a verdict
 # Every environment key the session schema knows, so a cell that never ran has them all (None).
 ENVIRONMENT_KEYS = tuple(SESSION_SCHEMA["properties"]["environment"]["properties"])
 
@@ -100,8 +100,7 @@ def since(feature_cells: dict[str, dict[str, Any]], cell_list: list[dict[str, An
     measured = [
         (cell["django_series"], feature_cells[cell["id"]]["verdict"])
         for cell in cell_list
-        if cell["backend"] == backend
-        and feature_cells[cell["id"]]["verdict"] not in {NOT_RUN, Verdict.ERROR.value}
+        if cell["backend"] == backend and feature_cells[cell["id"]]["verdict"] not in UNMEASURED
     ]
     measured.sort(key=lambda pair: Version(pair[0]))
     first = None

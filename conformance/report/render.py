@@ -16,6 +16,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from conformance.features import AREAS
+from conformance.verdicts import UNMEASURED
 
 # Symbol, word and colour for each verdict: never colour alone. ``short`` is the word shown
 # inside a matrix cell, where the full label does not fit 14 columns on one screen.
@@ -43,9 +44,6 @@ CLAIM_STYLE: dict[str, dict[str, str]] = {
 }
 
 BACKEND_LABELS: dict[str, str] = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-
-# Verdicts that say nothing about the backend: a cell that did not run cannot differ.
-UNMEASURED = frozenset({"not-run", "error"})
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -77,18 +75,6 @@ def area_groups(features: list[dict[str, Any]]) -> list[tuple[str, list[dict[str
     return [(area, groups[area]) for area in sorted(groups, key=order)]
 
 
-def since_per_backend(found: dict[str, str | None]) -> str:
-    """ "4.2" when every backend agrees, else "SQLite 4.2, PostgreSQL 5.0"; None is "never"."""
-    labels = {found_since or "not native" for found_since in found.values()}
-    if len(labels) == 1:
-        (label,) = labels
-        return label if label == "not native" else f"native since {label}"
-    return ", ".join(
-        f"{BACKEND_LABELS.get(backend, backend)} {since or 'not native'}"
-        for backend, since in found.items()
-    )
-
-
 def since_label(found: dict[str, Any] | None) -> str:
     """Like browser-compat-data's ``version_added``: a release, "or earlier", or not native."""
     if not found:
@@ -96,8 +82,12 @@ def since_label(found: dict[str, Any] | None) -> str:
     return f"{found['series']} or earlier" if found.get("floor") else found["series"]
 
 
-def since_text(since: dict[str, Any], backend_ids: list[str]) -> str:
-    """One line per feature: once when every backend agrees, else per backend."""
+def since_text(since: dict[str, Any], backend_ids: Iterable[str] | None = None) -> str:
+    """The merge's "native since", in words: once when every backend agrees, else per backend.
+
+    ``backend_ids`` defaults to the backends ``since`` names.
+    """
+    backend_ids = list(since) if backend_ids is None else backend_ids
     labels = {backend: since_label(since.get(backend)) for backend in backend_ids}
     if len(set(labels.values())) == 1:
         label = next(iter(labels.values()), "not native")
@@ -195,7 +185,6 @@ def _html_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["visible"] = visible
-    env.filters["since_per_backend"] = since_per_backend
     env.globals.update(
         VERDICT_STYLE=VERDICT_STYLE,
         CLAIM_STYLE=CLAIM_STYLE,

@@ -19,9 +19,7 @@ QUERYSETS = {
 }
 
 
-@pytest.mark.conformance(
-    feature="queryset.alist", claims=["available-5.1.alist", "basic-queries.alist"]
-)
+@pytest.mark.conformance(feature="queryset.alist")
 @pytest.mark.parametrize("make", QUERYSETS.values(), ids=QUERYSETS.keys())
 def test_alist_exists_and_matches_list(conformance, articles, make):
     async def alist():

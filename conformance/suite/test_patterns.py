@@ -22,6 +22,7 @@ from django.db import connection, connections
 from django.db.models import Avg, Count, Sum
 
 from conformance import measure, probe
+from conformance.claims import load as load_claims
 from conformance.probe import observe_async, rolled_back
 from conformance.suite.pattern_fixtures import library
 from testapp.models import Article, Author, Tag
@@ -236,26 +237,14 @@ async def model_async_method():
 
 
 @dataclass(frozen=True)
-class Alternative:
-    """A native API a release may offer instead of the pattern: where it lives, and a use."""
+class PatternCase:
+    """A pattern: its direct and wrapped forms, and a use of the native API a release may offer
+    instead (named, with its feature, by the pattern's ``[[alternative]]`` in claims.toml)."""
 
-    api: str
-    owner: Callable[[], object]
-    name: str
-    call: Callable[[], Awaitable[Any]]
-
-
-@dataclass(frozen=True)
-class Case:
     feature: str
-    claims: tuple[str, ...]
     direct: Callable[[], Awaitable[Any]]
     wrapped: Callable[[], Awaitable[Any]]
-    alternative: Alternative | None = None
-
-
-def _m2m_manager():
-    return Article.tags.related_manager_cls
+    alternative: Callable[[], Awaitable[Any]] | None = None
 
 
 M2M_ARGUMENTS = {
@@ -268,114 +257,91 @@ M2M_CASES = []
 for _operation, _arguments in M2M_ARGUMENTS.items():
     _direct, _wrapped, _alternative = _m2m_case(_operation, _arguments)
     M2M_CASES.append(
-        Case(
+        PatternCase(
             f"pattern.m2m-{_operation}",
-            ("limitation.m2m-operations", "transactions.m2m-needs-sync-to-async"),
             _direct,
             _wrapped,
-            Alternative(
-                f"RelatedManager.a{_operation}()", _m2m_manager, f"a{_operation}", _alternative
-            ),
+            _alternative,
         )
     )
 
 CASES = [
-    Case(
+    PatternCase(
         "pattern.select-related-async-for",
-        ("limitation.select-related",),
         select_related_async_for,
         select_related_wrapped,
     ),
-    Case(
+    PatternCase(
         "pattern.select-related-aget",
-        ("sync-to-async.select-related-get",),
         select_related_aget,
         select_related_get_wrapped,
     ),
-    Case(
+    PatternCase(
         "pattern.prefetch-related-async-for",
-        ("limitation.prefetch-related", "sync-to-async.prefetch-related-not-async"),
         prefetch_async_for,
         prefetch_wrapped,
     ),
-    Case(
+    PatternCase(
         "pattern.prefetch-related-aiterator",
-        ("limitation.prefetch-related",),
         prefetch_aiterator,
         prefetch_wrapped,
     ),
-    Case(
+    PatternCase(
         "pattern.prefetch-related-aiterator-chunk-size",
-        ("limitation.prefetch-related",),
         prefetch_aiterator_chunk_size,
         prefetch_wrapped,
     ),
-    Case(
+    PatternCase(
         "pattern.annotate-over-relation",
-        ("limitation.aggregations-with-relationships",),
         annotate_async_for,
         annotate_wrapped,
     ),
-    Case(
+    PatternCase(
         "pattern.wrapped-lazy-queryset",
-        ("example.display-stats-runs",),
         reference_display_stats,
         annotate_wrapped,
     ),
-    Case(
+    PatternCase(
         "pattern.aggregate-over-relation",
-        ("limitation.aggregations-with-relationships",),
         aggregate_over_relation,
         aggregate_over_relation_wrapped,
     ),
-    Case(
+    PatternCase(
         "pattern.filter-across-relation",
-        ("best-practice.type-hints-wrap-relation-filter",),
         filter_across_relation,
         filter_across_relation_wrapped,
     ),
-    Case(
+    PatternCase(
         "pattern.dashboard-query",
-        ("performance.sync-better-complex-query",),
         dashboard_async_for,
         dashboard_wrapped,
     ),
-    Case(
+    PatternCase(
         "pattern.m2m-read",
-        ("sync-to-async.m2m-read",),
         m2m_read,
         m2m_read_wrapped,
     ),
     *M2M_CASES,
-    Case(
+    PatternCase(
         "pattern.reverse-fk-access",
-        ("limitation.related-object-access",),
         reverse_fk_async_for,
         reverse_fk_wrapped,
     ),
-    Case(
+    PatternCase(
         "pattern.model-property-query",
-        ("limitation.model-property-needs-wrapping",),
         model_property,
         model_property_wrapped,
-        Alternative(
-            "Article.acomment_count()",
-            lambda: Article,
-            "acomment_count",
-            model_async_method,
-        ),
+        model_async_method,
     ),
 ]
 
 
-def _alternative_evidence(alternative: Alternative) -> dict[str, Any]:
-    """Whether this release offers the native alternative, and what it did when run."""
-    present = hasattr(alternative.owner(), alternative.name)
-    found: dict[str, Any] = {"api": alternative.api, "present": present}
-    if present:
-        with rolled_back():
-            found["observed"] = observe_async(alternative.call).to_json()
-    return found
+def _alternative_evidence(case: PatternCase) -> dict[str, Any]:
+    """What the native alternative did when run (AttributeError where the release lacks it)."""
+    apis = [a["api"] for a in load_claims()["alternative"] if a["pattern"] == case.feature]
+    with rolled_back():
+        observed = observe_async(case.alternative)
+    return {"api": " or ".join(apis), "observed": observed.to_json()}
 
 
 @pytest.mark.parametrize(
@@ -384,7 +350,7 @@ def _alternative_evidence(alternative: Alternative) -> dict[str, Any]:
         pytest.param(
             case,
             id=case.feature.removeprefix("pattern."),
-            marks=pytest.mark.conformance(feature=case.feature, claims=list(case.claims)),
+            marks=pytest.mark.conformance(feature=case.feature),
         )
         for case in CASES
     ],
@@ -394,15 +360,11 @@ def test_pattern_runs_directly_in_a_coroutine_or_needs_wrapping(conformance, art
     library(articles)
     outcome = probe.pattern(case.direct, case.wrapped)
     if case.alternative is not None:
-        outcome = measure.with_evidence(
-            outcome, native_alternative=_alternative_evidence(case.alternative)
-        )
+        outcome = measure.with_evidence(outcome, native_alternative=_alternative_evidence(case))
     conformance.record(outcome)
 
 
-@pytest.mark.conformance(
-    feature="pattern.model-async-method", claims=["limitation.model-async-method-works"]
-)
+@pytest.mark.conformance(feature="pattern.model-async-method")
 def test_model_async_method_that_queries_runs_in_a_coroutine(conformance, articles):
     """The reference's acomment_count() is plain async code on top of acount()."""
     conformance.record(probe.pattern(model_async_method, model_property_wrapped))
@@ -444,7 +406,6 @@ def _count_direct():
 
 @pytest.mark.conformance(
     feature="pattern.sync-to-async-thread-sensitive",
-    claims=["sync-to-async.thread-sensitive-default", "sync-to-async.thread-sensitive-same-thread"],
 )
 def test_thread_sensitive_sync_to_async_runs_on_the_callers_connection(conformance, articles):
     """thread_sensitive=True (the default) should reuse the caller's thread and transaction."""
@@ -474,7 +435,6 @@ def test_thread_sensitive_sync_to_async_runs_on_the_callers_connection(conforman
 
 @pytest.mark.conformance(
     feature="pattern.sync-to-async-thread-insensitive",
-    claims=["sync-to-async.thread-insensitive-for-non-db"],
 )
 def test_thread_insensitive_sync_to_async_runs_outside_the_callers_transaction(
     conformance, articles

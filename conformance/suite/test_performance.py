@@ -64,7 +64,6 @@ def _ratio(async_samples: list[float], sync_samples: list[float]) -> dict[str, f
 
 @pytest.mark.conformance(
     feature="pattern.performance.async-overhead",
-    claims=["performance.pure-db-similar", "best-practice.pure-db-no-benefit"],
 )
 def test_async_methods_cost_about_what_their_sync_twins_cost(conformance, articles):
     """Per-call time of each common async method against its sync twin, same rows, same thread."""
@@ -97,9 +96,7 @@ def test_async_methods_cost_about_what_their_sync_twins_cost(conformance, articl
     )
 
 
-@pytest.mark.conformance(
-    feature="pattern.performance.reference-benchmark", claims=["performance.pure-db-similar"]
-)
+@pytest.mark.conformance(feature="pattern.performance.reference-benchmark")
 def test_reference_benchmark_async_for_against_wrapped_list(conformance, articles):
     """The reference's own benchmark: ``async for`` versus ``sync_to_async(list)``."""
 
@@ -141,7 +138,6 @@ IO_CALLS, IO_WAIT, IO_RUNS = 5, 0.01, 3
 
 @pytest.mark.conformance(
     feature="pattern.performance.io-overlap",
-    claims=["performance.io-overlap-faster", "overview.io-bound-benefit"],
 )
 def test_database_calls_and_other_waits_overlap_when_gathered(conformance, articles):
     """N queries plus N simulated I/O waits: one after another, then all gathered."""

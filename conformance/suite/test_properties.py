@@ -23,8 +23,6 @@ from hypothesis import strategies as st
 from conformance import probe
 from testapp.models import Record, Tag
 
-REF = "available-async-methods"
-
 texts = st.text(st.characters(exclude_characters="\x00", codec="utf-8"), max_size=60)
 labels = texts | st.just("x" * 200)  # CharField(max_length=200): the longest that fits
 long_texts = texts | st.just("x" * 5000)
@@ -112,7 +110,7 @@ READS: dict[str, tuple[str, Callable[[QuerySet, Any], Any], Callable[[QuerySet, 
 
 @pytest.mark.parametrize(
     "feature",
-    [pytest.param(f, marks=pytest.mark.conformance(feature=f, ref=REF)) for f in READS],
+    [pytest.param(f, marks=pytest.mark.conformance(feature=f)) for f in READS],
 )
 @given(
     seed=rows,
@@ -234,7 +232,7 @@ WRITES: dict[str, tuple[str, st.SearchStrategy, Callable[..., Any], Callable[...
 
 @pytest.mark.parametrize(
     "feature",
-    [pytest.param(f, marks=pytest.mark.conformance(feature=f, ref=REF)) for f in WRITES],
+    [pytest.param(f, marks=pytest.mark.conformance(feature=f)) for f in WRITES],
 )
 @given(seed=rows, data=st.data())
 def test_writing_method_matches_its_twin_on_generated_data(conformance, db, feature, seed, data):
@@ -259,7 +257,7 @@ def test_writing_method_matches_its_twin_on_generated_data(conformance, db, feat
 tag_names = st.sampled_from(["python", "django", "async", "orm"])
 
 
-@pytest.mark.conformance(feature="queryset.abulk_create", ref=REF)
+@pytest.mark.conformance(feature="queryset.abulk_create")
 @given(
     names=st.lists(tag_names, min_size=1, max_size=4, unique=True),
     batch_size=st.none() | st.integers(1, 2),

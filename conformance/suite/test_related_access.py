@@ -11,8 +11,6 @@ from testapp.models import Article
 
 @pytest.mark.conformance(
     feature="pattern.lazy-forward-fk",
-    ref="4-related-object-access",
-    claims=["limitation.related-object-access"],
 )
 def test_lazy_forward_fk_access_in_a_coroutine(conformance, articles):
     async def direct():

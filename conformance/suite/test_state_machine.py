@@ -151,7 +151,7 @@ def machine_for(conformance) -> type[RuleBasedStateMachine]:
     return InterleavedWrites
 
 
-@pytest.mark.conformance(feature="queryset.interleaved-writes", ref="available-async-methods")
+@pytest.mark.conformance(feature="queryset.interleaved-writes")
 def test_interleaved_async_and_sync_writes_agree_with_a_model_of_the_table(conformance, db):
     machine = machine_for(conformance)
     run_state_machine_as_test(machine, settings=settings(settings.default, stateful_step_count=15))

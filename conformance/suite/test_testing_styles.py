@@ -51,9 +51,7 @@ def _failure_observation(failures: list[tuple[Any, str]]) -> dict[str, Any]:
     return {"kind": "exception", "repr": text, "type": None, "message": text}
 
 
-@pytest.mark.conformance(
-    feature="pattern.testing.testcase-async-to-sync", claims=["testing.testcase-async-to-sync"]
-)
+@pytest.mark.conformance(feature="pattern.testing.testcase-async-to-sync")
 def test_reference_testcase_with_async_to_sync_passes(conformance, db):
     """The TestCase style: a coroutine run by async_to_sync inside a sync test method."""
     case = reference_test_case()
@@ -90,7 +88,6 @@ def _close_worker_connection() -> None:
 
 @pytest.mark.conformance(
     feature="pattern.testing.pytest-asyncio-django-db",
-    claims=["testing.pytest-asyncio-django-db", "testing.pytest-asyncio-django-db-isolated"],
 )
 @pytest.mark.asyncio
 @pytest.mark.django_db
@@ -178,7 +175,6 @@ def _summary(seen: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.conformance(
     feature="pattern.testing.pytest-asyncio-transaction-rollback",
-    claims=["testing.pytest-asyncio-rollback"],
 )
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)

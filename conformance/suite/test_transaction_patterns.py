@@ -86,7 +86,6 @@ ATOMIC_CASES = {
             id=feature.removeprefix("pattern."),
             marks=pytest.mark.conformance(
                 feature=feature,
-                claims=["transactions.async-atomic-4.2"],
             ),
         )
         for feature, forms in ATOMIC_CASES.items()
@@ -125,7 +124,6 @@ def _savepoint_case(finish: str):
             finish,
             marks=pytest.mark.conformance(
                 feature=f"pattern.savepoint-{finish}",
-                claims=["transactions.savepoints-need-wrapping"],
             ),
         )
         for finish in ("rollback", "commit")
@@ -173,7 +171,6 @@ async def create_article_safe_wrapped():
 
 @pytest.mark.conformance(
     feature="pattern.atomic-integrity-error",
-    claims=["transactions.error-handling-catches-integrity-error"],
 )
 def test_integrity_error_inside_atomic_leaves_nothing_behind(conformance, articles):
     """The duplicate slug must be caught as IntegrityError and undo the audit row before it."""

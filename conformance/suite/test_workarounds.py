@@ -34,7 +34,6 @@ def _with_data():
 
 @pytest.mark.conformance(
     feature="pattern.prefetch-then-process",
-    claims=["workaround.prefetch-no-further-queries", "best-practice.handle-missing-async-support"],
 )
 def test_prefetched_articles_are_processed_without_further_queries(conformance, articles):
     """After the one wrapped fetch, processing related data in the coroutine queries nothing."""
@@ -70,9 +69,7 @@ def test_prefetched_articles_are_processed_without_further_queries(conformance, 
     )
 
 
-@pytest.mark.conformance(
-    feature="pattern.fetch-related-separately", claims=["workaround.fetch-related-separately"]
-)
+@pytest.mark.conformance(feature="pattern.fetch-related-separately")
 def test_attached_author_is_read_without_a_query(conformance, articles):
     """Pattern 2 is all async: aget() both rows, attach, and the FK access queries nothing."""
 
@@ -108,9 +105,7 @@ def test_attached_author_is_read_without_a_query(conformance, articles):
     )
 
 
-@pytest.mark.conformance(
-    feature="pattern.batch-annotate-counts", claims=["workaround.batch-counts-one-query"]
-)
+@pytest.mark.conformance(feature="pattern.batch-annotate-counts")
 def test_comment_counts_for_many_articles_take_one_query(conformance, articles):
     """Pattern 3: one annotated query, whether iterated natively or through sync_to_async."""
     ids = [article.pk for article in articles]
@@ -144,9 +139,7 @@ def test_comment_counts_for_many_articles_take_one_query(conformance, articles):
 ROWS = 10
 
 
-@pytest.mark.conformance(
-    feature="pattern.bulk-create-batch", claims=["best-practice.batch-one-insert"]
-)
+@pytest.mark.conformance(feature="pattern.bulk-create-batch")
 def test_abulk_create_issues_one_insert_where_the_loop_issues_one_per_row(conformance, db):
     """The reference: abulk_create() is one INSERT for N rows, the acreate() loop is N."""
     rows = [{"title": f"Batch {index}", "slug": f"batch-{index}"} for index in range(ROWS)]
@@ -195,9 +188,7 @@ ERROR_INPUTS = {
 }
 
 
-@pytest.mark.conformance(
-    feature="pattern.error-handling", claims=["best-practice.error-handling-branches"]
-)
+@pytest.mark.conformance(feature="pattern.error-handling")
 def test_error_handling_example_catches_what_it_says(conformance, articles):
     """A duplicate slug lands in the IntegrityError branch; a database-rejected value in the
     DatabaseError branch (or nowhere, where the backend accepts the value)."""
@@ -233,7 +224,6 @@ CACHE_DELAY = 0.03
 
 @pytest.mark.conformance(
     feature="pattern.gather-db-and-io",
-    claims=["best-practice.gather-db-and-io", "performance.gather-faster-than-sequential"],
 )
 def test_gathered_database_call_and_cache_wait_overlap(conformance, articles):
     """gather() returns both results in order, and the cache wait overlaps the query."""
