@@ -22,6 +22,7 @@ AREAS: tuple[str, ...] = (
     "transactions",
     "patterns",
     "adjacent-apis",
+    "extensions",
 )
 
 
@@ -101,6 +102,7 @@ OWNERS: dict[str, Owner] = {
         "adjacent-apis", "AsyncPaginator", "django.core.paginator:AsyncPaginator"
     ),
     "paginator.async-page": Owner("adjacent-apis", "AsyncPage", "django.core.paginator:AsyncPage"),
+    "dispatch.signal": Owner("adjacent-apis", "Signal", "django.dispatch:Signal"),
     "related.reverse-fk": Owner("related-managers", "reverse foreign-key manager", None),
     "related.m2m": Owner("related-managers", "many-to-many manager", None),
     "related.m2m-reverse": Owner("related-managers", "reverse many-to-many manager", None),
@@ -116,15 +118,16 @@ def describe(feature_id: str) -> Feature | None:
     """
     if feature_id in FEATURES:
         return FEATURES[feature_id]
+    if feature_id.startswith("hooks.") and feature_id.count(".") >= 2:
+        # hooks.<extension>.<async API feature>: does that API run the user's code as its twin?
+        _, hook, api = feature_id.split(".", 2)
+        return Feature(feature_id, f"{api} runs your {hook}", "extensions", "method", "")
     prefix, _, name = feature_id.rpartition(".")
-    if prefix == "queryset" and name in QUERYSET_AREAS:
-        return Feature(
-            feature_id,
-            f"QuerySet.{name}()",
-            QUERYSET_AREAS[name],
-            "method",
-            "available-async-methods",
-        )
+    if prefix == "queryset":
+        # A member new to the area table still gets a place: with the other reads.
+        area = QUERYSET_AREAS.get(name, "retrieval")
+        return Feature(feature_id, f"QuerySet.{name}()", area, "method", "available-async-methods")
+
     if prefix in OWNERS and prefix != "queryset":
         owner = OWNERS[prefix]
         label = owner.label

@@ -28,9 +28,10 @@ from conformance import database, profiles
 from conformance.claims import load as load_claims
 from conformance.features import feature as lookup_feature
 from conformance.results import SCHEMA_VERSION, write_results
-from conformance.verdicts import Verdict, fold
+from conformance.verdicts import SEVERITY, Verdict, fold
 
 MARKER = "conformance"
+MAX_DIVERGING = 12  # diverging calls listed per check, beyond the one kept as evidence
 
 
 @dataclass(repr=False)  # Hypothesis prints fixtures; the evidence is in the results file
@@ -44,25 +45,37 @@ class Recorder:
     evidence: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
     examples: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+    diverging: list[str] = field(default_factory=list)
 
     def record(self, outcome: Any) -> None:
         """Keep an outcome (``conformance.probe.Outcome``).
 
-        Called once per example too. A divergence is a finding, not a failure: the check goes
-        on, and the first divergence is kept unless a smaller one comes (Hypothesis' shrinking,
-        or a later row of a grid with a shorter call), so the evidence is the smallest example.
+        Called once per example or grid call too. A divergence is a finding, not a failure: the
+        check goes on. The most serious verdict wins; among divergences the smallest example
+        (Hypothesis' shrunk one, or the shortest call of a grid) is kept as the evidence.
         """
         self.examples += 1
-        kept = self.evidence
-        if self.verdict is Verdict.DIVERGES and (
-            outcome.verdict is not Verdict.DIVERGES or _size(outcome.evidence) >= _size(kept)
-        ):
-            self.evidence["examples"] = self.examples
-            return
-        self.verdict, self.evidence = outcome.verdict, dict(outcome.evidence)
-        self.evidence["examples"] = self.examples
-        if outcome.reason and outcome.reason not in self.notes:
+        current = self.verdict
+        verdict = Verdict(outcome.verdict)
+        if verdict is Verdict.DIVERGES and len(self.diverging) < MAX_DIVERGING:
+            self.diverging.append(outcome.evidence.get("example") or outcome.reason)
+        worse = current is None or SEVERITY.index(verdict) < SEVERITY.index(current)
+        smaller = verdict is current is Verdict.DIVERGES and _size(outcome.evidence) < _size(
+            self.evidence
+        )
+        if worse or smaller:
+            self.verdict, self.evidence = verdict, dict(outcome.evidence)
+        fresh = outcome.reason and outcome.reason not in self.notes and len(self.notes) < 5
+        if fresh and verdict is self.verdict:
             self.notes.append(outcome.reason)
+        self.evidence["examples"] = self.examples
+        if self.diverging:
+            self.evidence["diverging_calls"] = list(self.diverging)
+
+    def annotate(self, **extra: Any) -> None:
+        """Add observations about the check as a whole (the calls tried, the signatures)."""
+        self.extra.update(extra)
 
 
 def _size(evidence: dict[str, Any] | None) -> int:
@@ -316,6 +329,8 @@ def _check(
     feature_id = marker.kwargs.get("feature") or marker.args[0]
     notes = list(recorder.notes) if recorder else []
     evidence = recorder.evidence if recorder else None
+    if evidence is not None and recorder.extra:
+        evidence = evidence | recorder.extra
     if report.skipped:
         verdict, outcome = Verdict.SKIPPED, "skipped"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)

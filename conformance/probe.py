@@ -7,8 +7,11 @@ side shares the test's connection and transaction and is rolled back with it.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import textwrap
+import warnings
+from collections import Counter
 from collections.abc import Awaitable, Callable, ItemsView, Iterator, KeysView, ValuesView
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,38 +19,93 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from django.core.exceptions import SynchronousOnlyOperation
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.test.utils import CaptureQueriesContext
 
 from conformance.verdicts import Verdict
+from testapp import hooks
 
 MAX_TEXT = 2000
+WRITE_VERBS = ("INSERT", "UPDATE", "DELETE")
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + f"... [{len(text)} chars]"
+def clip(text: str, limit: int = MAX_TEXT) -> str:
+    """``text`` cut to a readable length, saying how long it was."""
+    return text if len(text) <= limit else text[:limit] + f"... [{len(text)} chars]"
+
+
+def safe_repr(value: Any) -> str:
+    """``repr(value)``, or what kept it from having one (a model whose ``__str__`` is broken
+    by the values a grid gave it)."""
+    try:
+        return repr(value)
+    except Exception as exc:
+        return f"<{type(value).__qualname__} whose repr() raised {type(exc).__name__}: {exc}>"
+
+
+def observed(kind: str, text: str, *, type_name: str | None = None) -> dict[str, Any]:
+    """One side of the evidence: what a call (or a check) did, in the results file's shape."""
+    message = clip(text) if kind == "exception" else None
+    return {"kind": kind, "repr": clip(text), "type": type_name, "message": message}
+
+
+def evidence(snippet: str, seen: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """A check's evidence: the code that ran and what it did, plus any further observations."""
+    return {"snippet": snippet, "observed": seen, **extra}
 
 
 @dataclass
 class Observation:
-    """What one call did: returned a value or raised an exception."""
+    """What one call did: its value or exception, and what it caused on the way: warnings
+    (categories), queries (counted by verb) and the user hooks that ran."""
 
     value: Any = None
     exception: BaseException | None = None
+    warnings: list[str] = dataclasses.field(default_factory=list)
+    queries: dict[str, int] = dataclasses.field(default_factory=dict)
+    hooks: list[hooks.Entry] = dataclasses.field(default_factory=list)
 
     @property
     def raised(self) -> bool:
         return self.exception is not None
 
+    @property
+    def wrote(self) -> bool:
+        return any(self.queries.get(verb) for verb in WRITE_VERBS)
+
     def to_json(self) -> dict[str, Any]:
         if self.exception is not None:
             kind = type(self.exception)
-            return {
-                "kind": "exception",
-                "repr": _clip(repr(self.exception)),
-                "type": f"{kind.__module__}.{kind.__qualname__}",
-                "message": _clip(str(self.exception)),
-            }
-        return {"kind": "value", "repr": _clip(repr(self.value)), "type": None, "message": None}
+            name = f"{kind.__module__}.{kind.__qualname__}"
+            found = observed("exception", safe_repr(self.exception), type_name=name)
+            try:
+                found["message"] = clip(str(self.exception))
+            except Exception as exc:
+                found["message"] = f"<str() raised {type(exc).__name__}>"
+            return found
+        return observed("value", safe_repr(self.value))
+
+
+def _verb(sql: str) -> str:
+    return sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
+
+
+@contextmanager
+def _watching(seen: Observation) -> Iterator[None]:
+    """Fill ``seen`` with the warnings, queries and hooks of what runs inside."""
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as captured,
+        hooks.recording() as log,
+    ):
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            seen.warnings = sorted({w.category.__name__ for w in caught})
+            sqls = [query["sql"] for query in captured.captured_queries]
+            seen.queries = dict(Counter(_verb(sql) for sql in sqls if "SAVEPOINT" not in sql))
+            seen.hooks = list(log)
 
 
 def snippet(function: Callable[..., Any]) -> str:
@@ -60,20 +118,19 @@ def snippet(function: Callable[..., Any]) -> str:
 
 def observe_sync(function: Callable[[], Any]) -> Observation:
     """Call ``function`` in a savepoint; an error rolls back only the savepoint."""
-    try:
-        with transaction.atomic():
-            return Observation(value=function())
-    except Exception as exc:
-        return Observation(exception=exc)
+    seen = Observation()
+    with _watching(seen):
+        try:
+            with transaction.atomic():
+                seen.value = function()
+        except Exception as exc:
+            seen.exception = exc
+    return seen
 
 
 def observe_async(function: Callable[[], Awaitable[Any]]) -> Observation:
     """Await ``function()`` inside a running event loop, in a savepoint like ``observe_sync``."""
-    try:
-        with transaction.atomic():
-            return Observation(value=async_to_sync(function)())
-    except Exception as exc:
-        return Observation(exception=exc)
+    return observe_sync(async_to_sync(function))
 
 
 @contextmanager
@@ -217,64 +274,103 @@ def differential(
     result: Callable[[Any], Any] = comparable,
     example: str | None = None,
     code: str | None = None,
+    baseline: dict[str, int] | None = None,
 ) -> Outcome:
     """Run the sync twin and the async method from the same state and compare everything.
 
-    Same result (by content), same exception type, same rows afterwards (in ``tables``, by
-    default every table): ``native``; anything else: ``diverges``, with both sides as evidence.
+    Same result (by content), same exception class, same warning categories, the same number
+    of queries of each kind, the same user hooks run, and the same rows afterwards (in
+    ``tables``, by default every table; read only when either side wrote): ``native``;
+    anything else: ``diverges``, every difference named, both sides as evidence.
     """
     tables = all_tables() if tables is None else tables
-    baseline = key_baseline(tables)
+    baseline = key_baseline(tables) if baseline is None else baseline
     with rolled_back():
         sync = observe_sync(sync_call)
-        sync_after = table_state(tables, baseline)
+        sync_after = table_state(tables, baseline) if sync.wrote else None
     with rolled_back():
         run = observe_async(async_call)
-        async_after = table_state(tables, baseline)
-    evidence = {
-        "snippet": code or snippet(async_call),
-        "observed": run.to_json(),
-        "sync_twin": sync.to_json(),
-        "example": example,
-    }
-    if sync.raised or run.raised:
-        same = type(sync.exception) is type(run.exception)
-        reason = "" if same else "the async call and its sync twin raised differently"
-    elif result(sync.value) != result(run.value):
-        same, reason = False, "the async call returned a different result than its sync twin"
-    else:
-        same, reason = True, ""
-    if same and sync_after != async_after:
-        changed = sorted(k for k in sync_after if sync_after[k] != async_after.get(k))
-        same = False
-        reason = f"the database differs after the async call and its sync twin ({changed})"
-        evidence["database"] = {
-            "tables": changed,
-            "after_sync": _clip(repr({k: sync_after[k] for k in changed})),
-            "after_async": _clip(repr({k: async_after.get(k) for k in changed})),
+        async_after = table_state(tables, baseline) if run.wrote or sync.wrote else None
+    if async_after is not None and sync_after is None:
+        sync_after = table_state(tables, baseline)  # the sync twin wrote nothing
+    found = evidence(
+        code or snippet(async_call),
+        run.to_json(),
+        sync_twin=sync.to_json(),
+        example=example,
+        query_counts={"sync": sync.queries, "async": run.queries},
+    )
+    reasons = _differences(sync, run, result)
+    if run.warnings or sync.warnings:
+        found["warnings"] = {"sync": sync.warnings, "async": run.warnings}
+    if run.hooks or sync.hooks:
+        found["hooks"] = {
+            "sync": [clip(safe_repr(entry), 300) for entry in sync.hooks],
+            "async": [clip(safe_repr(entry), 300) for entry in run.hooks],
         }
-    return Outcome(Verdict.NATIVE if same else Verdict.DIVERGES, evidence, reason)
+    if sync_after != async_after:
+        changed = sorted(k for k in sync_after if sync_after[k] != async_after.get(k))
+        reasons.append(f"the database differs after the async call and its sync twin ({changed})")
+        found["database"] = {
+            "tables": changed,
+            "after_sync": clip(safe_repr({k: sync_after[k] for k in changed})),
+            "after_async": clip(safe_repr({k: async_after.get(k) for k in changed})),
+        }
+    verdict = Verdict.DIVERGES if reasons else Verdict.NATIVE
+    return Outcome(verdict, found, "; ".join(reasons))
+
+
+def _differences(sync: Observation, run: Observation, result: Callable[[Any], Any]) -> list[str]:
+    """Every way the async call's observation differs from its sync twin's, in words."""
+    reasons = []
+    both_raised = sync.raised and run.raised
+    if sync.raised or run.raised:
+        if type(sync.exception) is not type(run.exception):
+            reasons.append("the async call and its sync twin raised differently")
+    elif result(sync.value) != result(run.value):
+        reasons.append("the async call returned a different result than its sync twin")
+    if sync.warnings != run.warnings:
+        reasons.append(f"warned differently ({sync.warnings} in sync, {run.warnings} in async)")
+    # Queries made on the way to the same exception are no difference a caller can see.
+    if sync.queries != run.queries and not both_raised:
+        reasons.append(f"issued other queries ({sync.queries} in sync, {run.queries} in async)")
+    if hooks.which_ran(run.hooks) != hooks.which_ran(sync.hooks):
+        reasons.append(_hooks_difference(sync.hooks, run.hooks))
+    return reasons
+
+
+def _hooks_difference(sync: list[hooks.Entry], run: list[hooks.Entry]) -> str:
+    """Which of the user's hooks the async path ran differently, said plainly."""
+    ran_sync, ran_async = Counter(hooks.which_ran(sync)), Counter(hooks.which_ran(run))
+    skipped = sorted({entry[1] for entry in ran_sync - ran_async})
+    extra = sorted({entry[1] for entry in ran_async - ran_sync})
+    parts = []
+    if skipped:
+        parts.append(f"did not run your {', '.join(skipped)} as its sync twin did")
+    if extra:
+        parts.append(f"ran your {', '.join(extra)} where its sync twin did not")
+    return "the async call " + (" and ".join(parts) or "ran your hooks in another order")
 
 
 def pattern(direct: Callable[[], Awaitable[Any]], wrapped: Callable[[], Awaitable[Any]]) -> Outcome:
     """Try the direct form in a coroutine; if it fails, try the ``sync_to_async`` form."""
     with rolled_back():
         first = observe_async(direct)
-    evidence: dict[str, Any] = {"snippet": snippet(direct), "observed": first.to_json()}
+    found = evidence(snippet(direct), first.to_json())
     if not first.raised:
-        return Outcome(Verdict.NATIVE, evidence)
+        return Outcome(Verdict.NATIVE, found)
     with rolled_back():
         second = observe_async(wrapped)
-    evidence["wrapped"] = second.to_json()
-    evidence["snippet"] += "\n\n# wrapped form\n" + snippet(wrapped)
+    found["wrapped"] = second.to_json()
+    found["snippet"] += "\n\n# wrapped form\n" + snippet(wrapped)
     if second.raised:
-        return Outcome(Verdict.UNSUPPORTED, evidence, "neither the direct nor the wrapped form ran")
+        return Outcome(Verdict.UNSUPPORTED, found, "neither the direct nor the wrapped form ran")
     reason = (
         "direct form raised SynchronousOnlyOperation"
         if isinstance(first.exception, SynchronousOnlyOperation)
         else f"direct form raised {type(first.exception).__name__}"
     )
-    return Outcome(Verdict.NEEDS_SYNC_TO_ASYNC, evidence, reason)
+    return Outcome(Verdict.NEEDS_SYNC_TO_ASYNC, found, reason)
 
 
 def absent(owner: object, name: str) -> Outcome | None:
@@ -284,10 +380,7 @@ def absent(owner: object, name: str) -> Outcome | None:
     owner_name = getattr(owner, "__qualname__", repr(owner))
     return Outcome(
         Verdict.ABSENT,
-        {
-            "snippet": f"hasattr({owner_name}, {name!r})",
-            "observed": {"kind": "absent", "repr": "False", "type": None, "message": None},
-        },
+        evidence(f"hasattr({owner_name}, {name!r})", observed("absent", "False")),
         f"{owner_name} has no attribute {name!r}",
     )
 
@@ -307,9 +400,6 @@ def missing(owner: str, detail: str) -> Outcome:
     """``absent`` when the class or module that would carry the member does not exist."""
     return Outcome(
         Verdict.ABSENT,
-        {
-            "snippet": f"import {owner}",
-            "observed": {"kind": "absent", "repr": detail, "type": None, "message": None},
-        },
+        evidence(f"import {owner}", observed("absent", detail)),
         f"{owner} does not exist in this release",
     )

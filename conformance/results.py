@@ -41,6 +41,14 @@ _EVIDENCE = {
         "examples": {"type": ["integer", "null"], "minimum": 0},
         "queries": {"type": ["integer", "null"], "minimum": 0},
         "measurements": {"type": "object"},
+        # what else each side did: warning categories, queries by kind, the user hooks that ran
+        "warnings": {"type": "object"},
+        "query_counts": {"type": "object"},
+        "hooks": {"type": "object"},
+        # a grid check: the calls it tried, and both members' signatures
+        "tried": {"type": "object"},
+        "diverging_calls": {"type": "array", "items": {"type": "string"}},
+        "signature": {"type": "object"},
         "database": {
             "type": "object",
             "required": ["tables", "after_sync", "after_async"],

@@ -12,6 +12,7 @@ import importlib
 import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from conformance.features import OWNERS
 
@@ -47,26 +48,36 @@ def resolve(path: str) -> object:
     return found
 
 
-def _sources() -> Iterator[tuple[str, str, object]]:
-    """(feature prefix, owner path, object) for everything the surface is looked for on."""
+def related_descriptors() -> dict[str, Any]:
+    """The relation of testapp that stands for each kind of related manager."""
     from testapp.models import Article, Author, Tag
 
-    descriptors = {
+    return {
         "related.reverse-fk": Author.articles,
         "related.m2m": Article.tags,
         "related.m2m-reverse": Tag.articles,
         "related.generic": Article.notes,
     }
-    for prefix, owner in OWNERS.items():
-        if owner.path is None:
-            descriptor = descriptors[prefix]
-            path = f"{type(descriptor).__name__}.related_manager_cls"
-            yield prefix, path, descriptor.related_manager_cls
-            continue
+
+
+def owner_object(prefix: str) -> tuple[str, object]:
+    """(path, object) of the class or module an owner prefix names; ImportError or
+    AttributeError when this release does not have it (AsyncPaginator before 6.0)."""
+    path = OWNERS[prefix].path
+    if path is None:
+        descriptor = related_descriptors()[prefix]
+        return f"{type(descriptor).__name__}.related_manager_cls", descriptor.related_manager_cls
+    return path, resolve(path)
+
+
+def _sources() -> Iterator[tuple[str, str, object]]:
+    """(feature prefix, owner path, object) for everything the surface is looked for on."""
+    for prefix in OWNERS:
         try:
-            yield prefix, owner.path, resolve(owner.path)
+            path, owner = owner_object(prefix)
         except (ImportError, AttributeError):
             continue  # e.g. AsyncPaginator before it existed: its members are simply absent
+        yield prefix, path, owner
 
 
 def _is_async(value: object) -> bool:

@@ -9,6 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from testapp import hooks
+
 
 class Note(models.Model):
     """Attached to articles through a generic relation, for the generic related manager."""
@@ -51,6 +53,12 @@ class Tag(models.Model):
         ordering = ["pk"]
 
 
+def now():
+    """``timezone.now()`` looked up when called, so a check that freezes the clock freezes
+    the default of ``Article.created_at`` too."""
+    return timezone.now()
+
+
 class Article(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True, null=True, blank=True)
@@ -59,7 +67,7 @@ class Article(models.Model):
     views = models.IntegerField(default=0)
     rating = models.FloatField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=now)
     author = models.ForeignKey(
         Author, models.CASCADE, null=True, blank=True, related_name="articles"
     )
@@ -117,17 +125,89 @@ class Record(models.Model):
         ordering = ["pk"]
 
 
+class HookedQuerySet(models.QuerySet):
+    """A custom QuerySet whose overrides an async method honours only if it calls them."""
+
+    def get(self, *args, **kwargs):
+        hooks.note("override", "HookedQuerySet.get")
+        return super().get(*args, **kwargs)
+
+    def create(self, **kwargs):
+        hooks.note("override", "HookedQuerySet.create", tuple(sorted(kwargs)))
+        return super().create(**kwargs)
+
+    def count(self):
+        hooks.note("override", "HookedQuerySet.count")
+        return super().count()
+
+    def exists(self):
+        hooks.note("override", "HookedQuerySet.exists")
+        return super().exists()
+
+    def update(self, **kwargs):
+        hooks.note("override", "HookedQuerySet.update", tuple(sorted(kwargs)))
+        return super().update(**kwargs)
+
+    def delete(self):
+        hooks.note("override", "HookedQuerySet.delete")
+        return super().delete()
+
+    def iterator(self, *args, **kwargs):
+        hooks.note("override", "HookedQuerySet.iterator")
+        return super().iterator(*args, **kwargs)
+
+
+class HookedManager(models.Manager.from_queryset(HookedQuerySet)):
+    """A custom manager built the documented way, with its own ``get_queryset``."""
+
+    def get_queryset(self):
+        hooks.note("override", "HookedManager.get_queryset")
+        return super().get_queryset()
+
+
 class CountingSave(models.Model):
-    """Overrides ``save`` and ``asave`` so checks can see which one the ORM calls."""
+    """Every documented model extension point, overridden to record that it ran: ``save`` and
+    ``asave`` (with the signature users write), ``delete``/``adelete``, ``refresh_from_db``/
+    ``arefresh_from_db``, and a custom manager over a custom QuerySet."""
 
     name = models.CharField(max_length=100)
-    saves = models.IntegerField(default=0)
-    asaves = models.IntegerField(default=0)
+    rank = models.IntegerField(default=0)
+
+    objects = HookedManager()
+
+    class Meta:
+        ordering = ["pk"]
 
     def save(self, *args, **kwargs):
-        self.saves += 1
+        hooks.note("override", "CountingSave.save", _save_options(kwargs))
         super().save(*args, **kwargs)
 
     async def asave(self, *args, **kwargs):
-        self.asaves += 1
+        hooks.note("async-override", "CountingSave.asave", _save_options(kwargs))
         await super().asave(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        hooks.note("override", "CountingSave.delete")
+        return super().delete(*args, **kwargs)
+
+    async def adelete(self, *args, **kwargs):
+        hooks.note("async-override", "CountingSave.adelete")
+        return await super().adelete(*args, **kwargs)
+
+    def refresh_from_db(self, *args, **kwargs):
+        hooks.note("override", "CountingSave.refresh_from_db", tuple(sorted(kwargs)))
+        return super().refresh_from_db(*args, **kwargs)
+
+    async def arefresh_from_db(self, *args, **kwargs):
+        hooks.note("async-override", "CountingSave.arefresh_from_db", tuple(sorted(kwargs)))
+        return await super().arefresh_from_db(*args, **kwargs)
+
+
+def _save_options(kwargs: dict) -> tuple:
+    """What a save override sees that matters: the flags and fields it was asked for."""
+    fields = kwargs.get("update_fields")
+    return (
+        bool(kwargs.get("force_insert")),
+        bool(kwargs.get("force_update")),
+        None if fields is None else tuple(sorted(fields)),
+    )

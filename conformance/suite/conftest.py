@@ -47,7 +47,7 @@ def world(articles):
     from django.contrib.sessions.models import Session
 
     from conformance.suite.surface_cases import FROZEN_NOW
-    from testapp.models import Note
+    from testapp.models import CountingSave, Note
 
     Tag.objects.create(name="django", slug="django")
     first = articles[0]
@@ -62,6 +62,7 @@ def world(articles):
     editors.permissions.add(Permission.objects.get(codename="change_article"))
     alice.groups.add(editors)
     alice.user_permissions.add(Permission.objects.get(codename="add_article"))
+    CountingSave.objects.create(name="counted")
     Session.objects.create(
         session_key="conformancesessionkey0001",
         session_data=SessionStore().encode({"colour": "red", "size": 1}),

@@ -1,38 +1,31 @@
-"""One differential case per async member of the surface: the receiver, the arguments, the twin.
+"""How to call each async member of the surface and its sync twin: receivers, seeds, pools.
 
-The check runs ``await receiver.<name>(*args)`` in a coroutine and ``twin_receiver.<twin>(*args)``
-synchronously from the same database state; the twin defaults to the name without its leading
-"a" on the same kind of receiver. ``project`` turns a result into something comparable and runs
-inside each run (on the test thread, through ``sync_to_async`` on the async side), so it may query.
-Receivers and arguments are built fresh for every run: both sides start from equal objects.
+The discovered surface drives the checks (``test_surface.py``): every member found on an owner
+gets a check, called on every receiver kind of its owner, from seed calls varied by
+``calls.grid`` over its real signature. Nothing here is needed for a member whose parameters
+the pools already cover; a member that needs a special seed (a lookup that finds one row, a
+field to order by), another twin name or a projection has one entry in ``TWINS``. Members
+listed in ``TWINS`` but missing from a release are reported ``absent`` there.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Avg, Count, F, Max, Q
 
-from conformance.surface import resolve
-from testapp.models import Article, Author, Note, Tag
+from conformance.suite.calls import Call, Value, code, lit
+from testapp import hooks
+from testapp.models import Article, Author, CountingSave, Note, Tag
 
 BASE_TIME = datetime.fromisoformat("2024-01-01T00:00:00+00:00")
 # "Now" while a surface case runs, so both runs compute the same expiry dates and ages.
 FROZEN_NOW = datetime.fromisoformat("2030-01-01T12:00:00+00:00")
-
-
-def _owner(path: str) -> Callable[[], object]:
-    """Where the member must exist, resolved only when the case runs (it may not exist)."""
-
-    def owner() -> object:
-        return resolve(path)
-
-    owner.__qualname__ = path
-    return owner
+SESSION_KEY = "conformancesessionkey0001"
+PERM = "testapp.add_article"
 
 
 def _same(value: Any) -> Any:
@@ -40,110 +33,386 @@ def _same(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class Case:
-    """How to call one async member and its sync twin."""
+class Twin:
+    """What one async member needs beyond its owner's defaults."""
 
-    feature: str
-    owner: Callable[[], object]  # where the member must exist (a class or module)
-    receiver: Callable[[], Any]  # builds what the async member is called on
-    args: Callable[[], tuple[Any, ...]] = tuple
-    kwargs: Callable[[], dict[str, Any]] = dict
-    twin: str | None = None
-    twin_receiver: Callable[[], Any] | None = None
-    project: Callable[[Any], Any] = _same
-    # the observable state afterwards, from the receiver and the arguments
-    after: Callable[[Any, tuple[Any, ...]], Any] | None = None
-    variant: str = ""
+    seeds: tuple[Call, ...] = ()  # default: the owner's first receiver, no arguments
+    twin: str | None = None  # default: the name without its leading "a"
+    # the sync receiver for a built async one (AsyncPaginator -> Paginator); default: itself
+    twin_receiver: Callable[[Any], Any] | None = None
+    project: Callable[[Any], Any] = _same  # the result made comparable (may query)
+    after: Callable[[Any, tuple[Any, ...]], Any] | None = None  # state left on the receiver
+    pools: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # over the shared POOLS
     member: str = ""  # the attribute, when the feature id is an alias (async-for: __aiter__)
-
-    @property
-    def name(self) -> str:
-        return self.member or self.feature.rsplit(".", 1)[1]
-
-    @property
-    def twin_name(self) -> str:
-        return self.twin or self.name[1:]
-
-    @property
-    def id(self) -> str:
-        return f"{self.feature}[{self.variant}]" if self.variant else self.feature
+    receivers: bool = True  # vary the receiver over the owner's kinds
 
 
 # Receivers ------------------------------------------------------------------------------------
 
 
-def articles():
-    return Article.objects.order_by("pk")
+def _article(slug: str) -> Value:
+    return code(f"Article.objects.get(slug={slug!r})", lambda: Article.objects.get(slug=slug))
 
 
-def article(slug: str = "article-1") -> Callable[[], Article]:
-    return lambda: Article.objects.get(slug=slug)
+def _modified_article() -> Article:
+    row = Article.objects.get(slug="article-1")
+    row.title, row.views = "Changed", row.views + 100
+    return row
+
+
+def _raw_articles():
+    return Article.objects.raw(f"SELECT * FROM {Article._meta.db_table} ORDER BY id")
+
+
+QUERYSETS: dict[str, Value] = {
+    "manager": code("Article.objects", lambda: Article.objects),
+    "all": code("Article.objects.all()", lambda: Article.objects.all()),
+    "filtered": code(
+        "Article.objects.filter(status='published')",
+        lambda: Article.objects.filter(status="published"),
+    ),
+    "ordered": code(
+        "Article.objects.order_by('-views')", lambda: Article.objects.order_by("-views")
+    ),
+    "sliced": code(
+        "Article.objects.order_by('pk')[1:3]", lambda: Article.objects.order_by("pk")[1:3]
+    ),
+    "values": code("Article.objects.values()", lambda: Article.objects.values()),
+    "values_list_flat": code(
+        "Article.objects.values_list('slug', flat=True)",
+        lambda: Article.objects.values_list("slug", flat=True),
+    ),
+    "select_related": code(
+        "Article.objects.select_related('author')",
+        lambda: Article.objects.select_related("author"),
+    ),
+    "prefetch_related": code(
+        "Article.objects.prefetch_related('tags')",
+        lambda: Article.objects.prefetch_related("tags"),
+    ),
+    "distinct": code("Article.objects.distinct()", lambda: Article.objects.distinct()),
+    "empty": code("Article.objects.none()", lambda: Article.objects.none()),
+    "raw": code("Article.objects.raw('SELECT * FROM testapp_article ORDER BY id')", _raw_articles),
+}
+
+MODELS: dict[str, Value] = {
+    "saved": _article("article-1"),
+    "modified": code(
+        "Article.objects.get(slug='article-1')  # then title='Changed', views += 100",
+        _modified_article,
+    ),
+    "unsaved": code(
+        "Article(title='Fresh', slug='fresh', created_at=BASE_TIME)",
+        lambda: Article(title="Fresh", slug="fresh", created_at=BASE_TIME),
+    ),
+    "overriding": code(
+        "CountingSave.objects.get(name='counted')", lambda: CountingSave.objects.get(name="counted")
+    ),
+}
+
+
+def _module(name: str) -> Value:
+    import importlib
+
+    return code(name, lambda: importlib.import_module(name))
+
+
+def _session(key: str | None) -> Value:
+    def build():
+        from django.contrib.sessions.backends.db import SessionStore
+
+        return SessionStore(session_key=key)
+
+    return code(f"SessionStore(session_key={key!r})", build)
+
+
+def _user(username: str) -> Value:
+    def build():
+        from django.contrib.auth.models import User
+
+        return User.objects.get(username=username)
+
+    return code(f"User.objects.get(username={username!r})", build)
+
+
+def _anonymous() -> Any:
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
+
+
+def _instance(path: str) -> Value:
+    def build():
+        from conformance.surface import resolve
+
+        return resolve(path)()
+
+    return code(f"{path.rpartition(':')[2]}()", build)
+
+
+def _request(with_user: bool) -> Value:
+    """A request with a session; ``with_user`` also sets ``request.user`` as middleware does."""
+
+    def build():
+        from django.contrib.auth.models import AnonymousUser, User
+        from django.contrib.sessions.backends.db import SessionStore
+        from django.http import HttpRequest
+
+        request = HttpRequest()
+        request.session = SessionStore(session_key=SESSION_KEY)
+        request.META = {"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": "conformance"}
+        if with_user:
+            request.user = User.objects.get(username="alice")
+        else:
+            request.user = AnonymousUser()
+        return request
+
+    text = "request  # with a session, request.user = "
+    return code(text + ("alice" if with_user else "AnonymousUser()"), build)
+
+
+def _paginator(kind: str, label: str, object_list: Callable[[], Any]) -> Value:
+    def build():
+        from django.core import paginator
+
+        return getattr(paginator, kind)(object_list(), 2)
+
+    return code(f"{kind}({label}, 2)", build)
+
+
+OBJECT_LISTS: dict[str, tuple[str, Callable[[], Any]]] = {
+    "queryset": ("Article.objects.order_by('pk')", lambda: Article.objects.order_by("pk")),
+    "list": ("list(Article.objects.order_by('pk'))", lambda: list(Article.objects.order_by("pk"))),
+    "values": ("Article.objects.values('slug')", lambda: Article.objects.values("slug")),
+    "empty": ("Article.objects.none()", lambda: Article.objects.none()),
+    "raw": ("Article.objects.raw('SELECT ...')", _raw_articles),
+    "manager": ("Article.objects", lambda: Article.objects),
+}
+
+
+def _page(label: str, object_list: Callable[[], Any]) -> Value:
+    def build():
+        from django.core.paginator import AsyncPage, AsyncPaginator
+
+        rows = list(object_list())
+        return AsyncPage(rows[:2], 1, AsyncPaginator(rows, 2))
+
+    return code(f"AsyncPage(first two of {label}, 1, AsyncPaginator(..., 2))", build)
+
+
+def sync_paginator(found: Any) -> Any:
+    """The ``Paginator`` twin of an ``AsyncPaginator``: same list, same sizes."""
+    from django.core.paginator import Paginator
+
+    return Paginator(found.object_list, found.per_page, found.orphans, found.allow_empty_first_page)
+
+
+def sync_page(found: Any) -> Any:
+    """The ``Page`` twin of an ``AsyncPage``."""
+    from django.core.paginator import Page
+
+    return Page(found.object_list, found.number, sync_paginator(found.paginator))
+
+
+def _related(prefix: str) -> Value:
+    managers = {
+        "related.reverse-fk": ("Author.objects.get(name='Ada').articles", lambda: ada().articles),
+        "related.m2m": (
+            "Article.objects.get(slug='article-2').tags",
+            lambda: Article.objects.get(slug="article-2").tags,
+        ),
+        "related.m2m-reverse": (
+            "Tag.objects.get(name='python').articles",
+            lambda: Tag.objects.get(name="python").articles,
+        ),
+        "related.generic": (
+            "Article.objects.get(slug='article-1').notes",
+            lambda: Article.objects.get(slug="article-1").notes,
+        ),
+    }
+    text, build = managers[prefix]
+    return code(text, build)
 
 
 def ada() -> Author:
     return Author.objects.get(name="Ada")
 
 
-def python_tag() -> Tag:
-    return Tag.objects.get(name="python")
+def _sync_receiver(sender: Any, **kwargs: Any) -> str:
+    hooks.note("receiver", "sync_receiver")
+    return "sync"
 
 
-def alice():
-    from django.contrib.auth.models import User
-
-    return User.objects.get(username="alice")
-
-
-def users_manager():
-    from django.contrib.auth.models import User
-
-    return User.objects
+async def _async_receiver(sender: Any, **kwargs: Any) -> str:
+    hooks.note("receiver", "async_receiver")
+    return "async"
 
 
-def anonymous():
-    from django.contrib.auth.models import AnonymousUser
-
-    return AnonymousUser()
-
-
-def model_backend():
-    from django.contrib.auth.backends import ModelBackend
-
-    return ModelBackend()
+def _raising_receiver(sender: Any, **kwargs: Any) -> str:
+    hooks.note("receiver", "raising_receiver")
+    raise ValueError("this receiver fails")
 
 
-def remote_backend():
-    from django.contrib.auth.backends import RemoteUserBackend
+def _signal(*receivers: Callable[..., Any]) -> Value:
+    """A fresh Signal with these receivers connected in this order."""
 
-    return RemoteUserBackend()
+    def build():
+        from django.dispatch import Signal
+
+        signal = Signal()
+        for receiver in receivers:
+            signal.connect(receiver, weak=False)
+        return signal
+
+    names = ", ".join(receiver.__name__ for receiver in receivers)
+    return code(f"Signal()  # receivers: {names}", build)
 
 
-def session_store():
-    from django.contrib.sessions.backends.db import SessionStore
+def responses(found: list[tuple[Any, Any]]) -> list[tuple[str, Any]]:
+    """Signal responses by receiver name; an exception (``send_robust``) by its class."""
+    return [
+        (receiver.__name__, type(value).__name__ if isinstance(value, Exception) else value)
+        for receiver, value in found
+    ]
 
-    return SessionStore(session_key="conformancesessionkey0001")
+
+# Every receiver kind of each owner; the first is the default for members without seeds.
+RECEIVERS: dict[str, dict[str, Value]] = {
+    "queryset": QUERYSETS,
+    "model": MODELS,
+    "function": {"module": _module("django.db.models")},
+    "shortcuts": {"module": _module("django.shortcuts")},
+    "auth": {"module": _module("django.contrib.auth")},
+    "auth.user-manager": {"manager": code("User.objects", lambda: _user_model().objects)},
+    "auth.user": {"user": _user("alice")},
+    "auth.anonymous-user": {"anonymous": code("AnonymousUser()", _anonymous)},
+    "auth.model-backend": {
+        "backend": _instance("django.contrib.auth.backends:ModelBackend"),
+    },
+    "auth.remote-user-backend": {
+        "backend": _instance("django.contrib.auth.backends:RemoteUserBackend"),
+    },
+    "sessions.db-store": {"existing": _session(SESSION_KEY), "new": _session(None)},
+    "paginator.async-paginator": {
+        kind: _paginator("AsyncPaginator", label, build)
+        for kind, (label, build) in OBJECT_LISTS.items()
+    },
+    "paginator.async-page": {
+        kind: _page(label, build)
+        for kind, (label, build) in OBJECT_LISTS.items()
+        if kind in {"queryset", "list", "values"}
+    },
+    "dispatch.signal": {
+        "sync": _signal(_sync_receiver),
+        "mixed": _signal(_sync_receiver, _async_receiver),
+        "async-first": _signal(_async_receiver, _sync_receiver),
+        "raising": _signal(_raising_receiver, _async_receiver),
+    },
+    **{prefix: {"manager": _related(prefix)} for prefix in (
+        "related.reverse-fk", "related.m2m", "related.m2m-reverse", "related.generic"
+    )},
+}  # fmt: skip
+
+
+def _user_model():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()
+
+
+# Values that mean something for a parameter of that name, tried before the edge values.
+POOLS: dict[str, tuple[Any, ...]] = {
+    "chunk_size": (lit(2), lit(2000)),
+    "field_name": (lit("pk"), lit("slug"), lit("title"), lit("nope")),
+    "id_list": (lit(["article-1", "nope"]), lit([1, 2]), lit(("article-1",))),
+    "obj": (
+        _article("article-1"),
+        code("Article(title='unsaved')", lambda: Article(title="unsaved")),
+        code("Tag.objects.get(name='python')", lambda: Tag.objects.get(name="python")),
+    ),
+    "batch_size": (lit(2),),
+    "ignore_conflicts": (lit(True),),
+    "update_conflicts": (lit(True),),
+    "unique_fields": (lit(["slug"]),),
+    "update_fields": (lit(["views"]), lit(["title", "views"]), lit(["nope"])),
+    "fields": (lit(["title"]), lit(["views", "title"]), lit(["pk"]), lit(["nope"])),
+    "defaults": (lit({"title": "T", "created_at": BASE_TIME}), lit({"views": 5})),
+    "create_defaults": (lit({"title": "C", "created_at": BASE_TIME}),),
+    "format": (lit("text"), lit("json"), lit("nope")),
+    "using": (lit("default"), lit("nope")),
+    "force_insert": (lit(True),),
+    "force_update": (lit(True),),
+    "keep_parents": (lit(True),),
+    "from_queryset": (code("Article.objects.all()", lambda: Article.objects.all()),),
+    "bulk": (lit(False),),
+    "clear": (lit(True),),
+    "through_defaults": (lit({}),),
+    "perm": (lit(PERM), lit("testapp.change_article"), lit("nope.nope")),
+    "perm_list": (lit([PERM, "testapp.change_article"]), lit([PERM, "nope.nope"])),
+    "app_label": (lit("testapp"), lit("auth"), lit("nope")),
+    "user_obj": (_user("alice"), code("AnonymousUser()", _anonymous)),
+    "username": (lit("alice"), lit("ALICE"), lit("nobody")),
+    "password": (lit("wonderland"), lit("wrong")),
+    "raw_password": (lit("wonderland"), lit("wrong")),
+    "request": (_request(with_user=False), _request(with_user=True)),
+    "user": (_user("alice"),),
+    "key": (lit("colour"), lit("missing")),
+    "value": (lit(3), lit(300), lit(timedelta(hours=1)), lit(FROZEN_NOW + timedelta(days=2))),
+    "default": (lit("fallback"),),
+    "session_key": (lit(SESSION_KEY), lit("nope")),
+    "number": (lit(1), lit(2), lit("1"), lit("last"), lit("x"), lit(1.5)),
+    "on_each_side": (lit(1),),
+    "on_ends": (lit(1),),
+    "remote_user": (lit("carol"), lit("alice")),
+    "sender": (lit("conformance"), code("Article", lambda: Article)),
+    "**kwargs": (
+        (("slug", lit("article-1")),),
+        (("slug", lit("nope")),),
+        (("views__gte", lit(0)),),
+        (("pk", lit(None)),),
+        (("nope", lit(1)),),
+    ),
+}
+
+
+def created_at(**values: Any) -> tuple[tuple[str, Value], ...]:
+    """Keywords for a new Article row, with a fixed creation time."""
+    return tuple((key, lit(value)) for key, value in {**values, "created_at": BASE_TIME}.items())
+
+
+def _new_articles(count: int) -> Value:
+    return code(
+        f"[Article(title='bulk {{i}}', slug='bulk-{{i}}', created_at=BASE_TIME) for i in "
+        f"range({count})]",
+        lambda: [
+            Article(title=f"bulk {i}", slug=f"bulk-{i}", created_at=BASE_TIME) for i in range(count)
+        ],
+    )
+
+
+def _retitled() -> list[Article]:
+    rows = list(Article.objects.order_by("pk"))
+    for row in rows:
+        row.title, row.views = row.title.upper(), row.views + 1
+    return rows
+
+
+def prefetched(instances: list[Article]) -> list[Any]:
+    """What prefetching left in each instance's cache, read without querying."""
+    return [
+        (row.slug, sorted(tag.name for tag in row._prefetched_objects_cache.get("tags", [])))
+        for row in instances
+    ]
+
+
+def session_state(store, _args: tuple[Any, ...]) -> dict[str, Any]:
+    """What a session store holds afterwards, and whether it will be saved (``modified``)."""
+    return {"data": dict(store.items()), "modified": store.modified}
 
 
 def session_value(value: Any) -> Any:
     """A session row returned by ``acreate_model_instance`` compares by its decoded data."""
     return value.get_decoded() if hasattr(value, "get_decoded") else value
-
-
-def session_data(store, _args: tuple[Any, ...]) -> dict[str, Any]:
-    return dict(store.items())
-
-
-def request_with_session() -> Callable[[], Any]:
-    def build():
-        from django.contrib.sessions.backends.db import SessionStore
-        from django.http import HttpRequest
-
-        request = HttpRequest()
-        request.session = SessionStore(session_key="conformancesessionkey0001")
-        request.META = {"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": "conformance"}
-        return request
-
-    return build
 
 
 def request_state(request) -> dict[str, Any]:
@@ -155,601 +424,339 @@ def request_state(request) -> dict[str, Any]:
     }
 
 
-def paginator(kind: str) -> Callable[[], Any]:
-    def build():
-        from django.core import paginator as pagination
-
-        return getattr(pagination, kind)(Article.objects.order_by("pk"), 2)
-
-    return build
-
-
-def page(kind: str) -> Callable[[], Any]:
-    def build():
-        from django.core import paginator as pagination
-
-        pages = getattr(pagination, kind)(Article.objects.order_by("pk"), 2)
-        page_class = pagination.AsyncPage if kind == "AsyncPaginator" else pagination.Page
-        return page_class(list(Article.objects.order_by("pk")[:2]), 1, pages)
-
-    return build
+def _contents(manager, _args: tuple[Any, ...]) -> list[Any]:
+    return list(manager.all())
 
 
 def page_content(found) -> Any:
     return (found.number, list(found.object_list))
 
 
-def new_articles(prefix: str, count: int) -> Callable[[], tuple[Any, ...]]:
-    return lambda: (
-        [
-            Article(title=f"{prefix} {i}", slug=f"{prefix}-{i}", created_at=BASE_TIME)
-            for i in range(count)
-        ],
-    )
+def _seed(receiver: Value, *args: Value, **kwargs: Value) -> Call:
+    return Call(receiver, args, tuple(kwargs.items()))
 
 
-def retitled() -> tuple[Any, ...]:
-    rows = list(Article.objects.order_by("pk"))
-    for row in rows:
-        row.title, row.views = row.title.upper(), row.views + 1
-    return (rows, ["title"])
+PAGINATOR = RECEIVERS["paginator.async-paginator"]["queryset"]
+ARTICLES = QUERYSETS["all"]
+MANAGER = QUERYSETS["manager"]
 
-
-def prefetched(instances: list[Article]) -> list[Any]:
-    """What prefetching left in each instance's cache, read without querying."""
-    return [
-        (row.slug, sorted(tag.name for tag in row._prefetched_objects_cache.get("tags", [])))
-        for row in instances
-    ]
-
-
-def created_at(**values: Any) -> Callable[[], dict[str, Any]]:
-    return lambda: {"created_at": BASE_TIME, **values}
-
-
-QUERYSET = _owner("django.db.models:QuerySet")
-MODEL = _owner("django.db.models:Model")
-
-# Cases ----------------------------------------------------------------------------------------
-
-CASES: list[Case] = [
-    # Retrieval
-    Case("queryset.aget", QUERYSET, articles, kwargs=lambda: {"slug": "article-2"}),
-    Case("queryset.aget", QUERYSET, articles, kwargs=lambda: {"slug": "x"}, variant="missing"),
-    Case("queryset.aget", QUERYSET, articles, kwargs=lambda: {"views__gte": 0}, variant="many"),
-    Case("queryset.afirst", QUERYSET, articles),
-    Case(
-        "queryset.afirst",
-        QUERYSET,
-        lambda: Article.objects.filter(views__gt=10**6),
-        variant="empty",
+# What every member of an owner needs, unless its own entry in TWINS says otherwise.
+OWNER_TWINS: dict[str, Twin] = {
+    "sessions.db-store": Twin(
+        project=session_value,
+        after=session_state,
+        pools={"**kwargs": ((("expiry", lit(300)),), (("modification", lit(FROZEN_NOW)),))},
     ),
-    Case("queryset.alast", QUERYSET, lambda: Article.objects.order_by("-views", "pk")),
-    Case("queryset.aearliest", QUERYSET, articles, args=lambda: ("created_at",)),
-    Case("queryset.alatest", QUERYSET, articles, args=lambda: ("created_at",)),
-    Case(
-        "queryset.alatest",
-        QUERYSET,
-        lambda: Article.objects.none(),
-        args=lambda: ("pk",),
-        variant="empty",
-    ),
-    Case(
-        "queryset.ain_bulk",
-        QUERYSET,
-        articles,
-        args=lambda: (["article-1", "article-3", "nope"],),
-        kwargs=lambda: {"field_name": "slug"},
-    ),
-    Case(
-        "queryset.acontains",
-        QUERYSET,
-        lambda: Article.objects.filter(status="published"),
-        args=lambda: (Article.objects.get(slug="article-1"),),
-    ),
-    Case("queryset.aexists", QUERYSET, lambda: Article.objects.filter(status="draft")),
-    Case("queryset.aexplain", QUERYSET, lambda: Article.objects.filter(status="draft")),
-    # Aggregation
-    Case("queryset.acount", QUERYSET, lambda: Article.objects.filter(Q(views__gte=10))),
-    Case(
-        "queryset.aaggregate",
-        QUERYSET,
-        articles,
-        kwargs=lambda: {
-            "total": Count("id"),
-            "avg": Avg("rating"),
-            "most": Max("views"),
-            "tagged": Count("tags"),
+    "dispatch.signal": Twin(project=responses),
+    "paginator.async-paginator": Twin(twin_receiver=sync_paginator),
+    "paginator.async-page": Twin(twin_receiver=sync_page),
+    **{prefix: Twin(after=_contents) for prefix in RECEIVERS if prefix.startswith("related.")},
+}
+
+# Members that need more than their owner's defaults ------------------------------------------
+
+TWINS: dict[str, Twin] = {
+    "queryset.aget": Twin(
+        seeds=(_seed(ARTICLES, slug=lit("article-2")),),
+        pools={
+            "*args": (
+                (code("Q(slug='article-1') | Q(pk=-1)", lambda: Q(slug="article-1") | Q(pk=-1)),),
+            )
         },
     ),
-    # Iteration
-    Case(
-        "queryset.async-for",
-        QUERYSET,
-        lambda: Article.objects.order_by("-views"),
-        twin="__iter__",
-        member="__aiter__",
+    "queryset.afirst": Twin(),
+    "queryset.alast": Twin(),
+    **{
+        f"queryset.{name}": Twin(
+            seeds=(_seed(ARTICLES, lit("created_at")),),
+            pools={"*args": ((lit("-created_at"), lit("pk")), (lit("nope"),), ())},
+        )
+        for name in ("aearliest", "alatest")
+    },
+    "queryset.ain_bulk": Twin(
+        seeds=(_seed(ARTICLES, lit(["article-1", "article-3", "nope"]), field_name=lit("slug")),)
     ),
-    Case("queryset.aiterator", QUERYSET, articles, twin="iterator"),
-    Case(
-        "queryset.aiterator",
-        QUERYSET,
-        articles,
-        kwargs=lambda: {"chunk_size": 1},
-        twin="iterator",
-        variant="chunk_size=1",
+    "queryset.acontains": Twin(seeds=(_seed(ARTICLES, _article("article-1")),)),
+    "queryset.aexists": Twin(),
+    "queryset.aexplain": Twin(),
+    "queryset.acount": Twin(),
+    "queryset.aaggregate": Twin(
+        seeds=(
+            _seed(
+                ARTICLES,
+                total=code("Count('id')", lambda: Count("id")),
+                avg=code("Avg('rating')", lambda: Avg("rating")),
+                most=code("Max('views')", lambda: Max("views")),
+                tagged=code("Count('tags')", lambda: Count("tags")),
+            ),
+        )
     ),
-    # Creation
-    Case(
-        "queryset.acreate",
-        QUERYSET,
-        lambda: Article.objects,
-        kwargs=created_at(title="New", slug="new"),
+    "queryset.async-for": Twin(twin="__iter__", member="__aiter__"),
+    "queryset.aiterator": Twin(twin="iterator"),
+    "queryset.acreate": Twin(seeds=(Call(MANAGER, (), created_at(title="New", slug="new")),)),
+    "queryset.aget_or_create": Twin(
+        seeds=(
+            _seed(MANAGER, slug=lit("article-1"), defaults=lit({"title": "unused"})),
+            _seed(
+                MANAGER, slug=lit("fresh"), defaults=lit({"title": "T", "created_at": BASE_TIME})
+            ),
+        )
     ),
-    Case(
-        "queryset.acreate",
-        QUERYSET,
-        lambda: Article.objects,
-        kwargs=created_at(title="Dup", slug="article-1"),
-        variant="integrity-error",
+    "queryset.aupdate_or_create": Twin(
+        seeds=(
+            _seed(
+                MANAGER,
+                slug=lit("article-2"),
+                defaults=code("{'views': F('views') + 5}", lambda: {"views": F("views") + 5}),
+            ),
+            _seed(
+                MANAGER,
+                slug=lit("brand-new"),
+                defaults=lit({"title": "B", "created_at": BASE_TIME}),
+            ),
+        )
     ),
-    Case(
-        "queryset.aget_or_create",
-        QUERYSET,
-        lambda: Article.objects,
-        kwargs=lambda: {"slug": "article-1", "defaults": {"title": "unused"}},
-        variant="gets",
+    "queryset.abulk_create": Twin(
+        seeds=(
+            _seed(MANAGER, _new_articles(5), batch_size=lit(2)),
+            _seed(
+                MANAGER,
+                code(
+                    "[Article(title='dup', slug='article-1', created_at=BASE_TIME)]",
+                    lambda: [Article(title="dup", slug="article-1", created_at=BASE_TIME)],
+                ),
+                ignore_conflicts=lit(True),
+            ),
+        )
     ),
-    Case(
-        "queryset.aget_or_create",
-        QUERYSET,
-        lambda: Article.objects,
-        kwargs=lambda: {"slug": "fresh", "defaults": {"title": "T", "created_at": BASE_TIME}},
-        variant="creates",
+    "queryset.abulk_update": Twin(
+        seeds=(
+            _seed(
+                MANAGER,
+                code("[every article, title upper-cased, views + 1]", _retitled),
+                lit(["title"]),
+                batch_size=lit(2),
+            ),
+        )
     ),
-    Case(
-        "queryset.aupdate_or_create",
-        QUERYSET,
-        lambda: Article.objects,
-        kwargs=lambda: {"slug": "article-2", "defaults": {"views": F("views") + 5}},
-        variant="updates",
+    "queryset.aupdate": Twin(
+        seeds=(
+            _seed(
+                code(
+                    "Article.objects.filter(status='draft')",
+                    lambda: Article.objects.filter(status="draft"),
+                ),
+                status=lit("published"),
+                views=code("F('views') + 1", lambda: F("views") + 1),
+            ),
+        )
     ),
-    Case(
-        "queryset.aupdate_or_create",
-        QUERYSET,
-        lambda: Article.objects,
-        kwargs=lambda: {"slug": "brand-new", "defaults": {"title": "B", "created_at": BASE_TIME}},
-        variant="creates",
+    "queryset.adelete": Twin(),
+    "model.asave": Twin(
+        seeds=(_seed(MODELS["modified"]), _seed(MODELS["modified"], update_fields=lit(["views"]))),
+        after=lambda row, _: row.pk is not None,
     ),
-    # Bulk
-    Case(
-        "queryset.abulk_create",
-        QUERYSET,
-        lambda: Article.objects,
-        args=new_articles("bulk", 5),
-        kwargs=lambda: {"batch_size": 2},
+    "model.adelete": Twin(seeds=(_seed(_article("article-3")),)),
+    "model.arefresh_from_db": Twin(
+        seeds=(_seed(MODELS["modified"], fields=lit(["title"])),),
+        after=lambda row, _: (row.title, row.views),
     ),
-    Case(
-        "queryset.abulk_create",
-        QUERYSET,
-        lambda: Article.objects,
-        args=lambda: ([Article(title="dup", slug="article-1", created_at=BASE_TIME)],),
-        kwargs=lambda: {"ignore_conflicts": True},
-        variant="ignore_conflicts",
-    ),
-    Case(
-        "queryset.abulk_update",
-        QUERYSET,
-        lambda: Article.objects,
-        args=retitled,
-        kwargs=lambda: {"batch_size": 2},
-    ),
-    # Update and delete
-    Case(
-        "queryset.aupdate",
-        QUERYSET,
-        lambda: Article.objects.filter(status="draft"),
-        kwargs=lambda: {"status": "published", "views": F("views") + 1},
-    ),
-    Case("queryset.adelete", QUERYSET, lambda: Article.objects.filter(status="published")),
-    # Model instance methods
-    Case("model.asave", MODEL, article(), after=lambda row, _: row.pk is not None),
-    Case(
-        "model.asave",
-        MODEL,
-        article(),
-        kwargs=lambda: {"update_fields": ["views"]},
-        variant="update_fields",
-    ),
-    Case("model.adelete", MODEL, article("article-3")),
-    Case(
-        "model.arefresh_from_db",
-        MODEL,
-        article(),
-        kwargs=lambda: {"fields": ["title"]},
-        after=lambda row, _: row.title,
-    ),
-    # Module-level functions
-    Case(
-        "function.aprefetch_related_objects",
-        _owner("django.db.models"),
-        lambda: importlib.import_module("django.db.models"),
-        args=lambda: (list(Article.objects.order_by("pk")), "tags"),
+    "function.aprefetch_related_objects": Twin(
+        seeds=(
+            _seed(
+                _module("django.db.models"),
+                code("list(Article.objects.order_by('pk'))", lambda: list(Article.objects.all())),
+                lit("tags"),
+            ),
+        ),
         project=lambda _: None,
         after=lambda _, args: prefetched(args[0]),
     ),
-    Case(
-        "shortcuts.aget_object_or_404",
-        _owner("django.shortcuts"),
-        lambda: importlib.import_module("django.shortcuts"),
-        args=lambda: (Article,),
-        kwargs=lambda: {"slug": "article-1"},
+    "shortcuts.aget_object_or_404": Twin(
+        seeds=(
+            _seed(
+                _module("django.shortcuts"), code("Article", lambda: Article), slug=lit("article-1")
+            ),
+            _seed(
+                _module("django.shortcuts"),
+                code("CountingSave.objects", lambda: CountingSave.objects),
+                name=lit("counted"),
+            ),
+        )
     ),
-    Case(
-        "shortcuts.aget_object_or_404",
-        _owner("django.shortcuts"),
-        lambda: importlib.import_module("django.shortcuts"),
-        args=lambda: (Article,),
-        kwargs=lambda: {"slug": "missing"},
-        variant="404",
+    "shortcuts.aget_list_or_404": Twin(
+        seeds=(
+            _seed(
+                _module("django.shortcuts"),
+                code("Article.objects.order_by('pk')", lambda: Article.objects.order_by("pk")),
+                status=lit("published"),
+            ),
+        )
     ),
-    Case(
-        "shortcuts.aget_list_or_404",
-        _owner("django.shortcuts"),
-        lambda: importlib.import_module("django.shortcuts"),
-        args=lambda: (Article.objects.order_by("pk"),),
-        kwargs=lambda: {"status": "published"},
-    ),
-    Case(
-        "shortcuts.aget_list_or_404",
-        _owner("django.shortcuts"),
-        lambda: importlib.import_module("django.shortcuts"),
-        args=lambda: (Article,),
-        kwargs=lambda: {"status": "gone"},
-        variant="404",
-    ),
-]
-
-# Related managers: the same seven methods on every kind of relation.
-RELATIONS: dict[str, tuple[Callable[[], Any], Callable[[], Any], Callable[[], dict[str, Any]]]] = {
-    # prefix: (owner manager, a new row to relate, kwargs that create one)
-    "related.reverse-fk": (
-        lambda: ada().articles,
-        lambda: Article.objects.get(slug="article-3"),
-        created_at(title="By Ada", slug="by-ada"),
-    ),
-    "related.m2m": (
-        lambda: Article.objects.get(slug="article-2").tags,
-        lambda: Tag.objects.get(name="django"),
-        lambda: {"name": "async"},
-    ),
-    "related.m2m-reverse": (
-        lambda: python_tag().articles,
-        lambda: Article.objects.get(slug="article-2"),
-        created_at(title="Tagged", slug="tagged"),
-    ),
-    "related.generic": (
-        lambda: Article.objects.get(slug="article-1").notes,
-        lambda: Note.objects.get(text="loose"),
-        lambda: {"text": "created"},
-    ),
-}
-
-RELATED_OWNERS = {
-    "related.reverse-fk": lambda: Author.articles.related_manager_cls,
-    "related.m2m": lambda: Article.tags.related_manager_cls,
-    "related.m2m-reverse": lambda: Tag.articles.related_manager_cls,
-    "related.generic": lambda: Article.notes.related_manager_cls,
-}
-
-
-def _contents(manager, _args: tuple[Any, ...]) -> list[Any]:
-    return list(manager.all())
-
-
-for _prefix, (_manager, _row, _values) in RELATIONS.items():
-    _owner_of = RELATED_OWNERS[_prefix]
-    CASES += [
-        Case(f"{_prefix}.aadd", _owner_of, _manager, args=lambda r=_row: (r(),), after=_contents),
-        Case(
-            f"{_prefix}.aremove",
-            _owner_of,
-            _manager,
-            args=lambda m=_manager: (m().first(),),
-            after=_contents,
+    "auth.aauthenticate": Twin(
+        seeds=(
+            _seed(
+                _module("django.contrib.auth"), username=lit("alice"), password=lit("wonderland")
+            ),
         ),
-        Case(f"{_prefix}.aset", _owner_of, _manager, args=lambda r=_row: ([r()],), after=_contents),
-        Case(f"{_prefix}.aclear", _owner_of, _manager, after=_contents),
-        Case(f"{_prefix}.acreate", _owner_of, _manager, kwargs=_values, after=_contents),
-        Case(f"{_prefix}.aget_or_create", _owner_of, _manager, kwargs=_values, after=_contents),
-        Case(f"{_prefix}.aupdate_or_create", _owner_of, _manager, kwargs=_values, after=_contents),
-    ]
-
-# django.contrib.auth ---------------------------------------------------------------------------
-
-AUTH = _owner("django.contrib.auth")
-PERM = "testapp.add_article"
-
-
-def _auth_module():
-    return importlib.import_module("django.contrib.auth")
-
-
-CASES += [
-    Case(
-        "auth.aauthenticate",
-        AUTH,
-        _auth_module,
-        kwargs=lambda: {"username": "alice", "password": "wonderland"},
+        pools={"**kwargs": ((("username", lit("alice")), ("password", lit("wrong"))),)},
     ),
-    Case(
-        "auth.aauthenticate",
-        AUTH,
-        _auth_module,
-        kwargs=lambda: {"username": "alice", "password": "wrong"},
-        variant="wrong-password",
-    ),
-    Case(
-        "auth.alogin",
-        AUTH,
-        _auth_module,
-        args=lambda: (request_with_session()(), alice()),
-        kwargs=lambda: {"backend": "django.contrib.auth.backends.ModelBackend"},
+    "auth.alogin": Twin(
+        seeds=(
+            _seed(
+                _module("django.contrib.auth"),
+                _request(with_user=False),
+                _user("alice"),
+                backend=lit("django.contrib.auth.backends.ModelBackend"),
+            ),
+        ),
         after=lambda _, args: request_state(args[0]),
     ),
-    Case(
-        "auth.alogout",
-        AUTH,
-        _auth_module,
-        args=lambda: (request_with_session()(),),
+    "auth.alogout": Twin(
+        seeds=(_seed(_module("django.contrib.auth"), _request(with_user=True)),),
         after=lambda _, args: request_state(args[0]),
     ),
-    Case(
-        "auth.aget_user",
-        AUTH,
-        _auth_module,
-        args=lambda: (request_with_session()(),),
+    "auth.aget_user": Twin(
+        seeds=(_seed(_module("django.contrib.auth"), _request(with_user=False)),),
         project=lambda user: (type(user).__name__, getattr(user, "username", None)),
     ),
-    Case(
-        "auth.aupdate_session_auth_hash",
-        AUTH,
-        _auth_module,
-        args=lambda: (request_with_session()(), alice()),
+    "auth.aupdate_session_auth_hash": Twin(
+        seeds=(_seed(_module("django.contrib.auth"), _request(with_user=True), _user("alice")),),
         after=lambda _, args: request_state(args[0]),
     ),
-    Case(
-        "auth.acheck_password_with_timing_attack_mitigation",
-        AUTH,
-        _auth_module,
-        args=lambda: (alice(), "wonderland"),
+    "auth.acheck_password_with_timing_attack_mitigation": Twin(
+        seeds=(_seed(_module("django.contrib.auth"), _user("alice"), lit("wonderland")),)
     ),
-    Case(
-        "auth.user-manager.acreate_user",
-        _owner("django.contrib.auth.models:UserManager"),
-        users_manager,
-        args=lambda: ("bob", "bob@example.com", "builder"),
+    "auth.user-manager.acreate_user": Twin(
+        seeds=(
+            _seed(RECEIVERS["auth.user-manager"]["manager"], lit("bob"), lit("b@x.org"), lit("pw")),
+        )
     ),
-    Case(
-        "auth.user-manager.acreate_superuser",
-        _owner("django.contrib.auth.models:UserManager"),
-        users_manager,
-        args=lambda: ("root", "root@example.com", "toor"),
+    "auth.user-manager.acreate_superuser": Twin(
+        seeds=(
+            _seed(
+                RECEIVERS["auth.user-manager"]["manager"], lit("root"), lit("r@x.org"), lit("pw")
+            ),
+        )
     ),
-    Case(
-        "auth.user-manager.aget_by_natural_key",
-        _owner("django.contrib.auth.models:UserManager"),
-        users_manager,
-        args=lambda: ("alice",),
+    "auth.user-manager.aget_by_natural_key": Twin(
+        seeds=(_seed(RECEIVERS["auth.user-manager"]["manager"], lit("alice")),)
     ),
-    Case(
-        "auth.user.acheck_password",
-        _owner("django.contrib.auth.models:User"),
-        alice,
-        args=lambda: ("wonderland",),
+    "auth.user.acheck_password": Twin(seeds=(_seed(_user("alice"), lit("wonderland")),)),
+    "auth.model-backend.aauthenticate": Twin(
+        seeds=(
+            _seed(
+                RECEIVERS["auth.model-backend"]["backend"],
+                lit(None),
+                username=lit("alice"),
+                password=lit("wonderland"),
+            ),
+        )
     ),
-]
-for _prefix, _owner_path, _receiver in (
-    ("auth.user", "django.contrib.auth.models:User", alice),
-    ("auth.anonymous-user", "django.contrib.auth.models:AnonymousUser", anonymous),
-):
-    CASES += [
-        Case(f"{_prefix}.aget_all_permissions", _owner(_owner_path), _receiver),
-        Case(f"{_prefix}.aget_group_permissions", _owner(_owner_path), _receiver),
-        Case(f"{_prefix}.aget_user_permissions", _owner(_owner_path), _receiver),
-        Case(f"{_prefix}.ahas_perm", _owner(_owner_path), _receiver, args=lambda: (PERM,)),
-        Case(f"{_prefix}.ahas_perms", _owner(_owner_path), _receiver, args=lambda: ([PERM],)),
-        Case(
-            f"{_prefix}.ahas_module_perms",
-            _owner(_owner_path),
-            _receiver,
-            args=lambda: ("testapp",),
-        ),
-    ]
-_BACKEND = _owner("django.contrib.auth.backends:ModelBackend")
-CASES += [
-    Case(
-        "auth.model-backend.aauthenticate",
-        _BACKEND,
-        model_backend,
-        args=lambda: (None,),
-        kwargs=lambda: {"username": "alice", "password": "wonderland"},
+    "auth.model-backend.aget_user": Twin(
+        seeds=(
+            _seed(
+                RECEIVERS["auth.model-backend"]["backend"],
+                code("alice.pk", lambda: _user_model().objects.get(username="alice").pk),
+            ),
+        )
     ),
-    Case("auth.model-backend.aget_user", _BACKEND, model_backend, args=lambda: (alice().pk,)),
-    *(
-        Case(f"auth.model-backend.{name}", _BACKEND, model_backend, args=lambda: (alice(),))
-        for name in ("aget_all_permissions", "aget_group_permissions", "aget_user_permissions")
+    "auth.remote-user-backend.aauthenticate": Twin(
+        seeds=(_seed(RECEIVERS["auth.remote-user-backend"]["backend"], lit(None), lit("carol")),)
     ),
-    Case("auth.model-backend.ahas_perm", _BACKEND, model_backend, args=lambda: (alice(), PERM)),
-    Case(
-        "auth.model-backend.ahas_module_perms",
-        _BACKEND,
-        model_backend,
-        args=lambda: (alice(), "testapp"),
+    "auth.remote-user-backend.aconfigure_user": Twin(
+        seeds=(_seed(RECEIVERS["auth.remote-user-backend"]["backend"], lit(None), _user("alice")),)
     ),
-    Case(
-        "auth.remote-user-backend.aauthenticate",
-        _owner("django.contrib.auth.backends:RemoteUserBackend"),
-        remote_backend,
-        args=lambda: (None, "carol"),
+    **{
+        f"auth.model-backend.{name}": Twin(
+            seeds=(_seed(RECEIVERS["auth.model-backend"]["backend"], _user("alice"), *extra),)
+        )
+        for name, extra in {
+            "aget_all_permissions": (),
+            "aget_group_permissions": (),
+            "aget_user_permissions": (),
+            "ahas_perm": (lit(PERM),),
+            "ahas_module_perms": (lit("testapp"),),
+        }.items()
+    },
+    **{
+        f"{prefix}.{name}": Twin(seeds=(_seed(next(iter(RECEIVERS[prefix].values())), *extra),))
+        for prefix in ("auth.user", "auth.anonymous-user")
+        for name, extra in {
+            "aget_all_permissions": (),
+            "aget_group_permissions": (),
+            "aget_user_permissions": (),
+            "ahas_perm": (lit(PERM),),
+            "ahas_perms": (lit([PERM]),),
+            "ahas_module_perms": (lit("testapp"),),
+        }.items()
+    },
+    # django.core.paginator: AsyncPaginator against Paginator, AsyncPage against Page.
+    **{
+        f"paginator.async-paginator.{name}": Twin(
+            twin=twin, twin_receiver=sync_paginator, project=project, seeds=seeds
+        )
+        for name, twin, project, seeds in (
+            ("acount", "count", _same, ()),
+            ("anum_pages", "num_pages", _same, ()),
+            ("apage_range", "page_range", list, ()),
+            ("avalidate_number", None, _same, (_seed(PAGINATOR, lit(2)),)),
+            ("apage", None, page_content, (_seed(PAGINATOR, lit(2)),)),
+            ("aget_page", None, page_content, (_seed(PAGINATOR, lit("last")),)),
+            ("aget_elided_page_range", None, list, ()),
+            ("__aiter__", "__iter__", lambda pages: [page_content(p) for p in pages], ()),
+        )
+    },
+    "paginator.async-page.aget_object_list": Twin(
+        twin="object_list", twin_receiver=sync_page, project=list
     ),
-    Case(
-        "auth.remote-user-backend.aconfigure_user",
-        _owner("django.contrib.auth.backends:RemoteUserBackend"),
-        remote_backend,
-        args=lambda: (None, alice()),
-    ),
-]
-
-# django.contrib.sessions' database store ------------------------------------------------------
-
-STORE = _owner("django.contrib.sessions.backends.db:SessionStore")
-STORE_CALLS: dict[str, tuple[Callable[[], tuple[Any, ...]], str | None]] = {
-    # member: (arguments, twin when it is not the name without "a")
-    "aget": (lambda: ("colour",), None),
-    "akeys": (tuple, None),
-    "aitems": (tuple, None),
-    "avalues": (tuple, None),
-    "ahas_key": (lambda: ("colour",), None),
-    "apop": (lambda: ("colour",), None),
-    "asetdefault": (lambda: ("size", 3), None),
-    "aset": (lambda: ("size", 4), "__setitem__"),
-    "aupdate": (lambda: ({"size": 5},), None),
-    "aflush": (tuple, None),
-    "acycle_key": (tuple, None),
-    "asave": (tuple, None),
-    "aexists": (lambda: ("conformancesessionkey0001",), None),
-    "acreate": (tuple, None),
-    "adelete": (tuple, None),
-    "aload": (tuple, None),
-    "aclear_expired": (tuple, None),
-    "aget_expiry_age": (tuple, None),
-    "aget_expiry_date": (tuple, None),
-    "aset_expiry": (lambda: (300,), None),
-    "aget_expire_at_browser_close": (tuple, None),
-    "aset_test_cookie": (tuple, None),
-    "atest_cookie_worked": (tuple, None),
-    "adelete_test_cookie": (tuple, None),
-    "acreate_model_instance": (lambda: ({"k": "v"},), None),
+    "paginator.async-page.__aiter__": Twin(twin="__iter__", twin_receiver=sync_page),
 }
 
+# Related managers: the same seven methods on every kind of relation.
+_RELATED_ROWS: dict[str, tuple[Value, tuple[tuple[str, Value], ...]]] = {
+    # prefix: (a row to relate, keywords that create one)
+    "related.reverse-fk": (_article("article-3"), created_at(title="By Ada", slug="by-ada")),
+    "related.m2m": (
+        code("Tag.objects.get(name='django')", lambda: Tag.objects.get(name="django")),
+        (("name", lit("async")),),
+    ),
+    "related.m2m-reverse": (_article("article-2"), created_at(title="Tagged", slug="tagged")),
+    "related.generic": (
+        code("Note.objects.get(text='loose')", lambda: Note.objects.get(text="loose")),
+        (("text", lit("created")),),
+    ),
+}
+for _prefix, (_row, _values) in _RELATED_ROWS.items():
+    _manager = RECEIVERS[_prefix]["manager"]
+    _first = code(f"{_manager.text}.first()", lambda m=_manager: m.build().first())
+    TWINS |= {
+        f"{_prefix}.aadd": Twin(seeds=(_seed(_manager, _row),), after=_contents),
+        f"{_prefix}.aremove": Twin(seeds=(_seed(_manager, _first),), after=_contents),
+        f"{_prefix}.aset": Twin(
+            seeds=(_seed(_manager, code(f"[{_row.text}]", lambda r=_row: [r.build()])),),
+            after=_contents,
+        ),
+        **{
+            f"{_prefix}.{name}": Twin(seeds=(Call(_manager, (), _values),), after=_contents)
+            for name in ("acreate", "aget_or_create", "aupdate_or_create")
+        },
+    }
 
-CASES += [
-    Case(
-        f"sessions.db-store.{name}",
-        STORE,
-        session_store,
-        args=args,
-        twin=twin,
-        project=session_value,
-        after=session_data,
+# django.contrib.sessions' database store: arguments, and the twin when not the name without "a".
+for _name, _args, _twin in (
+    ("aget", (lit("colour"),), None),
+    ("ahas_key", (lit("colour"),), None),
+    ("apop", (lit("colour"),), None),
+    ("asetdefault", (lit("size"), lit(3)), None),
+    ("aset", (lit("size"), lit(4)), "__setitem__"),
+    ("aupdate", (lit({"size": 5}),), None),
+    ("aexists", (lit(SESSION_KEY),), None),
+    ("aset_expiry", (lit(300),), None),
+    ("acreate_model_instance", (lit({"k": "v"}),), None),
+):
+    TWINS[f"sessions.db-store.{_name}"] = replace(
+        OWNER_TWINS["sessions.db-store"],
+        seeds=(Call(RECEIVERS["sessions.db-store"]["existing"], _args),),
+        twin=_twin,
     )
-    for name, (args, twin) in STORE_CALLS.items()
-]
-
-# django.core.paginator's async classes, against the sync ones -------------------------------
-
-_PAGINATOR = _owner("django.core.paginator:AsyncPaginator")
-_PAGE = _owner("django.core.paginator:AsyncPage")
-CASES += [
-    Case(
-        "paginator.async-paginator.acount",
-        _PAGINATOR,
-        paginator("AsyncPaginator"),
-        twin="count",
-        twin_receiver=paginator("Paginator"),
-    ),
-    Case(
-        "paginator.async-paginator.anum_pages",
-        _PAGINATOR,
-        paginator("AsyncPaginator"),
-        twin="num_pages",
-        twin_receiver=paginator("Paginator"),
-    ),
-    Case(
-        "paginator.async-paginator.apage_range",
-        _PAGINATOR,
-        paginator("AsyncPaginator"),
-        twin="page_range",
-        twin_receiver=paginator("Paginator"),
-        project=list,
-    ),
-    Case(
-        "paginator.async-paginator.avalidate_number",
-        _PAGINATOR,
-        paginator("AsyncPaginator"),
-        args=lambda: (2,),
-        twin_receiver=paginator("Paginator"),
-    ),
-    Case(
-        "paginator.async-paginator.avalidate_number",
-        _PAGINATOR,
-        paginator("AsyncPaginator"),
-        args=lambda: (9,),
-        twin_receiver=paginator("Paginator"),
-        variant="out-of-range",
-    ),
-    Case(
-        "paginator.async-paginator.apage",
-        _PAGINATOR,
-        paginator("AsyncPaginator"),
-        args=lambda: (2,),
-        twin_receiver=paginator("Paginator"),
-        project=page_content,
-    ),
-    Case(
-        "paginator.async-paginator.aget_page",
-        _PAGINATOR,
-        paginator("AsyncPaginator"),
-        args=lambda: ("last",),
-        twin_receiver=paginator("Paginator"),
-        project=page_content,
-    ),
-    Case(
-        "paginator.async-paginator.aget_elided_page_range",
-        _PAGINATOR,
-        paginator("AsyncPaginator"),
-        twin_receiver=paginator("Paginator"),
-        project=list,
-    ),
-    Case(
-        "paginator.async-paginator.__aiter__",
-        _PAGINATOR,
-        paginator("AsyncPaginator"),
-        twin="__iter__",
-        twin_receiver=paginator("Paginator"),
-        project=lambda pages: [page_content(p) for p in pages],
-    ),
-    *(
-        Case(
-            f"paginator.async-page.{name}",
-            _PAGE,
-            page("AsyncPaginator"),
-            twin_receiver=page("Paginator"),
-        )
-        for name in (
-            "ahas_next",
-            "ahas_previous",
-            "ahas_other_pages",
-            "anext_page_number",
-            "aprevious_page_number",
-            "astart_index",
-            "aend_index",
-        )
-    ),
-    Case(
-        "paginator.async-page.aget_object_list",
-        _PAGE,
-        page("AsyncPaginator"),
-        twin="object_list",
-        twin_receiver=page("Paginator"),
-        project=list,
-    ),
-    Case(
-        "paginator.async-page.__aiter__",
-        _PAGE,
-        page("AsyncPaginator"),
-        twin="__iter__",
-        twin_receiver=page("Paginator"),
-    ),
-]

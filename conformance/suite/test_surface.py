@@ -1,136 +1,180 @@
-"""Every async member Django ships, against its sync twin, from the same database state.
+"""Every async member Django ships, against its sync twin, over the grid of its signature.
 
-One parametrised check over ``surface_cases.CASES``; the plugin fails the session if the
-discovered surface has a member no check covers.
+The members come from discovery (``conformance.surface``), so a member new in a release is
+checked the day the release ships; the members ``surface_cases.TWINS`` knows are checked in
+every release too, so one missing from an older release shows as ``absent``. Each member runs
+every call of ``calls.grid``: its seeds, each receiver kind of its owner and each parameter's
+meaningful and edge values. The first divergence found (the shortest call, when several
+diverge) is the evidence; the calls tried are listed with it.
 """
 
 from __future__ import annotations
 
-import ast
-import functools
 import inspect
 import types
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pytest
 from asgiref.sync import sync_to_async
 
-from conformance import probe
-from conformance.suite.surface_cases import CASES, FROZEN_NOW, Case
+from conformance import probe, surface
+from conformance.features import OWNERS
+from conformance.suite.calls import Call, grid, signature_differences, signature_text
+from conformance.suite.surface_cases import (
+    FROZEN_NOW,
+    OWNER_TWINS,
+    POOLS,
+    RECEIVERS,
+    TWINS,
+    Twin,
+)
+from conformance.verdicts import Verdict
 
 _ITERATORS = (types.GeneratorType, map, filter, zip)
 
 
-async def call_async(case: Case) -> tuple[Any, Any]:
+def _owner_prefix(feature_id: str) -> str:
+    """The longest owner prefix of a feature id (``auth.user.ahas_perm`` -> ``auth.user``)."""
+    return max((p for p in OWNERS if feature_id.startswith(f"{p}.")), key=len)
+
+
+def _members() -> dict[str, str]:
+    """Feature id -> attribute name, for every discovered or known member."""
+    found = {member.feature: member.name for member in surface.discover()}
+    for feature_id, twin in TWINS.items():
+        found.setdefault(feature_id, twin.member or feature_id.rsplit(".", 1)[1])
+    return dict(sorted(found.items()))
+
+
+MEMBERS = _members()
+
+
+def _twin_of(feature_id: str) -> Twin:
+    return TWINS.get(feature_id) or OWNER_TWINS.get(_owner_prefix(feature_id)) or Twin()
+
+
+async def call_async(twin: Twin, name: str, call: Call) -> tuple[Any, Any]:
     """``await receiver.<member>(...)`` (or iterate it), then project it on the test thread."""
-    receiver = await sync_to_async(case.receiver)()
-    args = await sync_to_async(case.args)()
-    kwargs = await sync_to_async(case.kwargs)()
-    if case.name == "__aiter__":
+    receiver, args, kwargs = await sync_to_async(call.build)()
+    if name == "__aiter__":
         value = [item async for item in receiver]
     else:
-        value = getattr(receiver, case.name)(*args, **kwargs)
+        value = getattr(receiver, name)(*args, **kwargs)
         if inspect.isawaitable(value):
             value = await value
         elif hasattr(value, "__aiter__"):
             value = [item async for item in value]
-    projected = await sync_to_async(case.project)(value)
-    after = await sync_to_async(case.after)(receiver, args) if case.after else None
+    projected = await sync_to_async(twin.project)(value)
+    after = await sync_to_async(twin.after)(receiver, args) if twin.after else None
     return projected, after
 
 
-def call_sync(case: Case) -> tuple[Any, Any]:
+def call_sync(twin: Twin, twin_name: str, call: Call) -> tuple[Any, Any]:
     """The twin: ``receiver.<twin>(...)``, or the twin attribute when it is a property."""
-    receiver = (case.twin_receiver or case.receiver)()
-    args, kwargs = case.args(), case.kwargs()
-    if case.twin_name == "__iter__":
+    receiver, args, kwargs = call.build()
+    if twin.twin_receiver is not None:
+        receiver = twin.twin_receiver(receiver)
+    if twin_name == "__iter__":
         value = list(receiver)
     else:
-        value = getattr(receiver, case.twin_name)
+        value = getattr(receiver, twin_name)
         if callable(value):
             value = value(*args, **kwargs)
         if isinstance(value, _ITERATORS):
             value = list(value)
-    return case.project(value), case.after(receiver, args) if case.after else None
+    return twin.project(value), twin.after(receiver, args) if twin.after else None
 
 
-@functools.cache
-def _lambdas(filename: str) -> list[ast.Lambda]:
-    tree = ast.parse(Path(filename).read_text(encoding="utf-8"))
-    return [node for node in ast.walk(tree) if isinstance(node, ast.Lambda)]
+def _default_seed(prefix: str, async_member: Any) -> Call | str:
+    """The owner's first receiver, required parameters from the pools; or what is missing."""
+    receiver = next(iter(RECEIVERS[prefix].values()))
+    args = []
+    for parameter in list(inspect.signature(async_member).parameters.values())[1:]:
+        required = parameter.default is inspect.Parameter.empty and parameter.kind in (
+            inspect.Parameter.POSITIONAL_ONLY,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        )
+        if required:
+            if parameter.name not in POOLS:
+                return f"no value for its required parameter {parameter.name!r}"
+            args.append(POOLS[parameter.name][0])
+    return Call(receiver, tuple(args))
 
 
-def _expression(function: Any) -> str:
-    """The expression a receiver or argument builder evaluates, as written in the case table.
-
-    Lambdas are found in their file's syntax tree by line and body column; closures show the
-    values they captured, so ``lambda: Article.objects.get(slug=slug)`` names its slug.
-    """
-    code = getattr(function, "__code__", None)
-    if code is None:  # a type used as a builder: tuple, dict
-        return f"{function.__name__}()"
-    captured = ", ".join(
-        f"{name}={cell.cell_contents!r}"
-        for name, cell in zip(code.co_freevars, function.__closure__ or (), strict=True)
-        if not callable(cell.cell_contents)
-    )
-    if function.__name__ == "<lambda>":
-        starts = {(line, col) for line, _, col, _ in code.co_positions()}
-        candidates = [
-            node
-            for node in _lambdas(code.co_filename)
-            if (node.body.lineno, node.body.col_offset) in starts
-        ]
-        source = Path(code.co_filename).read_text(encoding="utf-8")
-        text = ast.get_source_segment(source, candidates[-1].body) if candidates else None
-        text = " ".join((text or "...").split())
-    else:
-        text = f"{function.__qualname__.split('.<locals>')[0]}()"
-    return f"{text}  # {captured}" if captured else text
+def _tried(calls: list[Call]) -> dict[str, Any]:
+    """What the grid varied, for the report's surface coverage."""
+    varied: dict[str, list[str]] = {}
+    for call in calls:
+        what, _, value = call.varied.partition("=")
+        varied.setdefault(what, []).append(value or call.varied)
+    return {"calls": len(calls), "varied": sorted(varied)}
 
 
-def source_of(case: Case) -> str:
-    """The code a case runs, for the evidence: receiver, arguments and the awaited call."""
-    call = f"receiver.{case.name}(*args, **kwargs)"
-    action = "[item async for item in receiver]" if case.name == "__aiter__" else f"await {call}"
-    return "\n".join(
-        [
-            f"# {case.id}: the async member, then its twin receiver.{case.twin_name} "
-            "from the same database state",
-            f"receiver = {_expression(case.receiver)}",
-            f"args = {_expression(case.args)}",
-            f"kwargs = {_expression(case.kwargs)}",
-            action,
-        ]
+def _param(feature_id: str):
+    return pytest.param(
+        feature_id, id=feature_id, marks=pytest.mark.conformance(feature=feature_id)
     )
 
 
-def _param(case: Case):
-    # The marker names the feature; the plugin takes its reference section from the vocabulary.
-    return pytest.param(case, id=case.id, marks=pytest.mark.conformance(feature=case.feature))
-
-
-@pytest.mark.parametrize("case", [_param(case) for case in CASES])
-def test_async_member_matches_its_sync_twin(conformance, world, case):
-    owner = case.owner
+@pytest.mark.parametrize("feature_id", [_param(f) for f in MEMBERS])
+def test_async_member_matches_its_sync_twin(conformance, world, feature_id):
+    prefix, name = _owner_prefix(feature_id), MEMBERS[feature_id]
+    twin = _twin_of(feature_id)
     try:
-        found = owner()
+        path, owner = surface.owner_object(prefix)
     except (ImportError, AttributeError) as exc:
-        conformance.record(probe.missing(owner.__qualname__, repr(exc)))
+        conformance.record(probe.missing(OWNERS[prefix].path or prefix, repr(exc)))
         return
-
-    async def run():
-        return await call_async(case)
-
-    code = source_of(case)
+    if (outcome := probe.absent(owner, name)) is not None:
+        conformance.record(outcome)
+        return
+    async_member = inspect.getattr_static(owner, name)
+    twin_name = twin.twin or name[1:]
+    sync_member = getattr(owner, twin_name, None)
+    seeds = twin.seeds
+    if not seeds and prefix in RECEIVERS:
+        seeds = (_default_seed(prefix, getattr(owner, name)),)
+    problem = next((seed for seed in seeds if isinstance(seed, str)), None)
+    if problem or prefix not in RECEIVERS:
+        why = problem or f"no receivers are declared for {prefix!r}"
+        conformance.record(
+            probe.Outcome(
+                Verdict.ERROR,
+                probe.evidence(f"{path}.{name}", probe.observed("absent", why)),
+                f"the kit cannot call {feature_id}: {why}. Fix: add it to surface_cases.py",
+            )
+        )
+        return
+    receivers = RECEIVERS[prefix] if twin.receivers else {}
+    calls = list(
+        grid(seeds, async_member, sync_member, receivers=receivers, pools=POOLS | twin.pools)
+    )
+    baseline = probe.key_baseline(probe.all_tables())
+    header = f"# {feature_id} ({path}), against receiver.{twin_name} from the same state"
     # One instant for both runs: expiry dates and ages are computed from "now".
     with mock.patch("django.utils.timezone.now", return_value=FROZEN_NOW):
-        outcome = probe.absent(found, case.name) or probe.differential(
-            run,
-            lambda: call_sync(case),
-            example=f"{case.id}: args={case.args()!r} kwargs={case.kwargs()!r}",
-            code=code,
-        )
-    conformance.record(outcome)
+        for call in calls:
+
+            async def run(call=call):
+                return await call_async(twin, name, call)
+
+            text = call.text(name)
+            conformance.record(
+                probe.differential(
+                    run,
+                    lambda call=call: call_sync(twin, twin_name, call),
+                    baseline=baseline,
+                    example=f"{text}  # {call.varied}",
+                    code=f"{header}\n{'async for item in ' if name == '__aiter__' else 'await '}"
+                    f"{text}",
+                )
+            )
+    conformance.annotate(
+        tried=_tried(calls),
+        signature={
+            "async": signature_text(async_member),
+            "sync": signature_text(sync_member),
+            "differences": signature_differences(async_member, sync_member),
+        },
+    )

@@ -1,0 +1,219 @@
+"""Calls written with their real values, and the grid of calls a signature implies.
+
+A ``Value`` is how an argument reads in the evidence (``'article-1'``, ``Article.objects.get(
+slug='article-1')``) and how to build it afresh for each run, so that both sides start from
+equal objects. A ``Call`` is a receiver and its arguments; ``grid`` derives from a seed call
+and the async member's signature (and its sync twin's) every call a fuzzer would try first:
+each receiver kind, each parameter omitted, at its default, at ``None``, empty, at boundary
+values, of a wrong type, passed by position or by keyword, and an unknown keyword. The grid is
+fixed: the same Django gives the same calls in every run and every profile.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Value:
+    """An argument: its text in the evidence, and how to build it for one run."""
+
+    text: str
+    build: Callable[[], Any]
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def lit(value: Any) -> Value:
+    """A plain value, deep-copied for every run (lists are mutated by some methods)."""
+    return Value(repr(value), lambda: copy.deepcopy(value))
+
+
+def code(text: str, build: Callable[[], Any]) -> Value:
+    """A value built by running code, e.g. a model instance fetched from the database."""
+    return Value(text, build)
+
+
+class _Unset:
+    """A value of no type any API expects; all of them are equal, so that a sync and an async
+    run that both keep it (in a session, say) compare equal."""
+
+    def __repr__(self) -> str:
+        return "object()"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Unset)
+
+    def __hash__(self) -> int:
+        return 0
+
+
+# Values every parameter is tried with: nothing, boundaries, emptiness and a wrong type.
+EDGES: tuple[Value, ...] = (
+    lit(None),
+    lit(0),
+    lit(-1),
+    lit(1),
+    lit(10**9),
+    lit(2.0),
+    lit(""),
+    lit([]),
+    Value("object()", _Unset),
+)
+UNKNOWN_KEYWORD = "conformance_unknown"
+
+
+@dataclass(frozen=True)
+class Call:
+    """``receiver.<member>(*args, **kwargs)``, and what the grid varied to get it."""
+
+    receiver: Value
+    args: tuple[Value, ...] = ()
+    kwargs: tuple[tuple[str, Value], ...] = ()
+    varied: str = "as seeded"
+
+    def text(self, name: str) -> str:
+        """The call as a user would write it, with its values."""
+        written = [repr(arg) for arg in self.args]
+        written += [f"{key}={value!r}" for key, value in self.kwargs]
+        return f"{self.receiver.text}.{name}({', '.join(written)})"
+
+    def build(self) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+        """Fresh receiver and arguments for one run."""
+        args = tuple(arg.build() for arg in self.args)
+        return self.receiver.build(), args, {key: value.build() for key, value in self.kwargs}
+
+    def with_keyword(self, name: str, value: Value | None, varied: str) -> Call:
+        """This call with keyword ``name`` set to ``value`` (or dropped when ``None``)."""
+        kept = tuple((key, v) for key, v in self.kwargs if key != name)
+        if value is not None:
+            kept += ((name, value),)
+        return replace(self, kwargs=kept, varied=varied)
+
+
+def _parameters(function: Any) -> list[inspect.Parameter]:
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return []
+    return [p for p in signature.parameters.values() if p.name not in {"self", "cls"}]
+
+
+def signature_text(function: Any) -> str:
+    """The signature as Python shows it, or why there is none (a property, say)."""
+    try:
+        return str(inspect.signature(function))
+    except (TypeError, ValueError):
+        return f"(no signature: {type(function).__name__})"
+
+
+def signature_differences(async_member: Any, sync_member: Any) -> list[str]:
+    """Parameters present on one side only, or with another default, in words."""
+    ours = {p.name: p for p in _parameters(async_member)}
+    theirs = {p.name: p for p in _parameters(sync_member)}
+    found = []
+    for name in sorted(ours.keys() | theirs.keys()):
+        mine, twin = ours.get(name), theirs.get(name)
+        if mine is None or twin is None:
+            side = "async member" if mine is not None else "sync twin"
+            found.append(f"{name!r} exists on the {side} only")
+        elif mine.default != twin.default:
+            found.append(f"{name!r} defaults to {mine.default!r} (async), {twin.default!r} (sync)")
+    return found
+
+
+def _named(parameters: list[inspect.Parameter]) -> list[inspect.Parameter]:
+    variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    return [p for p in parameters if p.kind not in variadic]
+
+
+def grid(
+    seeds: tuple[Call, ...],
+    async_member: Any,
+    sync_member: Any,
+    *,
+    receivers: dict[str, Value],
+    pools: dict[str, tuple[Any, ...]],
+) -> Iterator[Call]:
+    """Each seed, then every variation of it the two signatures imply, each call once.
+
+    ``pools`` holds, per parameter name, the values that mean something for it (field names
+    for ``field_name``...), tried before the edges; its ``"*args"`` and ``"**kwargs"`` entries
+    hold whole argument tuples and keyword sets, ``((name, Value), ...)``, for members that
+    take any.
+    """
+    seen: set[str] = set()
+    for seed in seeds:
+        for call in _variations(seed, async_member, sync_member, receivers, pools):
+            key = repr((call.receiver, call.args, call.kwargs))
+            if key not in seen:
+                seen.add(key)
+                yield call
+
+
+def _variations(seed, async_member, sync_member, receivers, pools) -> Iterator[Call]:
+    yield seed
+    for kind, receiver in receivers.items():
+        yield replace(seed, receiver=receiver, varied=f"receiver: {kind}")
+    if not callable(sync_member):
+        return  # the twin is a property: there are no arguments to vary
+    ours, theirs = _parameters(async_member), _parameters(sync_member)
+    named = {p.name: p for p in _named(theirs)} | {p.name: p for p in _named(ours)}
+    positional = [p.name for p in _named(ours)]
+    # Seeded positional arguments, by the name they bind to, so they can be varied by name.
+    bound = dict(zip(positional, seed.args, strict=False))
+    for name, parameter in named.items():
+        values = list(pools.get(name, ())) + list(EDGES)
+        values += [
+            lit(p.default)
+            for p in (*ours, *theirs)
+            if p.name == name and p.default is not inspect.Parameter.empty
+        ]
+        as_keyword = parameter.kind is not inspect.Parameter.POSITIONAL_ONLY
+        for value in values:
+            if as_keyword:
+                yield _without_positional(seed, name, positional).with_keyword(
+                    name, value, f"{name}={value!r}"
+                )
+        if name in bound and as_keyword:
+            yield _without_positional(seed, name, positional).with_keyword(
+                name, bound[name], f"{name} by keyword"
+            )
+        if dict(seed.kwargs).get(name) is not None and name in positional:
+            index = positional.index(name)
+            if index == len(seed.args):
+                yield replace(
+                    seed.with_keyword(name, None, ""),
+                    args=(*seed.args, dict(seed.kwargs)[name]),
+                    varied=f"{name} by position",
+                )
+        if parameter.default is not inspect.Parameter.empty and (
+            name in dict(seed.kwargs) or name in bound
+        ):
+            yield _without_positional(seed, name, positional).with_keyword(
+                name, None, f"{name} omitted"
+            )
+    # Variadic parameters (lookups, fields...): whole argument lists and keyword sets.
+    kinds = {p.kind for p in (*ours, *theirs)}
+    if inspect.Parameter.VAR_POSITIONAL in kinds and not positional:
+        for arguments in pools.get("*args", ()):
+            yield replace(seed, args=arguments, varied="other arguments")
+    if inspect.Parameter.VAR_KEYWORD in kinds:
+        for keywords in pools.get("**kwargs", ()):
+            yield replace(seed, kwargs=keywords, varied="other keywords")
+    yield seed.with_keyword(UNKNOWN_KEYWORD, lit(1), "an unknown keyword")
+
+
+def _without_positional(seed: Call, name: str, positional: list[str]) -> Call:
+    """The seed with ``name`` no longer passed by position (and nothing after it, which
+    would otherwise shift onto it)."""
+    if name not in positional or positional.index(name) >= len(seed.args):
+        return seed
+    index = positional.index(name)
+    moved = tuple(zip(positional[index + 1 :], seed.args[index + 1 :], strict=False))
+    return replace(seed, args=seed.args[:index], kwargs=(*seed.kwargs, *moved))
