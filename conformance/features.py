@@ -110,6 +110,16 @@ OWNERS: dict[str, Owner] = {
 }
 
 
+def owner_prefix(feature_id: str) -> str:
+    """The longest owner prefix of a feature id (``auth.user.ahas_perm`` -> ``auth.user``)."""
+    return max((p for p in OWNERS if feature_id.startswith(f"{p}.")), key=len)
+
+
+def is_surface_member(feature_id: str) -> bool:
+    """Whether the id names a member of an owner the surface discovery introspects."""
+    return feature_id not in FEATURES and any(feature_id.startswith(f"{p}.") for p in OWNERS)
+
+
 def describe(feature_id: str) -> Feature | None:
     """The feature for an id: listed ones as listed, surface members derived from their id.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
 import textwrap
 import warnings
 from collections import Counter
@@ -26,7 +27,6 @@ from conformance.verdicts import Verdict
 from testapp import hooks
 
 MAX_TEXT = 2000
-WRITE_VERBS = ("INSERT", "UPDATE", "DELETE")
 
 
 def clip(text: str, limit: int = MAX_TEXT) -> str:
@@ -64,6 +64,7 @@ class Observation:
     warnings: list[str] = dataclasses.field(default_factory=list)
     queries: dict[str, int] = dataclasses.field(default_factory=dict)
     hooks: list[hooks.Entry] = dataclasses.field(default_factory=list)
+    written: set[str] = dataclasses.field(default_factory=set)  # tables written to
 
     @property
     def raised(self) -> bool:
@@ -71,7 +72,7 @@ class Observation:
 
     @property
     def wrote(self) -> bool:
-        return any(self.queries.get(verb) for verb in WRITE_VERBS)
+        return bool(self.written)
 
     def to_json(self) -> dict[str, Any]:
         if self.exception is not None:
@@ -84,6 +85,9 @@ class Observation:
                 found["message"] = f"<str() raised {type(exc).__name__}>"
             return found
         return observed("value", safe_repr(self.value))
+
+
+_WRITTEN_TABLE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+[`"]?(\w+)', re.I)
 
 
 def _verb(sql: str) -> str:
@@ -105,6 +109,7 @@ def _watching(seen: Observation) -> Iterator[None]:
             seen.warnings = sorted({w.category.__name__ for w in caught})
             sqls = [query["sql"] for query in captured.captured_queries]
             seen.queries = dict(Counter(_verb(sql) for sql in sqls if "SAVEPOINT" not in sql))
+            seen.written = {m.group(1) for sql in sqls if (m := _WRITTEN_TABLE.match(sql))}
             seen.hooks = list(log)
 
 
@@ -266,6 +271,38 @@ class Outcome:
     reason: str = ""
 
 
+def run_twins(
+    async_call: Callable[[], Awaitable[Any]],
+    sync_call: Callable[[], Any],
+    *,
+    tables: tuple[type[models.Model], ...] | None = None,
+    baseline: dict[str, int] | None = None,
+) -> tuple[Observation, Observation, Any, Any]:
+    """The sync twin, then the async call, each from the same state and rolled back: both
+    observations, and both tables' states afterwards when either side wrote (else ``None``)."""
+    tables = all_tables() if tables is None else tables
+    baseline = key_baseline(tables) if baseline is None else baseline
+
+    def written(*sides: Observation) -> tuple[type[models.Model], ...]:
+        names = set().union(*(side.written for side in sides))
+        return tuple(model for model in tables if model._meta.db_table in names)
+
+    with rolled_back():
+        sync = observe_sync(sync_call)
+        sync_after = table_state(written(sync), baseline) if sync.wrote else None
+    with rolled_back():
+        run = observe_async(async_call)
+        touched = written(sync, run)
+        async_after = table_state(touched, baseline) if touched else None
+    if touched and written(sync) != touched:
+        # The async side wrote where the sync twin did not: read those tables as the sync twin
+        # left them, which is as they were before (its savepoint is rolled back).
+        with rolled_back():
+            observe_sync(sync_call)
+            sync_after = table_state(touched, baseline)
+    return sync, run, sync_after, async_after
+
+
 def differential(
     async_call: Callable[[], Awaitable[Any]],
     sync_call: Callable[[], Any],
@@ -283,16 +320,9 @@ def differential(
     ``tables``, by default every table; read only when either side wrote): ``native``;
     anything else: ``diverges``, every difference named, both sides as evidence.
     """
-    tables = all_tables() if tables is None else tables
-    baseline = key_baseline(tables) if baseline is None else baseline
-    with rolled_back():
-        sync = observe_sync(sync_call)
-        sync_after = table_state(tables, baseline) if sync.wrote else None
-    with rolled_back():
-        run = observe_async(async_call)
-        async_after = table_state(tables, baseline) if run.wrote or sync.wrote else None
-    if async_after is not None and sync_after is None:
-        sync_after = table_state(tables, baseline)  # the sync twin wrote nothing
+    sync, run, sync_after, async_after = run_twins(
+        async_call, sync_call, tables=tables, baseline=baseline
+    )
     found = evidence(
         code or snippet(async_call),
         run.to_json(),

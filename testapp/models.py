@@ -158,11 +158,16 @@ class HookedQuerySet(models.QuerySet):
 
 
 class HookedManager(models.Manager.from_queryset(HookedQuerySet)):
-    """A custom manager built the documented way, with its own ``get_queryset``."""
+    """A custom manager built the documented way, with its own ``get_queryset`` and a method
+    of its own over a QuerySet method (``create``)."""
 
     def get_queryset(self):
         hooks.note("override", "HookedManager.get_queryset")
         return super().get_queryset()
+
+    def create(self, **kwargs):
+        hooks.note("override", "HookedManager.create", tuple(sorted(kwargs)))
+        return super().create(**kwargs)
 
 
 class CountingSave(models.Model):

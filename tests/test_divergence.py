@@ -1,7 +1,10 @@
-"""A broken async method is reported as ``diverges``, with Hypothesis' smallest example.
+"""Faults injected into Django are found, whatever the seed, and reported as findings.
 
-Each test installs a deliberately wrong async method (as a pytest plugin loaded into the suite's
-own process) and runs the real property check for it.
+Each fault replaces one async method with a subtly wrong one (a pytest plugin loaded into the
+suite's own process, applied once Django is set up) and runs the real check for it twice,
+with two different Hypothesis seeds. The grid of calls is fixed, so both runs must find the
+fault: calls that diverge with it and not without it (Django's own divergences, found in the
+run without the fault, do not count).
 """
 
 from __future__ import annotations
@@ -12,74 +15,172 @@ import pytest
 
 from tests.conftest import ROOT, run_suite_in
 
+SURFACE = "conformance/suite/test_surface.py::test_async_member_matches_its_sync_twin"
 PROPERTIES = str(ROOT / "conformance/suite/test_properties.py")
 
-BREAKAGES = {
-    "queryset.aget": (
-        "reading and aget",
+
+def _surface(feature: str) -> str:
+    return str(ROOT / f"{SURFACE}[{feature}]")
+
+
+FAULTS = {
+    "acount wrong only for sliced querysets": (
+        "queryset.acount",
+        _surface("queryset.acount"),
+        """
+        original = QuerySet.acount
+
+        async def acount(self):
+            found = await original(self)
+            return found + 1 if self.query.is_sliced else found
+
+        QuerySet.acount = acount
+        """,
+    ),
+    "aiterator drops its last chunk": (
+        "queryset.aiterator",
+        _surface("queryset.aiterator"),
+        """
+        original = QuerySet.aiterator
+
+        async def aiterator(self, chunk_size=2000):
+            rows = [row async for row in original(self, chunk_size=chunk_size)]
+            last = len(rows) % chunk_size or chunk_size
+            for row in rows[: len(rows) - last]:
+                yield row
+
+        QuerySet.aiterator = aiterator
+        """,
+    ),
+    "asave ignores update_fields": (
+        "model.asave",
+        _surface("model.asave"),
+        """
+        from django.db.models import Model
+
+        async def asave(self, *args, update_fields=None, **kwargs):
+            return await sync_to_async(self.save)(*args, **kwargs)
+
+        Model.asave = asave
+        """,
+    ),
+    "aadd skips m2m_changed": (
+        "related.m2m.aadd",
+        _surface("related.m2m.aadd"),
+        """
+        from unittest import mock
+
+        from django.db.models import signals
+        from testapp.models import Article
+
+        async def aadd(self, *objs, through_defaults=None):
+            with mock.patch.object(signals.m2m_changed, "send", lambda *a, **k: []):
+                return await sync_to_async(self.add)(*objs, through_defaults=through_defaults)
+
+        Article.tags.related_manager_cls.aadd = aadd
+        """,
+    ),
+    # The property checks too: Hypothesis' shrunk example is the evidence.
+    "aget ignores its filters": (
+        "queryset.aget",
+        f"{PROPERTIES}::test_reading_method_matches_its_twin_on_generated_data[queryset.aget]",
         """
         async def aget(self, *args, **kwargs):
-            # ignores every filter: returns the table's first row
             first = self.model._default_manager.order_by("pk")[:1]
             return await sync_to_async(first.get)()
+
         QuerySet.aget = aget
-        """,
-    ),
-    "queryset.abulk_update": (
-        "writing and abulk_update",
-        """
-        async def abulk_update(self, objs, fields, batch_size=None):
-            # skips the last field it was asked to update
-            return await sync_to_async(self.bulk_update)(objs, fields[:-1] or fields, batch_size)
-        QuerySet.abulk_update = abulk_update
-        """,
-    ),
-    "queryset.adelete": (
-        "writing and adelete",
-        """
-        async def adelete(self):
-            deleted, per_model = await sync_to_async(self.delete)()
-            return deleted + 1, per_model
-        QuerySet.adelete = adelete
         """,
     ),
 }
 
 
-@pytest.fixture(scope="module", params=list(BREAKAGES), ids=list(BREAKAGES))
-def broken_run(request, tmp_path_factory):
-    feature = request.param
-    selection, body = BREAKAGES[feature]
-    directory = tmp_path_factory.mktemp("broken")
+def _plugin(directory, body: str) -> None:
     (directory / "breakage.py").write_text(
         "from asgiref.sync import sync_to_async\n"
-        "from django.db.models import QuerySet\n" + textwrap.dedent(body)
+        "from django.db.models import QuerySet\n\n\n"
+        "def pytest_sessionstart(session):\n" + textwrap.indent(textwrap.dedent(body), "    ")
     )
-    run = run_suite_in(directory, PROPERTIES, "-p", "breakage", "-k", selection)
-    return feature, run
 
 
-def test_a_broken_async_method_is_a_finding_not_a_failed_run(broken_run):
-    _, run = broken_run
-    assert run.returncode == 0, run.output
+@pytest.fixture(scope="module", params=list(FAULTS), ids=list(FAULTS))
+def fault(request, tmp_path_factory):
+    """The fault's feature, then its check run with the fault under two seeds, and without."""
+    feature, selection, body = FAULTS[request.param]
+    runs = []
+    for seed in ("1", "2"):
+        directory = tmp_path_factory.mktemp("broken")
+        _plugin(directory, body)
+        runs.append(
+            run_suite_in(directory, selection, "-p", "breakage", f"--hypothesis-seed={seed}")
+        )
+    clean = run_suite_in(tmp_path_factory.mktemp("clean"), selection)
+    return feature, runs, clean
 
 
-def test_a_broken_async_method_is_reported_as_diverges(broken_run):
-    feature, run = broken_run
-    assert run.feature(feature)["verdict"] == "diverges"
+def _diverging(run, feature: str) -> set[str]:
+    """The calls the run found diverging for the feature (Django's own ones included)."""
+    return {
+        call
+        for check in run.results["checks"]
+        if check["feature"] == feature and check["evidence"]
+        for call in check["evidence"].get("diverging_calls", [])
+    }
 
 
-def test_the_evidence_is_the_shrunk_example(broken_run):
-    feature, run = broken_run
+def test_the_fault_is_found_under_every_seed(fault):
+    feature, runs, clean = fault
+    assert [run.feature(feature)["verdict"] for run in runs] == ["diverges", "diverges"]
+    found = [_diverging(run, feature) - _diverging(clean, feature) for run in runs]
+    assert all(found), "the fault added no diverging call of its own"
+
+
+def test_a_divergence_is_a_finding_not_a_failed_run(fault):
+    _, runs, _ = fault
+    assert [run.returncode for run in runs] == [0, 0], runs[0].output[-2000:]
+
+
+def test_the_evidence_is_a_real_call_with_both_outcomes(fault):
+    feature, runs, _ = fault
     (check,) = [
-        c for c in run.results["checks"] if c["feature"] == feature and c["verdict"] == "diverges"
+        c
+        for c in runs[0].results["checks"]
+        if c["feature"] == feature and c["verdict"] == "diverges"
     ]
-    example = check["evidence"]["example"]
-    assert example.startswith("rows=")
-    # Shrinking leaves at most one or two rows, with minimal values.
-    assert example.count("'label'") <= 2
     evidence = check["evidence"]
-    if feature == "queryset.abulk_update":  # same return value; the rows tell them apart
-        assert evidence["database"]["after_async"] != evidence["database"]["after_sync"]
-    else:
-        assert evidence["observed"] != evidence["sync_twin"]
+    assert evidence["example"]
+    assert evidence["sync_twin"] is not None
+    differs = [
+        evidence["observed"] != evidence["sync_twin"],
+        "database" in evidence,
+        evidence.get("hooks", {}).get("sync") != evidence.get("hooks", {}).get("async"),
+    ]
+    assert any(differs)
+
+
+HANG = """
+async def aexists(self):
+    return True  # every new session key looks taken: SessionStore.acreate() never returns
+
+QuerySet.aexists = aexists
+"""
+
+
+@pytest.fixture(scope="module")
+def hung_run(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("hung")
+    _plugin(directory, HANG)
+    selection = [_surface(f) for f in ("sessions.db-store.acreate", "queryset.acount")]
+    return run_suite_in(directory, *selection, "-p", "breakage", "--conformance-timeout=3")
+
+
+def test_a_check_that_never_returns_ends_as_a_timeout(hung_run):
+    found = hung_run.feature("sessions.db-store.acreate")
+    assert found["verdict"] == "error"
+    assert found["notes"][0].startswith("timeout: the check ran past its time budget of 3 s")
+    assert "stuck at:" in found["notes"][1]
+
+
+def test_the_session_goes_on_after_a_timeout(hung_run):
+    assert hung_run.results["status"] == "complete"
+    assert hung_run.feature("queryset.acount")["verdict"] == "native"

@@ -16,7 +16,7 @@ from typing import Any
 from packaging.version import Version
 
 from conformance.claims import audit, sync_to_async_table
-from conformance.features import AREAS, FEATURES, Feature, describe
+from conformance.features import AREAS, FEATURES, Feature, describe, is_surface_member
 from conformance.matrix import BACKENDS, cell_order, cells
 from conformance.results import SESSION_SCHEMA, ResultsFileError, read_results
 from conformance.verdicts import UNMEASURED, Verdict
@@ -81,12 +81,17 @@ def _coverage(surface: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-def _feature_cell(cell: dict[str, Any], document: dict | None) -> dict[str, Any]:
-    """The verdict of one feature in one cell, falling back to the cell's own state."""
+def _feature_cell(cell: dict[str, Any], document: dict | None, feature_id: str) -> dict[str, Any]:
+    """The verdict of one feature in one cell that has no check of it: the cell's own state,
+    or ``absent`` when the session introspected its surface and the member was not there."""
     if cell["state"] == NOT_RUN:
         return {"verdict": NOT_RUN, "notes": [], "checks": []}
     if cell["state"] in {"invalid", "error", "incomplete"}:
         return {"verdict": Verdict.ERROR.value, "notes": [cell["error"]], "checks": []}
+    surface = (document or {}).get("surface")
+    if surface is not None and is_surface_member(feature_id):
+        note = "not in this release's async surface (found by introspection)"
+        return {"verdict": Verdict.ABSENT.value, "notes": [note], "checks": []}
     return {"verdict": NOT_RUN, "notes": ["this session has no check of the feature"], "checks": []}
 
 
@@ -146,7 +151,7 @@ def merge(directory: Path) -> dict[str, Any]:
                     "checks": checks_by_cell.get(cell["id"], {}).get(feature_id, []),
                 }
             else:
-                feature_cells[cell["id"]] = _feature_cell(cell, document)
+                feature_cells[cell["id"]] = _feature_cell(cell, document, feature_id)
         features.append(
             {
                 "id": known.id,

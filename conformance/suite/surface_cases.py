@@ -10,11 +10,14 @@ listed in ``TWINS`` but missing from a release are reported ``absent`` there.
 
 from __future__ import annotations
 
+import inspect
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.db.models import Avg, Count, F, Max, Q
 
 from conformance.suite.calls import Call, Value, code, lit
@@ -26,6 +29,9 @@ BASE_TIME = datetime.fromisoformat("2024-01-01T00:00:00+00:00")
 FROZEN_NOW = datetime.fromisoformat("2030-01-01T12:00:00+00:00")
 SESSION_KEY = "conformancesessionkey0001"
 PERM = "testapp.add_article"
+
+
+ITERATORS = (types.GeneratorType, map, filter, zip)
 
 
 def _same(value: Any) -> Any:
@@ -45,6 +51,38 @@ class Twin:
     pools: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # over the shared POOLS
     member: str = ""  # the attribute, when the feature id is an alias (async-for: __aiter__)
     receivers: bool = True  # vary the receiver over the owner's kinds
+
+
+async def call_async(twin: Twin, name: str, call: Call) -> tuple[Any, Any]:
+    """``await receiver.<member>(...)`` (or iterate it), then project it on the test thread."""
+    receiver, args, kwargs = await sync_to_async(call.build)()
+    if name == "__aiter__":
+        value = [item async for item in receiver]
+    else:
+        value = getattr(receiver, name)(*args, **kwargs)
+        if inspect.isawaitable(value):
+            value = await value
+        elif hasattr(value, "__aiter__"):
+            value = [item async for item in value]
+    projected = await sync_to_async(twin.project)(value)
+    after = await sync_to_async(twin.after)(receiver, args) if twin.after else None
+    return projected, after
+
+
+def call_sync(twin: Twin, twin_name: str, call: Call) -> tuple[Any, Any]:
+    """The twin: ``receiver.<twin>(...)``, or the twin attribute when it is a property."""
+    receiver, args, kwargs = call.build()
+    if twin.twin_receiver is not None:
+        receiver = twin.twin_receiver(receiver)
+    if twin_name == "__iter__":
+        value = list(receiver)
+    else:
+        value = getattr(receiver, twin_name)
+        if callable(value):
+            value = value(*args, **kwargs)
+        if isinstance(value, ITERATORS):
+            value = list(value)
+    return twin.project(value), twin.after(receiver, args) if twin.after else None
 
 
 # Receivers ------------------------------------------------------------------------------------
@@ -151,10 +189,13 @@ def _instance(path: str) -> Value:
 
 
 def _request(with_user: bool) -> Value:
-    """A request with a session; ``with_user`` also sets ``request.user`` as middleware does."""
+    """A request as Django's session and authentication middleware leave it: a session, and
+    ``request.user``/``request.auser`` resolved from it; ``with_user`` logs alice in first."""
 
     def build():
-        from django.contrib.auth.models import AnonymousUser, User
+        from django.contrib import auth
+        from django.contrib.auth.middleware import AuthenticationMiddleware
+        from django.contrib.auth.models import User
         from django.contrib.sessions.backends.db import SessionStore
         from django.http import HttpRequest
 
@@ -162,13 +203,16 @@ def _request(with_user: bool) -> Value:
         request.session = SessionStore(session_key=SESSION_KEY)
         request.META = {"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": "conformance"}
         if with_user:
-            request.user = User.objects.get(username="alice")
-        else:
-            request.user = AnonymousUser()
+            alice = User.objects.get(username="alice")
+            request.session[auth.SESSION_KEY] = str(alice.pk)
+            request.session[auth.BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            request.session[auth.HASH_SESSION_KEY] = alice.get_session_auth_hash()
+        AuthenticationMiddleware(lambda request: None).process_request(request)
         return request
 
-    text = "request  # with a session, request.user = "
-    return code(text + ("alice" if with_user else "AnonymousUser()"), build)
+    return code(
+        f"request  # through the auth middleware, {'alice' if with_user else 'anonymous'}", build
+    )
 
 
 def _paginator(kind: str, label: str, object_list: Callable[[], Any]) -> Value:

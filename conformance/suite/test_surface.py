@@ -11,15 +11,13 @@ diverge) is the evidence; the calls tried are listed with it.
 from __future__ import annotations
 
 import inspect
-import types
 from typing import Any
 from unittest import mock
 
 import pytest
-from asgiref.sync import sync_to_async
 
 from conformance import probe, surface
-from conformance.features import OWNERS
+from conformance.features import OWNERS, owner_prefix
 from conformance.suite.calls import Call, grid, signature_differences, signature_text
 from conformance.suite.surface_cases import (
     FROZEN_NOW,
@@ -28,15 +26,10 @@ from conformance.suite.surface_cases import (
     RECEIVERS,
     TWINS,
     Twin,
+    call_async,
+    call_sync,
 )
 from conformance.verdicts import Verdict
-
-_ITERATORS = (types.GeneratorType, map, filter, zip)
-
-
-def _owner_prefix(feature_id: str) -> str:
-    """The longest owner prefix of a feature id (``auth.user.ahas_perm`` -> ``auth.user``)."""
-    return max((p for p in OWNERS if feature_id.startswith(f"{p}.")), key=len)
 
 
 def _members() -> dict[str, str]:
@@ -51,39 +44,7 @@ MEMBERS = _members()
 
 
 def _twin_of(feature_id: str) -> Twin:
-    return TWINS.get(feature_id) or OWNER_TWINS.get(_owner_prefix(feature_id)) or Twin()
-
-
-async def call_async(twin: Twin, name: str, call: Call) -> tuple[Any, Any]:
-    """``await receiver.<member>(...)`` (or iterate it), then project it on the test thread."""
-    receiver, args, kwargs = await sync_to_async(call.build)()
-    if name == "__aiter__":
-        value = [item async for item in receiver]
-    else:
-        value = getattr(receiver, name)(*args, **kwargs)
-        if inspect.isawaitable(value):
-            value = await value
-        elif hasattr(value, "__aiter__"):
-            value = [item async for item in value]
-    projected = await sync_to_async(twin.project)(value)
-    after = await sync_to_async(twin.after)(receiver, args) if twin.after else None
-    return projected, after
-
-
-def call_sync(twin: Twin, twin_name: str, call: Call) -> tuple[Any, Any]:
-    """The twin: ``receiver.<twin>(...)``, or the twin attribute when it is a property."""
-    receiver, args, kwargs = call.build()
-    if twin.twin_receiver is not None:
-        receiver = twin.twin_receiver(receiver)
-    if twin_name == "__iter__":
-        value = list(receiver)
-    else:
-        value = getattr(receiver, twin_name)
-        if callable(value):
-            value = value(*args, **kwargs)
-        if isinstance(value, _ITERATORS):
-            value = list(value)
-    return twin.project(value), twin.after(receiver, args) if twin.after else None
+    return TWINS.get(feature_id) or OWNER_TWINS.get(owner_prefix(feature_id)) or Twin()
 
 
 def _default_seed(prefix: str, async_member: Any) -> Call | str:
@@ -119,7 +80,7 @@ def _param(feature_id: str):
 
 @pytest.mark.parametrize("feature_id", [_param(f) for f in MEMBERS])
 def test_async_member_matches_its_sync_twin(conformance, world, feature_id):
-    prefix, name = _owner_prefix(feature_id), MEMBERS[feature_id]
+    prefix, name = owner_prefix(feature_id), MEMBERS[feature_id]
     twin = _twin_of(feature_id)
     try:
         path, owner = surface.owner_object(prefix)
