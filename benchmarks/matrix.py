@@ -7,7 +7,9 @@ For each session: wall time of ``nox`` for that cell, split into environment set
 minus pytest's own run: venv creation, installs, nox start-up), database set-up (test database
 creation and migrations, timed by the plugin) and test time (the rest of pytest's run).
 A PostgreSQL cell's figure includes starting the throwaway server when it is the first one.
-Figures go to stdout and to ``reports/benchmark.json``. This measures; it asserts nothing.
+A second table splits the test time by check family (the suite's modules), summed over every
+session, with the calls the surface grid made. Figures go to stdout and to
+``reports/benchmark.json``. This measures; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +26,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from conformance.matrix import cells  # noqa: E402
+
+
+def families(documents: list[dict]) -> dict[str, dict[str, float]]:
+    """Seconds per check family (suite module) over all sessions, and the grid calls made."""
+    found: dict[str, dict[str, float]] = {}
+    for document in documents:
+        for check in document["checks"]:
+            family = check["id"].split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
+            entry = found.setdefault(family, {"checks": 0, "seconds": 0.0, "calls": 0})
+            entry["checks"] += 1
+            entry["seconds"] = round(entry["seconds"] + check["duration_s"], 2)
+            entry["calls"] += ((check.get("evidence") or {}).get("tried") or {}).get("calls", 0)
+    return dict(sorted(found.items(), key=lambda item: -item[1]["seconds"]))
 
 
 def run_cell(cell_id: str) -> dict[str, float | str]:
@@ -72,9 +87,19 @@ def main() -> int:
         print(line([row[name] for name in columns]))
     totals = {name: round(sum(row[name] for row in rows), 2) for name in columns[3:]}
     print(line(["total", "", sum(row["checks"] for row in rows), *totals.values()]))
+    documents = [
+        json.loads((ROOT / "reports/sessions" / f"{cell.id}.json").read_text()) for cell in cells()
+    ]
+    by_family = families(documents)
+    print(f"\n{'family':<28} {'checks':>7} {'seconds':>8} {'grid calls':>11}")
+    for family, entry in by_family.items():
+        print(f"{family:<28} {entry['checks']:>7} {entry['seconds']:>8} {entry['calls']:>11}")
     (ROOT / "reports").mkdir(exist_ok=True)
     (ROOT / "reports/benchmark.json").write_text(
-        json.dumps({"fresh": args.fresh, "sessions": rows, "total": totals}, indent=1)
+        json.dumps(
+            {"fresh": args.fresh, "sessions": rows, "total": totals, "families": by_family},
+            indent=1,
+        )
     )
     return 0
 

@@ -2,7 +2,7 @@
 
 Claims are data (``conformance/data/claims.toml``, ``[[claim]]`` tables); this module computes
 each one's status from the merged results alone (it never imports Django: it runs in the report
-step). A claim ``expect``s one of:
+step). A claim ``asserts`` one of:
 
 - ``native``: its features work natively from ``since`` on (and, when ``since`` is later than
   the oldest measured release, not before: "available from 5.0" is refuted by "native since 4.1").
@@ -29,7 +29,7 @@ from packaging.version import Version
 
 from conformance.verdicts import UNMEASURED, Verdict
 
-EXPECTATIONS = ("native", "needs-sync-to-async", "measurement", "untestable")
+ASSERTIONS = ("native", "needs-sync-to-async", "measurement", "untestable")
 OPERATORS = {
     "==": operator.eq,
     "<=": operator.le,
@@ -52,17 +52,17 @@ def load(text: str | None = None) -> dict[str, list[dict[str, Any]]]:
     claims, alternatives = data.get("claim", []), data.get("alternative", [])
     seen = set()
     for claim in claims:
-        missing = {"id", "section", "quote", "claim", "expect"} - set(claim)
+        missing = {"id", "section", "quote", "claim", "asserts"} - set(claim)
         if missing:
             raise ValueError(f"claim {claim.get('id', '?')} lacks {sorted(missing)}")
-        if claim["expect"] not in EXPECTATIONS:
-            raise ValueError(f"claim {claim['id']}: unknown expect {claim['expect']!r}")
+        if claim["asserts"] not in ASSERTIONS:
+            raise ValueError(f"claim {claim['id']}: unknown asserts {claim['asserts']!r}")
         if claim["id"] in seen:
             raise ValueError(f"claim {claim['id']} is listed twice")
         seen.add(claim["id"])
-        if claim["expect"] == "untestable" and not claim.get("why"):
+        if claim["asserts"] == "untestable" and not claim.get("why"):
             raise ValueError(f"claim {claim['id']}: an untestable claim needs a `why`")
-        if claim["expect"] != "untestable" and not claim.get("features"):
+        if claim["asserts"] != "untestable" and not claim.get("features"):
             raise ValueError(f"claim {claim['id']}: needs at least one feature")
         for condition in claim.get("measure", []):
             if condition.get("op") not in OPERATORS:
@@ -94,7 +94,7 @@ def _measured(
     return found
 
 
-def describe(feature: dict[str, Any], cells: list[dict[str, Any]]) -> str:
+def in_words(feature: dict[str, Any], cells: list[dict[str, Any]]) -> str:
     """What the matrix saw of one feature, in words: "native since 4.2", "absent in every
     release", "native in every release", or verdict by release range, per backend if they differ.
     """
@@ -160,13 +160,13 @@ def _decide_native(claim, features, cells) -> tuple[str, str | None, list[str]]:
             and not claim.get("releases")
         ]
         if wrong or earlier:
-            problems.append(describe(feature, cells))
+            problems.append(in_words(feature, cells))
             deciding += [cell["id"] for cell, _ in earlier]
     if not deciding:
         return "untestable", _not_measured(features, claimed), []
     if problems:
         return "refuted", "; ".join(problems), deciding
-    return "confirmed", "; ".join(describe(f, cells) for f in features), deciding
+    return "confirmed", "; ".join(in_words(f, cells) for f in features), deciding
 
 
 def _decide_needs(claim, features, alternatives, cells) -> tuple[str, str | None, list[str]]:
@@ -176,7 +176,7 @@ def _decide_needs(claim, features, alternatives, cells) -> tuple[str, str | None
         inside = _measured(feature, cells, claimed)
         deciding += [cell["id"] for cell, _ in inside]
         if any(verdict != "needs-sync-to-async" for _, verdict in inside):
-            problems.append(describe(feature, cells))
+            problems.append(in_words(feature, cells))
     if not deciding:
         return "untestable", _not_measured(features, claimed), []
     native_alternatives = []
@@ -186,12 +186,12 @@ def _decide_needs(claim, features, alternatives, cells) -> tuple[str, str | None
         inside = _measured(feature, cells, claimed)
         if any(verdict == "native" for _, verdict in inside):
             deciding += [cell["id"] for cell, verdict in inside if verdict == "native"]
-            native_alternatives.append(f"{alternative['api']} ({describe(feature, cells)})")
+            native_alternatives.append(f"{alternative['api']} ({in_words(feature, cells)})")
     if native_alternatives:
         problems.append("a native alternative exists: " + "; ".join(native_alternatives))
     if problems:
         return "refuted", "; ".join(problems), deciding
-    return "confirmed", "; ".join(describe(f, cells) for f in features), deciding
+    return "confirmed", "; ".join(in_words(f, cells) for f in features), deciding
 
 
 def _lookup(evidence: dict[str, Any] | None, key: str) -> Any:
@@ -283,10 +283,10 @@ def audit(
             ({"feature": alt, "api": api_of.get(alt, alt)}, by_id.get(alt))
             for alt in claim.get("alternatives", [])
         ]
-        expect = claim["expect"]
-        if expect == "untestable":
+        asserts = claim["asserts"]
+        if asserts == "untestable":
             status, observed, deciding = "untestable", claim["why"], []
-        elif expect == "measurement":
+        elif asserts == "measurement":
             status, observed, deciding = _decide_measurement(claim, by_id, cells)
         elif not known:
             status, observed, deciding = (
@@ -294,11 +294,11 @@ def audit(
                 f"no check of {', '.join(unknown)} in these results",
                 [],
             )
-        elif expect == "native":
+        elif asserts == "native":
             status, observed, deciding = _decide_native(claim, known, cells)
         else:
             status, observed, deciding = _decide_needs(claim, known, alternatives, cells)
-        if unknown and expect != "untestable" and status != "untestable":
+        if unknown and asserts != "untestable" and status != "untestable":
             observed = f"{observed} (no check of {', '.join(unknown)} in these results)"
         audited.append(
             {
@@ -310,7 +310,7 @@ def audit(
                 "status": status,
                 "observed": observed,
                 "cells": sorted(set(deciding), key=lambda c: (order.get(c, len(order)), c)),
-                "expect": expect,
+                "asserts": asserts,
                 "since": claim.get("since"),
                 "releases": claim.get("releases"),
                 "alternatives": [
@@ -361,7 +361,7 @@ def sync_to_async_table(
                 "title": feature.get("title", feature["id"]),
                 "verdicts": {cell["id"]: verdict for cell, verdict in measured},
                 "native_since": _native_since(feature, cells),
-                "summary": describe(feature, cells),
+                "summary": in_words(feature, cells),
                 "alternatives": alternatives,
             }
         )

@@ -9,7 +9,6 @@ runs in one process, with their spread, and never decide a verdict.
 from __future__ import annotations
 
 import statistics
-import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -20,7 +19,7 @@ from asgiref.sync import async_to_sync
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test.utils import CaptureQueriesContext
 
-from conformance.probe import Observation, Outcome, observe_async, rolled_back, snippet
+from conformance.probe import Outcome, evidence, observe_async, observed, rolled_back, snippet
 from conformance.verdicts import Verdict
 
 
@@ -66,18 +65,13 @@ def ran(function: Callable[[], Awaitable[Any]], **measurements: Any) -> Outcome:
     exception as evidence.
     """
     with rolled_back():
-        observed = observe_async(function)
+        seen = observe_async(function)
     outcome = Outcome(
-        Verdict.UNSUPPORTED if observed.raised else Verdict.NATIVE,
-        {"snippet": snippet(function), "observed": observed.to_json()},
-        f"it raised {type(observed.exception).__name__}" if observed.raised else "",
+        Verdict.UNSUPPORTED if seen.raised else Verdict.NATIVE,
+        evidence(snippet(function), seen.to_json()),
+        f"it raised {type(seen.exception).__name__}" if seen.raised else "",
     )
     return with_evidence(outcome, **measurements) if measurements else outcome
-
-
-def observation(value: Any = None, exception: BaseException | None = None) -> dict[str, Any]:
-    """An observation as it appears in evidence."""
-    return Observation(value=value, exception=exception).to_json()
 
 
 def run_async(function: Callable[[], Awaitable[Any]]) -> Any:
@@ -121,22 +115,12 @@ def per_call_async(call: Callable[[], Awaitable[Any]], *, calls: int, runs: int)
     return run_async(batches)
 
 
-def thread_id() -> int:
-    """The current thread's identity, for where-did-it-run evidence."""
-    return threading.get_ident()
-
-
 def outcome_of_runs(what: str, failures: dict[str, str], *, calls_per_run: int) -> Outcome:
     """The verdict of a timed check: ``native`` when every timed async call ran in the
     coroutine, ``unsupported`` (naming the calls that raised) otherwise. Never a timing."""
     if failures:
         message = "; ".join(f"{name}: {error}" for name, error in failures.items())
-        observed = {"kind": "exception", "repr": message, "type": None, "message": message}
-        return Outcome(Verdict.UNSUPPORTED, {"snippet": what, "observed": observed}, message)
-    observed = {
-        "kind": "value",
-        "repr": f"every async call ran ({calls_per_run} per timed run)",
-        "type": None,
-        "message": None,
-    }
-    return Outcome(Verdict.NATIVE, {"snippet": what, "observed": observed})
+        found = evidence(what, observed("exception", message))
+        return Outcome(Verdict.UNSUPPORTED, found, message)
+    ran_all = observed("value", f"every async call ran ({calls_per_run} per timed run)")
+    return Outcome(Verdict.NATIVE, evidence(what, ran_all))

@@ -48,8 +48,12 @@ class Recorder:
     extra: dict[str, Any] = field(default_factory=dict)
     diverging: list[str] = field(default_factory=list)
 
-    def record(self, outcome: Any) -> None:
+    def record(self, outcome: Any, *, shrink: bool = False) -> None:
         """Keep an outcome (``conformance.probe.Outcome``).
+
+        ``shrink=True`` (Hypothesis checks) raises ``Diverged`` on a divergence, so that
+        Hypothesis shrinks it to its smallest example; the plugin then ends the check as a
+        finding, not a failure.
 
         Called once per example or grid call too. A divergence is a finding, not a failure: the
         check goes on. The most serious verdict wins; among divergences the smallest example
@@ -72,6 +76,8 @@ class Recorder:
         self.evidence["examples"] = self.examples
         if self.diverging:
             self.evidence["diverging_calls"] = list(self.diverging)
+        if shrink and verdict is Verdict.DIVERGES:
+            raise Diverged(f"{self.feature}: {outcome.reason}")
 
     def annotate(self, **extra: Any) -> None:
         """Add observations about the check as a whole (the calls tried, the signatures)."""
@@ -81,6 +87,20 @@ class Recorder:
 def _size(evidence: dict[str, Any] | None) -> int:
     """How long an example is: shorter examples are better evidence."""
     return len((evidence or {}).get("example") or (evidence or {}).get("snippet") or "")
+
+
+class Diverged(Exception):
+    """A divergence found by a Hypothesis check; ends the check as ``diverges``, never red."""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function):
+    """A check that ends with its (shrunk) divergence has done its job: it passes, and its
+    verdict, ``diverges``, is the finding."""
+    try:
+        return (yield)
+    except Diverged:
+        return True
 
 
 class CheckTimeout(BaseException):

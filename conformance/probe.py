@@ -277,10 +277,25 @@ def run_twins(
     *,
     tables: tuple[type[models.Model], ...] | None = None,
     baseline: dict[str, int] | None = None,
+    settle: Callable[[Any], Any] | None = None,
 ) -> tuple[Observation, Observation, Any, Any]:
     """The sync twin, then the async call, each from the same state and rolled back: both
-    observations, and both tables' states afterwards when either side wrote (else ``None``)."""
+    observations, and both tables' states afterwards when either side wrote (else ``None``).
+
+    ``settle`` turns a value into what is compared (it may query: it runs before the rollback,
+    but after the watched window, so its queries and hooks are not the call's)."""
     tables = all_tables() if tables is None else tables
+
+    def observe(call: Callable[[], Any], *, sync: bool) -> Observation:
+        seen = observe_sync(call) if sync else observe_async(call)
+        if settle is not None and not seen.raised:
+            try:
+                with transaction.atomic():
+                    seen.value = settle(seen.value)
+            except Exception as exc:
+                seen.exception = exc
+        return seen
+
     baseline = key_baseline(tables) if baseline is None else baseline
 
     def written(*sides: Observation) -> tuple[type[models.Model], ...]:
@@ -288,10 +303,10 @@ def run_twins(
         return tuple(model for model in tables if model._meta.db_table in names)
 
     with rolled_back():
-        sync = observe_sync(sync_call)
+        sync = observe(sync_call, sync=True)
         sync_after = table_state(written(sync), baseline) if sync.wrote else None
     with rolled_back():
-        run = observe_async(async_call)
+        run = observe(async_call, sync=False)
         touched = written(sync, run)
         async_after = table_state(touched, baseline) if touched else None
     if touched and written(sync) != touched:
@@ -312,6 +327,7 @@ def differential(
     example: str | None = None,
     code: str | None = None,
     baseline: dict[str, int] | None = None,
+    settle: Callable[[Any], Any] | None = None,
 ) -> Outcome:
     """Run the sync twin and the async method from the same state and compare everything.
 
@@ -321,7 +337,7 @@ def differential(
     anything else: ``diverges``, every difference named, both sides as evidence.
     """
     sync, run, sync_after, async_after = run_twins(
-        async_call, sync_call, tables=tables, baseline=baseline
+        async_call, sync_call, tables=tables, baseline=baseline, settle=settle
     )
     found = evidence(
         code or snippet(async_call),
@@ -340,7 +356,8 @@ def differential(
         }
     if sync_after != async_after:
         changed = sorted(k for k in sync_after if sync_after[k] != async_after.get(k))
-        reasons.append(f"the database differs after the async call and its sync twin ({changed})")
+        if type(sync.exception) is type(run.exception):
+            reasons.append(f"the database differs after the async call and its twin ({changed})")
         found["database"] = {
             "tables": changed,
             "after_sync": clip(safe_repr({k: sync_after[k] for k in changed})),
@@ -354,10 +371,10 @@ def _differences(sync: Observation, run: Observation, result: Callable[[Any], An
     """Every way the async call's observation differs from its sync twin's, in words."""
     reasons = []
     both_raised = sync.raised and run.raised
-    if sync.raised or run.raised:
-        if type(sync.exception) is not type(run.exception):
-            reasons.append("the async call and its sync twin raised differently")
-    elif result(sync.value) != result(run.value):
+    if type(sync.exception) is not type(run.exception):
+        # Everything else follows from ending differently; that is the finding.
+        return ["the async call and its sync twin raised differently"]
+    if not both_raised and result(sync.value) != result(run.value):
         reasons.append("the async call returned a different result than its sync twin")
     if sync.warnings != run.warnings:
         reasons.append(f"warned differently ({sync.warnings} in sync, {run.warnings} in async)")

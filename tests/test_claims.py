@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.claims import audit, describe, load, sync_to_async_table
+from conformance.claims import audit, in_words, load, sync_to_async_table
 from conformance.features import describe as describe_feature
 from conformance.matrix import BACKENDS
 from conformance.report.merge import since as merged_since
@@ -65,7 +65,7 @@ def decide(features, *claims, alternatives=()):
 def test_native_claim_is_confirmed_when_native_from_the_claimed_release():
     result = decide(
         [feature("queryset.aget", everywhere("native"), kind="method")],
-        claim(id="aget", features=["queryset.aget"], expect="native", since="4.1"),
+        claim(id="aget", features=["queryset.aget"], asserts="native", since="4.1"),
     )
     assert result["aget"]["status"] == "confirmed"
     assert len(result["aget"]["cells"]) == len(CELLS)
@@ -74,7 +74,7 @@ def test_native_claim_is_confirmed_when_native_from_the_claimed_release():
 def test_native_claim_is_refuted_when_the_api_is_older_than_claimed():
     result = decide(
         [feature("queryset.aupdate", everywhere("native"), kind="method")],
-        claim(id="aupdate", features=["queryset.aupdate"], expect="native", since="5.0"),
+        claim(id="aupdate", features=["queryset.aupdate"], asserts="native", since="5.0"),
     )
     assert result["aupdate"]["status"] == "refuted"
     assert "native in every measured release (4.1 to 5.2)" in result["aupdate"]["observed"]
@@ -83,7 +83,7 @@ def test_native_claim_is_refuted_when_the_api_is_older_than_claimed():
 def test_claim_about_an_api_that_never_exists_says_absent_in_every_release():
     result = decide(
         [feature("queryset.alist", everywhere("absent"), kind="method")],
-        claim(id="alist", features=["queryset.alist"], expect="native", since="5.1"),
+        claim(id="alist", features=["queryset.alist"], asserts="native", since="5.1"),
     )
     assert result["alist"]["status"] == "refuted"
     assert result["alist"]["observed"] == (
@@ -94,7 +94,7 @@ def test_claim_about_an_api_that_never_exists_says_absent_in_every_release():
 def test_native_claim_refuted_with_the_release_it_really_arrived_in():
     result = decide(
         [feature("related.m2m.aadd", since("4.2"), kind="method")],
-        claim(id="aadd", features=["related.m2m.aadd"], expect="native", since="5.0"),
+        claim(id="aadd", features=["related.m2m.aadd"], asserts="native", since="5.0"),
     )
     assert result["aadd"]["status"] == "refuted"
     assert "native since 4.2 (absent before)" in result["aadd"]["observed"]
@@ -106,7 +106,7 @@ def test_needs_sync_to_async_claim_is_refuted_by_native_verdicts_in_its_releases
         claim(
             id="reverse",
             features=["pattern.reverse-fk-access"],
-            expect="needs-sync-to-async",
+            asserts="needs-sync-to-async",
             releases="<=5.1",
         ),
     )
@@ -118,7 +118,7 @@ def test_needs_sync_to_async_claim_is_refuted_by_native_verdicts_in_its_releases
 def test_needs_sync_to_async_claim_is_confirmed_when_wrapping_is_needed_everywhere():
     result = decide(
         [feature("pattern.lazy-forward-fk", everywhere("needs-sync-to-async"))],
-        claim(id="lazy", features=["pattern.lazy-forward-fk"], expect="needs-sync-to-async"),
+        claim(id="lazy", features=["pattern.lazy-forward-fk"], asserts="needs-sync-to-async"),
     )
     assert result["lazy"]["status"] == "confirmed"
 
@@ -132,7 +132,7 @@ def test_needs_sync_to_async_claim_is_refuted_by_a_native_alternative():
         claim(
             id="m2m",
             features=["pattern.m2m-add"],
-            expect="needs-sync-to-async",
+            asserts="needs-sync-to-async",
             releases="<=5.1",
             alternatives=["related.m2m.aadd"],
         ),
@@ -152,7 +152,7 @@ def test_needs_sync_to_async_claim_is_refuted_by_a_native_alternative():
 
 
 def test_backends_that_differ_are_described_separately():
-    text = describe(
+    text = in_words(
         feature(
             "pattern.x",
             lambda series, backend: "native" if backend == "sqlite" else "unsupported",
@@ -175,7 +175,7 @@ def test_measurement_claim_is_confirmed_when_every_cell_measures_within_the_boun
         claim(
             id="prefetch",
             features=["pattern.prefetch-then-process"],
-            expect="measurement",
+            asserts="measurement",
             measure=[
                 {
                     "feature": "pattern.prefetch-then-process",
@@ -202,7 +202,7 @@ def test_measurement_claim_is_refuted_naming_the_cells_and_values_that_fail():
         claim(
             id="perf",
             features=["pattern.performance.async-overhead"],
-            expect="measurement",
+            asserts="measurement",
             measure=[
                 {
                     "feature": "pattern.performance.async-overhead",
@@ -233,7 +233,7 @@ def test_measurement_reads_dotted_keys_and_query_counts():
         claim(
             id="dotted",
             features=["pattern.batch"],
-            expect="measurement",
+            asserts="measurement",
             measure=[
                 {"feature": "pattern.batch", "key": "a.b", "op": "==", "value": True},
                 {"feature": "pattern.batch", "key": "queries", "op": "==", "value": 1},
@@ -246,8 +246,8 @@ def test_measurement_reads_dotted_keys_and_query_counts():
 def test_claims_are_untestable_when_no_complete_cell_measured_them():
     result = decide(
         [feature("pattern.x", everywhere("error"))],
-        claim(id="x", features=["pattern.x"], expect="native", since="4.1"),
-        claim(id="gone", features=["pattern.missing"], expect="native", since="4.1"),
+        claim(id="x", features=["pattern.x"], asserts="native", since="4.1"),
+        claim(id="gone", features=["pattern.missing"], asserts="native", since="4.1"),
     )
     assert result["x"]["status"] == "untestable"
     assert "not measured in any complete cell" in result["x"]["observed"]
@@ -256,7 +256,7 @@ def test_claims_are_untestable_when_no_complete_cell_measured_them():
 
 
 def test_untestable_claims_carry_their_reason():
-    result = decide([], claim(id="hints", expect="untestable", why="no runtime behaviour"))
+    result = decide([], claim(id="hints", asserts="untestable", why="no runtime behaviour"))
     assert (result["hints"]["status"], result["hints"]["observed"]) == (
         "untestable",
         "no runtime behaviour",
@@ -300,18 +300,18 @@ HEAD = '[[claim]]\nid = "a"\nquote = "q"\nclaim = "c"\n'
     ("text", "problem"),
     [
         (
-            '[[claim]]\nid = "a"\nsection = "s"\nquote = "q"\nclaim = "c"\nexpect = "maybe"',
-            "expect",
+            '[[claim]]\nid = "a"\nsection = "s"\nquote = "q"\nclaim = "c"\nasserts = "maybe"',
+            "asserts",
         ),
         (
-            '[[claim]]\nid = "a"\nsection = "s"\nquote = "q"\nclaim = "c"\nexpect = "untestable"',
+            '[[claim]]\nid = "a"\nsection = "s"\nquote = "q"\nclaim = "c"\nasserts = "untestable"',
             "why",
         ),
         (
-            '[[claim]]\nid = "a"\nsection = "s"\nquote = "q"\nclaim = "c"\nexpect = "native"',
+            '[[claim]]\nid = "a"\nsection = "s"\nquote = "q"\nclaim = "c"\nasserts = "native"',
             "feature",
         ),
-        ('[[claim]]\nid = "a"\nquote = "q"\nclaim = "c"\nexpect = "native"', "section"),
+        ('[[claim]]\nid = "a"\nquote = "q"\nclaim = "c"\nasserts = "native"', "section"),
     ],
 )
 def test_malformed_claims_are_rejected_with_the_problem_named(text, problem):

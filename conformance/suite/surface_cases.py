@@ -53,8 +53,8 @@ class Twin:
     receivers: bool = True  # vary the receiver over the owner's kinds
 
 
-async def call_async(twin: Twin, name: str, call: Call) -> tuple[Any, Any]:
-    """``await receiver.<member>(...)`` (or iterate it), then project it on the test thread."""
+async def call_async(name: str, call: Call) -> tuple[Any, Any, tuple[Any, ...]]:
+    """``await receiver.<member>(...)`` (or iterate it): the value, the receiver, the args."""
     receiver, args, kwargs = await sync_to_async(call.build)()
     if name == "__aiter__":
         value = [item async for item in receiver]
@@ -64,12 +64,10 @@ async def call_async(twin: Twin, name: str, call: Call) -> tuple[Any, Any]:
             value = await value
         elif hasattr(value, "__aiter__"):
             value = [item async for item in value]
-    projected = await sync_to_async(twin.project)(value)
-    after = await sync_to_async(twin.after)(receiver, args) if twin.after else None
-    return projected, after
+    return value, receiver, args
 
 
-def call_sync(twin: Twin, twin_name: str, call: Call) -> tuple[Any, Any]:
+def call_sync(twin: Twin, twin_name: str, call: Call) -> tuple[Any, Any, tuple[Any, ...]]:
     """The twin: ``receiver.<twin>(...)``, or the twin attribute when it is a property."""
     receiver, args, kwargs = call.build()
     if twin.twin_receiver is not None:
@@ -82,7 +80,20 @@ def call_sync(twin: Twin, twin_name: str, call: Call) -> tuple[Any, Any]:
             value = value(*args, **kwargs)
         if isinstance(value, ITERATORS):
             value = list(value)
-    return twin.project(value), twin.after(receiver, args) if twin.after else None
+    return value, receiver, args
+
+
+def settle(twin: Twin) -> Callable[[tuple[Any, Any, tuple[Any, ...]]], Any]:
+    """What a call left, made comparable: its value projected, and the receiver's state.
+
+    Run after the call's own queries and hooks were observed, so that reading the result does
+    not count as something the call did."""
+
+    def made_comparable(raw: tuple[Any, Any, tuple[Any, ...]]) -> Any:
+        value, receiver, args = raw
+        return twin.project(value), twin.after(receiver, args) if twin.after else None
+
+    return made_comparable
 
 
 # Receivers ------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from django.test import override_settings
 from conformance import probe, surface
 from conformance.features import owner_prefix
 from conformance.suite.calls import Call, Value, code, lit
-from conformance.suite.surface_cases import Twin, call_async, call_sync
+from conformance.suite.surface_cases import Twin, call_async, call_sync, settle
 from conformance.verdicts import Verdict
 from testapp import hooks
 from testapp.models import Article, CountingSave, Tag
@@ -264,11 +264,13 @@ def test_async_api_runs_the_users_code_as_its_sync_twin_does(conformance, world,
     twin_name = row.twin.twin or name[1:]
 
     async def run():
-        return await call_async(row.twin, name, row.call)
+        return await call_async(name, row.call)
 
     settings = override_settings(**extension.settings) if extension.settings else nullcontext()
     with settings:
-        sync, ran, _, _ = probe.run_twins(run, lambda: call_sync(row.twin, twin_name, row.call))
+        sync, ran, _, _ = probe.run_twins(
+            run, lambda: call_sync(row.twin, twin_name, row.call), settle=settle(row.twin)
+        )
     ours, theirs = _calls(ran.hooks, extension), _calls(sync.hooks, extension)
     found = probe.evidence(
         f"# {extension.id} installed\nawait {row.call.text(name)}",
@@ -292,6 +294,8 @@ def _verdict(sync, ran, theirs, ours, names: tuple[str, str, Extension]) -> tupl
     reasons = []
     if type(sync.exception) is not type(ran.exception):
         reasons.append("the async call and its sync twin ended differently")
+    elif not sync.raised and probe.comparable(sync.value) != probe.comparable(ran.value):
+        reasons.append(f"{name}() returned another result than {twin_name}()")
     if sync_code != async_code:
         if not async_code:
             reasons.append(f"{name}() did not run your code; {twin_name}() ran {_names(theirs)}")

@@ -138,7 +138,8 @@ def test_reading_method_matches_its_twin_on_generated_data(
             example=f"rows={seed!r} filter={condition!r} order_by={ordering!r} "
             f"slice={window!r} chunk_size={chunk!r}",
             code=f"await Record.objects.filter(...).order_by(...)[...].{name}(...)",
-        )
+        ),
+        shrink=True,
     )
 
 
@@ -250,7 +251,8 @@ def test_writing_method_matches_its_twin_on_generated_data(conformance, db, feat
             lambda: sync_form(drawn),
             example=f"rows={seed!r} arguments={drawn!r}",
             code=f"await Record.objects.{name}(...)",
-        )
+        ),
+        shrink=True,
     )
 
 
@@ -287,4 +289,4 @@ def test_abulk_create_update_conflicts_matches_bulk_create(conformance, db, name
             example=f"names={names!r} batch_size={batch_size!r}",
             code="await Tag.objects.abulk_create(tags, update_conflicts=True, ...)",
         )
-    conformance.record(outcome)
+    conformance.record(outcome, shrink=True)

@@ -18,6 +18,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from conformance import probe
 from conformance.probe import Outcome
 from conformance.verdicts import Verdict
 from testapp.models import Record
@@ -55,17 +56,19 @@ def machine_for(conformance) -> type[RuleBasedStateMachine]:
 
         def agree(self, what: str, expected: Any, observed: Any) -> None:
             if expected != observed:
+                steps = "\n".join(self.steps)
                 conformance.record(
                     Outcome(
                         Verdict.DIVERGES,
-                        {
-                            "snippet": "\n".join(self.steps),
-                            "observed": {"kind": "value", "repr": repr(observed)},
-                            "sync_twin": {"kind": "value", "repr": repr(expected)},
-                            "example": "\n".join(self.steps),
-                        },
+                        probe.evidence(
+                            steps,
+                            probe.observed("value", repr(observed)),
+                            sync_twin=probe.observed("value", repr(expected)),
+                            example=steps,
+                        ),
                         f"{what}: the table model expected {expected!r}, got {observed!r}",
-                    )
+                    ),
+                    shrink=True,
                 )
 
         def matching(self, label: str) -> list[int]:
@@ -158,11 +161,10 @@ def test_interleaved_async_and_sync_writes_agree_with_a_model_of_the_table(confo
     conformance.record(
         Outcome(
             Verdict.NATIVE,
-            {
-                "snippet": "create / update / delete / get_or_create / update_or_create / "
-                "bulk_create, each async or sync, in any order",
-                "observed": {"kind": "value", "repr": "every step agreed with the model"},
-                "examples": None,
-            },
+            probe.evidence(
+                "create / update / delete / get_or_create / update_or_create / bulk_create, "
+                "each async or sync, in any order",
+                probe.observed("value", "every step agreed with the model"),
+            ),
         )
     )

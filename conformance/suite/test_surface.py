@@ -28,6 +28,7 @@ from conformance.suite.surface_cases import (
     Twin,
     call_async,
     call_sync,
+    settle,
 )
 from conformance.verdicts import Verdict
 
@@ -118,7 +119,7 @@ def test_async_member_matches_its_sync_twin(conformance, world, feature_id):
         for call in calls:
 
             async def run(call=call):
-                return await call_async(twin, name, call)
+                return await call_async(name, call)
 
             text = call.text(name)
             conformance.record(
@@ -126,6 +127,7 @@ def test_async_member_matches_its_sync_twin(conformance, world, feature_id):
                     run,
                     lambda call=call: call_sync(twin, twin_name, call),
                     baseline=baseline,
+                    settle=settle(twin),
                     example=f"{text}  # {call.varied}",
                     code=f"{header}\n{'async for item in ' if name == '__aiter__' else 'await '}"
                     f"{text}",

@@ -20,7 +20,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from django.db import connection, connections, transaction
 from django.test import TestCase
 
-from conformance import measure
+from conformance import measure, probe
 from conformance.probe import Outcome
 from conformance.verdicts import Verdict
 from testapp.models import Article
@@ -47,8 +47,7 @@ def reference_test_case() -> type[TestCase]:
 
 
 def _failure_observation(failures: list[tuple[Any, str]]) -> dict[str, Any]:
-    text = failures[0][1].strip().splitlines()[-1]
-    return {"kind": "exception", "repr": text, "type": None, "message": text}
+    return probe.observed("exception", failures[0][1].strip().splitlines()[-1])
 
 
 @pytest.mark.conformance(feature="pattern.testing.testcase-async-to-sync")
@@ -66,7 +65,7 @@ def test_reference_testcase_with_async_to_sync_passes(conformance, db):
         "snippet": measure.snippet(case),
         "observed": _failure_observation(problems)
         if problems
-        else {"kind": "value", "repr": f"ran {result.testsRun}, passed", "type": None},
+        else probe.observed("value", f"ran {result.testsRun}, passed"),
     }
     outcome = Outcome(
         Verdict.UNSUPPORTED if problems or not result.testsRun else Verdict.NATIVE,
@@ -110,9 +109,9 @@ async def test_reference_pytest_asyncio_test_with_django_db(conformance):
         await sync_to_async(_close_worker_connection)()
     evidence = {
         "snippet": measure.snippet(test_reference_pytest_asyncio_test_with_django_db),
-        "observed": measure.observation(exception=failure)
+        "observed": probe.Observation(exception=failure).to_json()
         if failure
-        else measure.observation("the reference's assertions passed"),
+        else probe.Observation("the reference's assertions passed").to_json(),
     }
     outcome = Outcome(
         Verdict.UNSUPPORTED if failure else Verdict.NATIVE,
@@ -183,9 +182,9 @@ async def test_reference_rollback_test_rolls_back_for_the_right_reason(conforman
     direct = await rollback_as_written()
     evidence: dict[str, Any] = {
         "snippet": measure.snippet(rollback_as_written),
-        "observed": measure.observation(exception=direct["swallowed"])
+        "observed": probe.Observation(exception=direct["swallowed"]).to_json()
         if direct["swallowed"]
-        else measure.observation(_summary(direct)),
+        else probe.Observation(_summary(direct)).to_json(),
     }
     measurements = {"as_written": _summary(direct)}
     if _rolled_back_for_the_right_reason(direct):
@@ -193,7 +192,7 @@ async def test_reference_rollback_test_rolls_back_for_the_right_reason(conforman
     else:
         wrapped = await rollback_wrapped()
         evidence["snippet"] += "\n\n# wrapped form\n" + measure.snippet(rollback_wrapped)
-        evidence["wrapped"] = measure.observation(_summary(wrapped))
+        evidence["wrapped"] = probe.Observation(_summary(wrapped)).to_json()
         measurements["wrapped"] = _summary(wrapped)
         good = _rolled_back_for_the_right_reason(wrapped)
         verdict = Verdict.NEEDS_SYNC_TO_ASYNC if good else Verdict.UNSUPPORTED
