@@ -1,8 +1,9 @@
 """Crafted merged reports, so the report's tests never depend on a matrix run.
 
 ``crafted()`` covers every verdict, every cell state, an unknown area, a SQLite/PostgreSQL
-difference, claims of each status and hostile text; ``large()`` is big enough to show whether
-the page stays fast with thousands of cells.
+difference, a divergence found in two releases, surface coverage, claims of each status and
+hostile text; ``large()`` is big enough to show whether the page stays fast with thousands of
+cells.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from conformance.report.merge import divergence
 from conformance.report.render import render_html
 
 # Text that would run script, break out of an attribute or a <script> element, or garble the
@@ -63,8 +65,11 @@ def _cell(series: str, backend: str, state: str, error: str | None) -> dict[str,
     }
 
 
-def check(feature: str, verdict: str, *, message: str | None = None) -> dict[str, Any]:
-    """One check with full evidence; ``message`` makes its observation an exception."""
+def check(
+    feature: str, verdict: str, *, message: str | None = None, cell: str | None = None
+) -> dict[str, Any]:
+    """One check with full evidence; ``message`` makes its observation an exception, and the
+    diverging feature's check in ``cell`` carries that cell's divergence evidence."""
     raised = message is not None
     observed = {
         "kind": "exception" if raised else "value",
@@ -91,8 +96,9 @@ def check(feature: str, verdict: str, *, message: str | None = None) -> dict[str
             "examples": 7,
             "queries": 1,
             "measurements": {},
-        },
-        "notes": [],
+        }
+        | copy.deepcopy(DIVERGING_EVIDENCE.get((feature, cell), {})),
+        "notes": [DIVERGENCE_REASON] if (feature, cell) in DIVERGING_EVIDENCE else [],
     }
 
 
@@ -111,7 +117,11 @@ _FEATURES: list[tuple[str, str, str, str, dict[str, str]]] = [
         "QuerySet.abulk_create()",
         "bulk",
         "native",
-        {"django-5.2-postgresql": "diverges", "django-4.1-sqlite": "unsupported"},
+        {
+            "django-5.0-postgresql": "diverges",
+            "django-5.2-postgresql": "diverges",
+            "django-4.1-sqlite": "unsupported",
+        },
     ),
     (
         "pattern.lazy-forward-fk",
@@ -130,6 +140,42 @@ LONG_FEATURE = "queryset.aget"
 LONG_CELL = cell_id("5.2", "sqlite")
 INCOMPLETE_CELL = cell_id("5.0", "sqlite")
 NOT_RUN_CELL = cell_id("4.1", "postgresql")
+
+# The feature that diverges from its sync twin, on PostgreSQL in 5.0 and 5.2; 5.2 has the
+# shorter example, 5.0 lists a hostile call among its other diverging calls.
+DIVERGING_FEATURE = "queryset.abulk_create"
+MINIMAL_CALL = "Article.objects.abulk_create([], batch_size=0)  # batch_size=0"
+LONGER_CALL = "Article.objects.abulk_create([Article(slug='a')], batch_size=0)  # batch_size=0"
+OTHER_CALL = "Article.objects.filter(pk=1).abulk_create([])  # receiver: filtered"
+DIVERGENCE_REASON = "the async call and its sync twin raised differently"
+_RAISED = {
+    "kind": "exception",
+    "repr": "ValueError('Batch size must be a positive integer.')",
+    "type": "builtins.ValueError",
+    "message": "Batch size must be a positive integer.",
+}
+_RETURNED = {"kind": "value", "repr": "[]", "type": None, "message": None}
+DIVERGING_EVIDENCE: dict[tuple[str, str], dict[str, Any]] = {
+    (DIVERGING_FEATURE, cell_id(series, "postgresql")): {
+        "example": example,
+        "observed": _RETURNED,
+        "sync_twin": _RAISED,
+        "diverging_calls": calls,
+        "hooks": {"sync": ["('override', 'CountingSave.save')"], "async": []},
+        "warnings": {"sync": ["RemovedInDjango60Warning"], "async": []},
+        "query_counts": {"sync": {"INSERT": 1}, "async": {}},
+        "tried": {"calls": 12, "varied": ["as seeded", "batch_size", "receiver: filtered"]},
+        "signature": {
+            "async": "(self, objs, batch_size=None)",
+            "sync": "(self, objs, batch_size=None, ignore_conflicts=False)",
+            "differences": ["'ignore_conflicts' exists on the sync twin only"],
+        },
+    }
+    for series, example, calls in (
+        ("5.0", LONGER_CALL, [LONGER_CALL, OTHER_CALL, HOSTILE]),
+        ("5.2", MINIMAL_CALL, [MINIMAL_CALL, OTHER_CALL]),
+    )
+}
 
 
 def _cells() -> list[dict[str, Any]]:
@@ -156,7 +202,7 @@ def _feature_cell(cell: dict[str, Any], feature: str, verdict: str) -> dict[str,
     return {
         "verdict": verdict,
         "notes": notes,
-        "checks": [check(feature, verdict, message=message)],
+        "checks": [check(feature, verdict, message=message, cell=cell["id"])],
     }
 
 
@@ -170,9 +216,33 @@ def _since(cells: dict[str, dict[str, Any]], backend: str) -> dict[str, Any] | N
     return {"series": first, "floor": first == SERIES[0]} if first else None
 
 
+def _surface(cell: dict[str, Any]) -> dict[str, Any] | None:
+    """The surface coverage of a complete cell: three members found, one never checked; what
+    the grid of ``queryset.aget`` tried, and of the diverging feature where it diverges."""
+    if cell["state"] != "complete":
+        return None
+    tried = {
+        "queryset.aget": {"calls": 9, "varied": ["as seeded", "receiver: all"], "differences": []}
+    }
+    evidence = DIVERGING_EVIDENCE.get((DIVERGING_FEATURE, cell["id"]))
+    if evidence is not None:
+        tried[DIVERGING_FEATURE] = evidence["tried"] | {
+            "differences": evidence["signature"]["differences"]
+        }
+    return {
+        "members": 3,
+        "untested": ["queryset.acontains"],
+        "coverage_percent": 66.7,
+        "protocols": {"queryset.async-for": True},
+        "tried": tried,
+    }
+
+
 def crafted(*, claims: bool = True, changes: bool = False) -> dict[str, Any]:
     """A merged report with every verdict and state, hostile text and (optionally) claims."""
     cells = _cells()
+    for cell in cells:
+        cell["surface"] = _surface(cell)
     features = []
     for feature_id, title, area, default, overrides in _FEATURES:
         feature_cells = {
@@ -198,6 +268,9 @@ def crafted(*, claims: bool = True, changes: bool = False) -> dict[str, Any]:
         "cells": cells,
         "features": features,
         "problems": ["django-9.9-sqlite: unreadable " + HOSTILE],
+        "divergences": [
+            found for feature in features if (found := divergence(feature, cells)) is not None
+        ],
     }
     if claims:
         merged["claims"] = CLAIMS
@@ -283,7 +356,8 @@ def large(features: int = 400) -> dict[str, Any]:
         )
     for cell in cells:
         cell["counts"] = dict(Counter(f["cells"][cell["id"]]["verdict"] for f in result))
-    return base | {"cells": cells, "features": result, "problems": []}
+    # none of its verdicts is ``diverges``
+    return base | {"cells": cells, "features": result, "problems": [], "divergences": []}
 
 
 def write_page(directory: Path, merged: dict[str, Any], name: str = "index.html") -> Path:

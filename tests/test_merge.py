@@ -1,13 +1,20 @@
-"""Merging results files: every cell shows, and "not measured" never reads as "absent"."""
+"""Merging results files: every cell shows, "not measured" never reads as "absent", and every
+divergence is listed with the smallest call that shows it."""
 
 from __future__ import annotations
 
+import json
+from importlib.resources import files
+
+import jsonschema
 import pytest
 
 from conformance.matrix import cells
 from conformance.report.merge import merge, since
 from conformance.results import write_results
-from tests.session_data import session
+from tests.session_data import observation, session
+
+SCHEMA = json.loads(files("conformance.report").joinpath("merged-schema.json").read_text("utf-8"))
 
 # A feature of the data files: it has a row even where no session measured it.
 LISTED = "pattern.lazy-forward-fk"
@@ -111,3 +118,114 @@ def test_since_is_none_when_the_newest_release_is_not_native():
 def test_since_ignores_cells_that_were_not_measured():
     found = _since_of({"4.1": "absent", "4.2": "not-run", "5.0": "native"})
     assert found == {"series": "5.0", "floor": False}
+
+
+# --- divergences and surface coverage -----------------------------------------------------
+
+DIVERGING = "queryset.aiterator"
+SHORT = "Article.objects.aiterator(chunk_size=0)  # chunk_size=0"
+LONG = "Article.objects.filter(pk=1).aiterator(chunk_size=None)  # chunk_size=None"
+
+
+def _diverging(cell_id, example, calls, *, feature=DIVERGING, note="raised differently"):
+    """A session whose one check of ``feature`` diverges with ``example`` as its evidence."""
+    document = session(cell_id, {feature: "diverges"})
+    check = document["checks"][0]
+    check["evidence"] |= {
+        "example": example,
+        "observed": observation(f"async of {example}"),
+        "sync_twin": observation(f"sync of {example}"),
+        "diverging_calls": calls,
+    }
+    check["notes"] = [note]
+    return document
+
+
+def _divergence(merged, feature_id=DIVERGING):
+    return next(d for d in merged["divergences"] if d["feature"] == feature_id)
+
+
+def test_a_diverging_feature_is_listed_with_its_first_and_last_release(sessions_dir):
+    _write(sessions_dir, session("django-4.2-sqlite", {DIVERGING: "native"}))
+    for cell_id in ("django-6.0-sqlite", "django-5.0-sqlite", "django-5.2-postgresql"):
+        _write(sessions_dir, _diverging(cell_id, LONG, [LONG]))
+    found = _divergence(merge(sessions_dir))
+    assert (found["first"], found["last"], found["by_backend"], found["cells"]) == (
+        "5.0",
+        "6.0",
+        {"sqlite": {"first": "5.0", "last": "6.0"}, "postgresql": {"first": "5.2", "last": "5.2"}},
+        ["django-5.0-sqlite", "django-5.2-postgresql", "django-6.0-sqlite"],
+    )
+
+
+def test_the_minimal_call_is_the_shortest_example_across_cells(sessions_dir):
+    _write(sessions_dir, _diverging("django-5.0-sqlite", LONG, [LONG], note="long one"))
+    _write(sessions_dir, _diverging("django-6.0-sqlite", SHORT, [SHORT], note="short one"))
+    found = _divergence(merge(sessions_dir))
+    assert (found["example"], found["example_cell"], found["reason"]) == (
+        SHORT,
+        "django-6.0-sqlite",
+        "short one",
+    )
+    assert (found["observed"]["repr"], found["sync_twin"]["repr"]) == (
+        f"async of {SHORT}",
+        f"sync of {SHORT}",
+    )
+
+
+def test_the_diverging_calls_of_every_cell_are_merged_once_each_and_capped(sessions_dir):
+    many = [f"{LONG}, receiver {n}" for n in range(30)]
+    _write(sessions_dir, _diverging("django-5.0-sqlite", LONG, [LONG, SHORT]))
+    _write(sessions_dir, _diverging("django-6.0-sqlite", SHORT, [SHORT, *many]))
+    calls = _divergence(merge(sessions_dir))["diverging_calls"]
+    # the smallest calls survive the cap, shortest first
+    assert (len(calls), len(set(calls)), calls[:2]) == (20, 20, [SHORT, LONG])
+
+
+def test_a_divergence_in_a_session_that_did_not_complete_is_not_listed(sessions_dir):
+    document = _diverging("django-5.0-sqlite", SHORT, [SHORT])
+    document["status"] = "incomplete"
+    _write(sessions_dir, document)
+    assert merge(sessions_dir)["divergences"] == []
+
+
+def test_divergences_are_in_area_order_then_by_id(sessions_dir):
+    hook = "hooks.custom-manager.queryset.acreate"
+    document = _diverging("django-6.0-sqlite", SHORT, [SHORT])
+    for feature in (hook, "queryset.acount"):
+        other = _diverging("django-6.0-sqlite", SHORT, [SHORT], feature=feature)
+        document["checks"] += other["checks"]
+        document["features"] |= other["features"]
+    _write(sessions_dir, document)
+    found = [(d["feature"], d["area"]) for d in merge(sessions_dir)["divergences"]]
+    assert found == [
+        ("queryset.acount", "aggregation"),
+        (DIVERGING, "iteration"),
+        (hook, "extensions"),
+    ]
+
+
+def test_each_cell_keeps_a_compact_surface_coverage_summary(sessions_dir):
+    document = session("django-6.0-sqlite", {DIVERGING: "native"})
+    document["surface"] = {"members": [DIVERGING], "protocols": {}, "untested": []}
+    document["checks"][0]["evidence"] |= {
+        "tried": {"calls": 24, "varied": ["chunk_size", "receiver: raw"]},
+        "signature": {"async": "(a)", "sync": "(b)", "differences": ["'a' is async only"]},
+    }
+    _write(sessions_dir, document)
+    cell = next(c for c in merge(sessions_dir)["cells"] if c["id"] == "django-6.0-sqlite")
+    assert cell["surface"]["tried"] == {
+        DIVERGING: {
+            "calls": 24,
+            "varied": ["chunk_size", "receiver: raw"],
+            "differences": ["'a' is async only"],
+        }
+    }
+
+
+def test_a_merge_with_divergences_and_surface_follows_the_merged_schema(sessions_dir):
+    document = _diverging("django-6.0-sqlite", SHORT, [SHORT])
+    document["surface"] = {"members": [DIVERGING], "protocols": {}, "untested": []}
+    document["checks"][0]["evidence"]["tried"] = {"calls": 3, "varied": ["as seeded"]}
+    _write(sessions_dir, document)
+    jsonschema.validate(merge(sessions_dir), SCHEMA)

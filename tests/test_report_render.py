@@ -10,25 +10,33 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from markupsafe import escape
 
 from conformance.report.__main__ import main
 from conformance.report.merge import merge
 from conformance.report.render import (
+    DIVERGES_MEANING,
     area_groups,
     backend_differences,
     md_text,
     ordered_claims,
+    outcome_text,
+    releases_text,
     render_html,
     render_markdown,
     since_label,
     since_text,
+    surface_members,
     visible,
 )
 from tests.report_data import (
+    DIVERGING_FEATURE,
     HOSTILE,
     INCOMPLETE_CELL,
     LONG_LINE,
+    MINIMAL_CALL,
     NOT_RUN_CELL,
+    OTHER_CALL,
     cell_id,
     crafted,
     large,
@@ -45,6 +53,12 @@ def _embedded_data(html: str) -> dict:
     )
     assert found, "the page embeds no report data"
     return json.loads(found.group(1))
+
+
+def _section(html: str, section_id: str) -> str:
+    """One ``<section>`` of the page, by id."""
+    start = html.index(f'<section id="{section_id}">')
+    return html[start : html.index("</section>", start)]
 
 
 def _outside_data(html: str) -> str:
@@ -89,6 +103,30 @@ def test_backend_differences_leave_out_cells_that_did_not_run() -> None:
 def test_claims_are_ordered_refuted_first() -> None:
     statuses = [claim["status"] for claim in ordered_claims(crafted()["claims"])]
     assert statuses == ["refuted", "untestable", "confirmed"]
+
+
+def test_releases_text_says_the_releases_once_when_the_backends_agree() -> None:
+    both = {"first": "5.0", "last": "6.0"}
+    divergence = both | {"by_backend": {"sqlite": both, "postgresql": both}}
+    assert releases_text(divergence, ["sqlite", "postgresql"]) == "5.0 to 6.0"
+
+
+def test_releases_text_names_each_backend_and_where_it_was_not_seen() -> None:
+    divergence = crafted()["divergences"][0]
+    assert releases_text(divergence, ["sqlite", "postgresql"]) == (
+        "PostgreSQL 5.0 to 5.2; not seen on SQLite"
+    )
+
+
+def test_outcome_text_words_an_exception_as_the_evidence_panel_does() -> None:
+    raised = {"kind": "exception", "repr": "E('x')", "type": "builtins.E", "message": "x"}
+    assert outcome_text(raised) == "raised builtins.E: x"
+
+
+def test_surface_members_come_from_the_newest_complete_cell_that_ran_them() -> None:
+    found = {member["feature"]: member for member in surface_members(crafted()["cells"])}
+    member = found[DIVERGING_FEATURE]
+    assert (member["cell"]["id"], member["calls"]) == (cell_id("5.2", "postgresql"), 12)
 
 
 def test_visible_shows_control_characters_as_escapes() -> None:
@@ -216,6 +254,75 @@ def test_the_page_lists_backend_differences() -> None:
     assert 'href="#queryset.abulk_create--django-5.2-postgresql"' in section
 
 
+def test_the_divergences_come_before_the_matrix() -> None:
+    html = render_html(crafted())
+    assert html.index('<section id="divergences">') < html.index('id="matrix-section"')
+
+
+def test_the_divergences_say_a_divergence_is_djangos_behaviour_not_the_kits_failure() -> None:
+    assert str(escape(DIVERGES_MEANING)) in _section(render_html(crafted()), "divergences")
+
+
+def test_a_divergence_shows_its_minimal_call_and_both_outcomes_side_by_side() -> None:
+    section = _section(render_html(crafted()), "divergences")
+    row = re.search(r"<tr><td><a href=\"#feature-queryset.abulk_create\">.*?</tr>", section, re.S)
+    cells = re.findall(r"<td>(.*?)</td>", row.group(0), re.S)
+    assert f"<code>{MINIMAL_CALL}</code>" in cells[1]
+    assert cells[2:] == [
+        "<code>[]</code>",
+        "<code>raised builtins.ValueError: Batch size must be a positive integer.</code>",
+    ]
+
+
+def test_a_divergence_names_its_releases_and_links_to_its_row_and_evidence() -> None:
+    section = _section(render_html(crafted()), "divergences")
+    assert "diverges in PostgreSQL 5.0 to 5.2; not seen on SQLite" in section
+    assert f'href="#feature-{DIVERGING_FEATURE}"' in section
+    assert f'href="#{DIVERGING_FEATURE}--{cell_id("5.2", "postgresql")}"' in section
+
+
+def test_the_other_diverging_calls_are_folded_away() -> None:
+    section = _section(render_html(crafted()), "divergences")
+    folded = section[section.index("<details>") : section.index("</details>")]
+    assert OTHER_CALL in folded
+    assert MINIMAL_CALL not in folded
+
+
+def test_a_hostile_diverging_call_is_escaped() -> None:
+    section = _section(render_html(crafted()), "divergences")
+    assert "<script>" not in section
+    assert "&lt;script&gt;alert(1)" in section
+
+
+def test_the_evidence_panel_gets_the_same_explanation_of_diverges() -> None:
+    assert _embedded_data(render_html(crafted()))["diverges_meaning"] == DIVERGES_MEANING
+
+
+def test_results_without_divergences_or_surface_still_render() -> None:
+    old = crafted()
+    del old["divergences"]
+    for cell in old["cells"]:
+        del cell["surface"]
+    html = render_html(old)
+    assert "No feature diverges from its sync twin" in html
+    assert "No session in these results introspected its async surface." in html
+
+
+def test_the_surface_coverage_shows_calls_tried_and_what_was_varied() -> None:
+    section = _section(render_html(crafted()), "surface")
+    row = re.search(rf'<tr><td><a href="#feature-{DIVERGING_FEATURE}">.*?</tr>', section, re.S)
+    assert "<td>12</td>" in row.group(0)
+    assert "as seeded, batch_size, receiver: filtered" in row.group(0)
+    assert "exists on the sync twin only" in row.group(0)
+
+
+def test_the_surface_coverage_lists_each_cells_unchecked_members() -> None:
+    section = _section(render_html(crafted()), "surface")
+    row = re.search(r'<tr><td><a href="#env-django-5.2-sqlite">.*?</tr>', section, re.S)
+    assert "66.7%" in row.group(0)
+    assert "<code>queryset.acontains</code>" in row.group(0)
+
+
 def test_changed_cells_are_marked_in_the_matrix() -> None:
     html = render_html(crafted(changes=True))
     cell = re.search(r'<td[^>]*><a href="#queryset.acount--django-5.2-sqlite"', html).group(0)
@@ -274,6 +381,16 @@ def test_the_summary_lists_cells_that_did_not_complete() -> None:
     summary = render_markdown(crafted())
     section = summary[summary.index("### Cells that did not complete") :]
     assert f"**{INCOMPLETE_CELL}** (incomplete)" in section
+
+
+def test_the_summary_lists_divergences_with_their_minimal_call_and_releases() -> None:
+    summary = render_markdown(crafted())
+    section = summary[summary.index("### Divergences") : summary.index("### Refuted claims")]
+    assert DIVERGES_MEANING in section
+    assert (
+        rf"- **queryset.abulk\_create** (QuerySet.abulk\_create()): {md_text(MINIMAL_CALL)}; "
+        "diverges in PostgreSQL 5.0 to 5.2; not seen on SQLite"
+    ) in section
 
 
 def test_the_summary_lists_changes() -> None:

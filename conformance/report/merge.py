@@ -23,6 +23,9 @@ from conformance.verdicts import UNMEASURED, Verdict
 
 MERGED_SCHEMA_VERSION = 1
 NOT_RUN = Verdict.NOT_RUN.value  # a cell state as well as a verdict
+DIVERGES = Verdict.DIVERGES.value
+# How many diverging calls a divergence lists: enough to see a pattern, few enough to read.
+DIVERGING_CALLS_LIMIT = 20
 # Every environment key the session schema knows, so a cell that never ran has them all (None).
 ENVIRONMENT_KEYS = tuple(SESSION_SCHEMA["properties"]["environment"]["properties"])
 
@@ -63,12 +66,13 @@ def _cell_entry(
         "started_at": document["started_at"] if document else None,
         "duration_s": document.get("duration_s") if document else None,
         "source": document.get("source") if document else None,
-        "surface": _coverage(document.get("surface")) if document else None,
+        "surface": _coverage(document) if document else None,
     }
 
 
-def _coverage(surface: dict[str, Any] | None) -> dict[str, Any] | None:
-    """How much of the discovered async surface the session's checks covered."""
+def _coverage(document: dict[str, Any]) -> dict[str, Any] | None:
+    """How much of the discovered async surface the session's checks covered, and how hard."""
+    surface = document.get("surface")
     if surface is None:
         return None
     members, untested = surface["members"], surface["untested"]
@@ -78,7 +82,24 @@ def _coverage(surface: dict[str, Any] | None) -> dict[str, Any] | None:
         "untested": untested,
         "coverage_percent": round(share, 1),
         "protocols": surface["protocols"],
+        "tried": _tried(document["checks"]),
     }
+
+
+def _tried(checks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per surface member, the calls its grid tried, what they varied and how the signatures
+    differ: how hard each member was exercised, in a few numbers and words, so the coverage can
+    be read without digging through the evidence and without a second copy of it."""
+    found = {}
+    for check in checks:
+        evidence = check["evidence"] or {}
+        if "tried" in evidence:  # only the grid check of a member records what it tried
+            found[check["feature"]] = {
+                "calls": evidence["tried"].get("calls"),
+                "varied": evidence["tried"].get("varied", []),
+                "differences": (evidence.get("signature") or {}).get("differences", []),
+            }
+    return found
 
 
 def _feature_cell(cell: dict[str, Any], document: dict | None, feature_id: str) -> dict[str, Any]:
@@ -115,6 +136,76 @@ def since(feature_cells: dict[str, dict[str, Any]], cell_list: list[dict[str, An
         return None
     oldest = min((cell["django_series"] for cell in cell_list), key=Version)
     return {"series": first, "floor": first == oldest}
+
+
+def _span(series: list[str]) -> dict[str, str]:
+    """The first and last of some Django series, in release order (4.2 before 4.10)."""
+    ordered = sorted(series, key=Version)
+    return {"first": ordered[0], "last": ordered[-1]}
+
+
+# A diverging check and the cell it ran in.
+Diverging = tuple[dict[str, Any], dict[str, Any]]
+
+
+def _example_size(found: Diverging) -> tuple[bool, int]:
+    """Shorter examples are better evidence; a check without one comes after every example."""
+    example = found[1]["evidence"].get("example")
+    return (example is None, len(example or ""))
+
+
+def _calls(diverging: list[Diverging]) -> list[str]:
+    """Every diverging call of every cell, once each, shortest first so the cap keeps the
+    smallest ones."""
+    calls = {
+        call for _, check in diverging for call in check["evidence"].get("diverging_calls", [])
+    }
+    return sorted(calls, key=lambda call: (len(call), call))[:DIVERGING_CALLS_LIMIT]
+
+
+def divergence(feature: dict[str, Any], cell_list: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Where ``feature`` disagrees with its sync twin, and the smallest call that shows it.
+
+    A divergence is Django's own behaviour, found by the kit, so the report leads with it: the
+    complete cells where it holds, the first and last release (also per backend, since the
+    backends may differ), the shortest diverging example across cells (the oldest cell's on a
+    tie) with both of its outcomes, its reason, and the other calls that diverge. ``None`` when
+    it never diverges.
+    """
+    cells_found = [
+        cell
+        for cell in cell_list
+        if cell["state"] == "complete" and feature["cells"][cell["id"]]["verdict"] == DIVERGES
+    ]
+    if not cells_found:
+        return None
+    diverging = [
+        (cell, check)
+        for cell in cells_found
+        for check in feature["cells"][cell["id"]]["checks"]
+        if check["verdict"] == DIVERGES and check["evidence"]
+    ]
+    cell, check = min(diverging, key=_example_size, default=(cells_found[0], {}))
+    evidence = check.get("evidence") or {}
+    notes = check.get("notes") or feature["cells"][cell["id"]]["notes"]
+    backends = dict.fromkeys(found["backend"] for found in cells_found)
+    return {
+        "feature": feature["id"],
+        "title": feature["title"],
+        "area": feature["area"],
+        "cells": [found["id"] for found in cells_found],
+        **_span([found["django_series"] for found in cells_found]),
+        "by_backend": {
+            backend: _span([f["django_series"] for f in cells_found if f["backend"] == backend])
+            for backend in backends
+        },
+        "example": evidence.get("example"),
+        "example_cell": cell["id"],
+        "observed": evidence.get("observed"),
+        "sync_twin": evidence.get("sync_twin"),
+        "reason": notes[0] if notes else None,
+        "diverging_calls": _calls(diverging),
+    }
 
 
 def merge(directory: Path) -> dict[str, Any]:
@@ -172,6 +263,10 @@ def merge(directory: Path) -> dict[str, Any]:
         "features": features,
         "problems": [f"{name}: {message}" for name, message in sorted(problems.items())],
         "claims": audit(features, cell_list),
+        # features are in area order, then by id: so are their divergences
+        "divergences": [
+            found for feature in features if (found := divergence(feature, cell_list)) is not None
+        ],
     }
     merged["sync_to_async"] = sync_to_async_table(merged)
     return merged

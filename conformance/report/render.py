@@ -45,6 +45,12 @@ CLAIM_STYLE: dict[str, dict[str, str]] = {
 
 BACKEND_LABELS: dict[str, str] = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
+# Said wherever a divergence is shown, so no reader takes a finding for a broken kit.
+DIVERGES_MEANING = (
+    "A diverges verdict is Django's own behaviour, found by the kit: the async API disagrees "
+    "with its sync twin. It is not a failure of the kit."
+)
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
@@ -95,6 +101,48 @@ def since_text(since: dict[str, Any], backend_ids: Iterable[str] | None = None) 
     return "native since " + " · ".join(
         f"{BACKEND_LABELS.get(backend, backend)} {label}" for backend, label in labels.items()
     )
+
+
+def span_label(span: dict[str, str]) -> str:
+    """A first and last release in words: one release, or "first to last"."""
+    first, last = span["first"], span["last"]
+    return first if first == last else f"{first} to {last}"
+
+
+def releases_text(divergence: dict[str, Any], backend_ids: list[str]) -> str:
+    """Where a divergence holds, in words: once when every backend agrees, else per backend,
+    naming the backends where it was not seen."""
+    spans = divergence["by_backend"]
+    labels = {BACKEND_LABELS.get(b, b): span_label(spans[b]) for b in backend_ids if b in spans}
+    unseen = [BACKEND_LABELS.get(b, b) for b in backend_ids if b not in spans]
+    if not unseen and len(set(labels.values())) == 1:
+        return span_label(divergence)
+    seen = " · ".join(f"{backend} {label}" for backend, label in labels.items())
+    return seen + (f"; not seen on {' or '.join(unseen)}" if unseen else "")
+
+
+def outcome_text(found: dict[str, Any] | None) -> str:
+    """One side's outcome in words, as the evidence panel words it: the value, or what it
+    raised."""
+    if not found:
+        return "not recorded"
+    if found["kind"] == "exception":
+        message = found.get("message")
+        return f"raised {found.get('type') or '?'}: {found['repr'] if message is None else message}"
+    if found["kind"] == "absent":
+        return f"absent: {found['repr']}"
+    return found["repr"]
+
+
+def surface_members(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per member of the async surface, how its grid exercised it in the newest complete cell
+    that ran it (cells are in matrix order, oldest release first), with that cell."""
+    newest: dict[str, dict[str, Any]] = {}
+    for cell in cells:
+        if cell["state"] == "complete":
+            for feature_id, tried in ((cell.get("surface") or {}).get("tried") or {}).items():
+                newest[feature_id] = tried | {"feature": feature_id, "cell": cell}
+    return [newest[feature_id] for feature_id in sorted(newest)]
 
 
 def backends(cells: list[dict[str, Any]]) -> list[str]:
@@ -173,6 +221,7 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
             for feature in merged["features"]
         },
         "changes": changed_cells(merged),
+        "diverges_meaning": DIVERGES_MEANING,
     }
 
 
@@ -190,15 +239,19 @@ def _html_environment() -> Environment:
         CLAIM_STYLE=CLAIM_STYLE,
         BACKEND_LABELS=BACKEND_LABELS,
         AREAS=AREAS,
+        DIVERGES_MEANING=DIVERGES_MEANING,
         cell_key=cell_key,
         since_label=since_label,
         since_text=since_text,
+        releases_text=releases_text,
+        outcome_text=outcome_text,
     )
     return env
 
 
 def render_html(merged: dict[str, Any]) -> str:
-    """The report page: the matrix, its filters, the claims audit, differences and changes."""
+    """The report page: divergences, the matrix and its filters, changes, backend differences,
+    patterns that need sync_to_async, the claims audit, surface coverage and environments."""
     claims = ordered_claims(merged.get("claims") or [])
     return (
         _html_environment()
@@ -208,6 +261,9 @@ def render_html(merged: dict[str, Any]) -> str:
             groups=area_groups(merged["features"]),
             backends=backends(merged["cells"]),
             differences=backend_differences(merged),
+            divergences=merged.get("divergences") or [],
+            surveyed=[cell for cell in merged["cells"] if cell.get("surface")],
+            surface=surface_members(merged["cells"]),
             claims=claims,
             claim_counts={s: sum(c.get("status") == s for c in claims) for s in CLAIM_STYLE},
             changes=merged.get("changes") or {},
@@ -233,10 +289,16 @@ def md_text(text: object, limit: int = 300) -> str:
 
 
 def render_markdown(merged: dict[str, Any]) -> str:
-    """A compact summary that fits a CI job summary: counts, refuted claims, changes, failures."""
+    """A compact summary that fits a CI job summary: counts, divergences, refuted claims,
+    changes, failures."""
     env = Environment(autoescape=False, undefined=StrictUndefined, trim_blocks=True)
     env.filters["md"] = md_text
-    env.globals.update(VERDICT_STYLE=VERDICT_STYLE, BACKEND_LABELS=BACKEND_LABELS)
+    env.globals.update(
+        VERDICT_STYLE=VERDICT_STYLE,
+        BACKEND_LABELS=BACKEND_LABELS,
+        DIVERGES_MEANING=DIVERGES_MEANING,
+        releases_text=releases_text,
+    )
     source = files("conformance.report").joinpath("templates/summary.md.j2").read_text("utf-8")
     claims = ordered_claims(merged.get("claims") or [])
     return env.from_string(source).render(
@@ -244,5 +306,7 @@ def render_markdown(merged: dict[str, Any]) -> str:
         refuted=[claim for claim in claims if claim.get("status") == "refuted"],
         claims=claims,
         changes=merged.get("changes") or {},
+        divergences=merged.get("divergences") or [],
+        backends=backends(merged["cells"]),
         limit=50,
     )

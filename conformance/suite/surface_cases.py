@@ -147,7 +147,7 @@ QUERYSETS: dict[str, Value] = {
 MODELS: dict[str, Value] = {
     "saved": _article("article-1"),
     "modified": code(
-        "Article.objects.get(slug='article-1')  # then title='Changed', views += 100",
+        "changed(Article.objects.get(slug='article-1'), title='Changed', views=+100)",
         _modified_article,
     ),
     "unsaved": code(
@@ -221,9 +221,7 @@ def _request(with_user: bool) -> Value:
         AuthenticationMiddleware(lambda request: None).process_request(request)
         return request
 
-    return code(
-        f"request  # through the auth middleware, {'alice' if with_user else 'anonymous'}", build
-    )
+    return code(f"middleware_request(user={'alice' if with_user else 'anonymous'})", build)
 
 
 def _paginator(kind: str, label: str, object_list: Callable[[], Any]) -> Value:
@@ -320,7 +318,7 @@ def _signal(*receivers: Callable[..., Any]) -> Value:
         return signal
 
     names = ", ".join(receiver.__name__ for receiver in receivers)
-    return code(f"Signal()  # receivers: {names}", build)
+    return code(f"signal_with({names})", build)
 
 
 def responses(found: list[tuple[Any, Any]]) -> list[tuple[str, Any]]:

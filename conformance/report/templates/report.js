@@ -58,6 +58,22 @@
     return found.repr;
   }
 
+  function lines(list) {
+    return (list || []).join("\n") || "none";
+  }
+
+  function counts(byKind) {
+    var kinds = Object.keys(byKind || {});
+    return kinds.map(function (kind) { return kind + " " + byKind[kind]; }).join(", ") || "none";
+  }
+
+  function addSides(dl, term, sides, format) {
+    // What each side did on the way (hooks, warnings, queries): async first, like the outcomes.
+    if (!sides) return;
+    addRow(dl, term + " (async)", format(sides.async), true);
+    addRow(dl, term + " (sync twin)", format(sides.sync), true);
+  }
+
   function badge(verdict) {
     var style = DATA.verdicts[verdict] || DATA.verdicts.error;
     var node = el("span", style.symbol + " " + style.label, "badge");
@@ -83,6 +99,19 @@
       addRow(dl, "example", ev.example, true);
       addRow(dl, "examples tried", ev.examples);
       addRow(dl, "queries", ev.queries);
+      if (ev.diverging_calls && ev.diverging_calls.length) addRow(dl, "diverging calls", lines(ev.diverging_calls), true);
+      addSides(dl, "hooks", ev.hooks, lines);
+      addSides(dl, "warnings", ev.warnings, lines);
+      addSides(dl, "queries", ev.query_counts, counts);
+      if (ev.database) {
+        addRow(dl, "database tables", lines(ev.database.tables));
+        addRow(dl, "rows after async", ev.database.after_async, true);
+        addRow(dl, "rows after sync twin", ev.database.after_sync, true);
+      }
+      if (ev.tried) addRow(dl, "calls tried", ev.tried.calls + " (varied: " + (ev.tried.varied || []).join(", ") + ")");
+      if (ev.signature && ev.signature.differences && ev.signature.differences.length) {
+        addRow(dl, "signature differences", lines(ev.signature.differences), true);
+      }
       if (ev.measurements && Object.keys(ev.measurements).length) {
         addRow(dl, "measurements", JSON.stringify(ev.measurements, null, 1), true);
       }
@@ -114,6 +143,7 @@
     body.appendChild(head);
     var change = DATA.changes[key];
     if (change) body.appendChild(el("p", "Δ changed since the baseline: was " + change.old + ", now " + change.new + "."));
+    if (result.verdict === "diverges") body.appendChild(el("p", DATA.diverges_meaning));
     if (cell.state !== "complete") {
       body.appendChild(el("p", "⚠ This session is " + cell.state + ": its cells are not measurements.", "bad"));
     }
