@@ -30,8 +30,8 @@ import nox
 ROOT = Path(__file__).parent
 sys.path.insert(0, str(ROOT))
 
-from conformance.database import BACKEND_ENV, URL_ENV  # noqa: E402
 from conformance.matrix import BACKENDS, RELEASES, Cell, cells  # noqa: E402
+from conformance.runner.database import BACKEND_ENV, URL_ENV  # noqa: E402
 
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv"
@@ -162,8 +162,8 @@ def conformance(session: nox.Session, django: str, backend: str) -> None:
     seed = os.environ.setdefault(SEED_ENV, str(random.randrange(2**32)))
     profile = os.environ.get(PROFILE_ENV, "ci" if os.environ.get("CI") else "dev")
     session.run(
-        "python", "-m", "pytest", "conformance/suite",
-        "-p", "conformance.plugin",
+        "python", "-m", "pytest", "conformance/runner/suite",
+        "-p", "conformance.runner.plugin",
         f"--conformance-results={results}",
         f"--conformance-cell={cell.id}",
         f"--conformance-series={cell.release.series}",
@@ -208,7 +208,7 @@ def report(session: nox.Session) -> None:
     session.run("python", "-m", "conformance.report", "--reports", str(REPORTS), *session.posargs)
     if EXPECTATIONS.exists():
         session.run(
-            "python", "-m", "conformance.expectations", "check",
+            "python", "-m", "conformance.report.expectations", "check",
             f"--results={REPORTS / 'results.json'}",
         )  # fmt: skip
     else:
@@ -220,7 +220,7 @@ def expectations(session: nox.Session) -> None:
     """Accept the verdicts of reports/results.json as the recorded expectations."""
     session.install(*PYPROJECT["project"]["dependencies"])
     session.run(
-        "python", "-m", "conformance.expectations", "record",
+        "python", "-m", "conformance.report.expectations", "record",
         f"--results={REPORTS / 'results.json'}",
     )  # fmt: skip
 

@@ -1,6 +1,6 @@
 """Settings for the conformance suite; the database comes from the environment."""
 
-from conformance.database import database_settings_from_env
+from conformance.runner.database import database_settings_from_env
 
 SECRET_KEY = "conformance-kit-not-secret"
 DEBUG = False

@@ -44,7 +44,7 @@ def run_suite_in(
     completed = subprocess.run(
         [
             sys.executable, "-m", "pytest", *args,
-            "-p", "conformance.plugin", "-p", "no:cacheprovider",
+            "-p", "conformance.runner.plugin", "-p", "no:cacheprovider",
             f"--conformance-results={results}", "--conformance-cell=django-5.2-sqlite",
             "--conformance-series=5.2",
             f"--rootdir={directory}", "-q",

@@ -78,7 +78,7 @@ def check(
         "message": message,
     }
     return {
-        "id": f"conformance/suite/test_crafted.py::test_{feature.replace('.', '_')}",
+        "id": f"conformance/runner/suite/test_crafted.py::test_{feature.replace('.', '_')}",
         "feature": feature,
         "ref": "available-async-methods",
         "claims": [f"claim.{feature}"],

@@ -15,7 +15,7 @@ def observation(text: str = "1", kind: str = "value") -> dict[str, Any]:
 def check(feature: str, verdict: str, **overrides: Any) -> dict[str, Any]:
     """One check entry, as the plugin writes it."""
     entry = {
-        "id": f"conformance/suite/test_x.py::test_{feature.replace('.', '_')}",
+        "id": f"conformance/runner/suite/test_x.py::test_{feature.replace('.', '_')}",
         "feature": feature,
         "ref": "available-async-methods",
         "claims": [],

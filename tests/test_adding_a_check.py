@@ -31,7 +31,7 @@ def pytest_sessionstart(session):
     QuerySet.count_twice = count_twice
     QuerySet.acount_twice = acount_twice
 '''
-CHECK = "conformance/suite/test_surface.py::test_async_member_matches_its_sync_twin"
+CHECK = "conformance/runner/suite/test_surface.py::test_async_member_matches_its_sync_twin"
 
 
 @pytest.fixture(scope="module")

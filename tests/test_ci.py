@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from conformance.ci import feature_releases, unknown_releases
-from conformance.expectations import changes, main, record
+from conformance.report.expectations import changes, main, record
 from conformance.report.merge import merge
 from conformance.results import write_results
 from conformance.verdicts import Difference

@@ -1,15 +1,15 @@
 """The claims audit on crafted merged data: each expectation confirmed, refuted and untestable.
 
-No Django: ``conformance.claims`` runs in the report step, from results files alone.
+No Django: ``conformance.report.claims`` runs in the report step, from results files alone.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from conformance.claims import audit, in_words, load, sync_to_async_table
 from conformance.features import describe as describe_feature
 from conformance.matrix import BACKENDS
+from conformance.report.claims import audit, in_words, load, sync_to_async_table
 from conformance.report.merge import since as merged_since
 
 SINCE_42 = {"series": "4.2", "floor": False}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.database import DatabaseConfigError, database_settings_from_env, mask_url
+from conformance.runner.database import DatabaseConfigError, database_settings_from_env, mask_url
 
 
 @pytest.mark.parametrize(

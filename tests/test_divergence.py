@@ -15,8 +15,8 @@ import pytest
 
 from tests.conftest import ROOT, run_suite_in
 
-SURFACE = "conformance/suite/test_surface.py::test_async_member_matches_its_sync_twin"
-PROPERTIES = str(ROOT / "conformance/suite/test_properties.py")
+SURFACE = "conformance/runner/suite/test_surface.py::test_async_member_matches_its_sync_twin"
+PROPERTIES = str(ROOT / "conformance/runner/suite/test_properties.py")
 
 
 def _surface(feature: str) -> str:

@@ -61,7 +61,7 @@ SLOW_CHECKS = textwrap.dedent(
     """
     import os, pathlib, time
     import pytest
-    from conformance.probe import Outcome
+    from conformance.runner.probe import Outcome
     from conformance.verdicts import Verdict
     from testapp.models import Tag
 
@@ -88,7 +88,7 @@ def _start(directory: Path, *, backend: str = "sqlite", env: dict[str, str] | No
     marker = directory / "marker"
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "pytest", "test_slow.py", "-p", "conformance.plugin",
+            sys.executable, "-m", "pytest", "test_slow.py", "-p", "conformance.runner.plugin",
             "-p", "no:cacheprovider", f"--conformance-results={directory / 'results.json'}",
             "--conformance-cell=django-6.1-" + backend, f"--rootdir={directory}", "-q",
         ],
@@ -185,7 +185,7 @@ def test_a_results_folder_that_cannot_be_written_is_named(tmp_path):
     (tmp_path / "blocked").write_text("a file where the folder should be")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "testapp.settings"}
     completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "conformance.plugin",
+        [sys.executable, "-m", "pytest", "-p", "conformance.runner.plugin",
          f"--conformance-results={tmp_path / 'blocked' / 'results.json'}",
          "-p", "no:cacheprovider", f"--rootdir={tmp_path}", "--co", "-q"],
         cwd=tmp_path, env=env, capture_output=True, text=True, check=False,

@@ -9,7 +9,7 @@ import pytest
 CHECKS = textwrap.dedent(
     """
     import pytest
-    from conformance.probe import Outcome
+    from conformance.runner.probe import Outcome
     from conformance.verdicts import Verdict
 
     EVIDENCE = {"snippet": "await f()", "observed": {"kind": "value", "repr": "1"}}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conformance.stability import unstable
+from conformance.report.stability import unstable
 from tests.conftest import ROOT
 
 
@@ -31,7 +31,7 @@ def test_a_verdict_that_changes_between_runs_is_listed_with_every_run():
 
 def test_three_runs_of_one_real_cell_give_identical_verdicts():
     completed = subprocess.run(
-        [sys.executable, "-m", "conformance.stability", "--runs", "3", "django-6.1-sqlite"],
+        [sys.executable, "-m", "conformance.report.stability", "--runs", "3", "django-6.1-sqlite"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -15,9 +15,9 @@ from typing import Any
 
 from packaging.version import Version
 
-from conformance.claims import audit, sync_to_async_table
 from conformance.features import AREAS, FEATURES, Feature, describe, is_surface_member
 from conformance.matrix import BACKENDS, cell_order, cells
+from conformance.report.claims import audit, sync_to_async_table
 from conformance.results import SESSION_SCHEMA, ResultsFileError, read_results
 from conformance.verdicts import UNMEASURED, Verdict
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, settings
 
 # Checks share one function-scoped database fixture across examples on purpose: each example
-# runs inside its own rolled-back savepoint (conformance.probe.rolled_back).
+# runs inside its own rolled-back savepoint (conformance.runner.probe.rolled_back).
 _SHARED = {"suppress_health_check": [HealthCheck.function_scoped_fixture], "deadline": None}
 
 PROFILES = {

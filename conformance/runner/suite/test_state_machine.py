@@ -18,8 +18,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from conformance import probe
-from conformance.probe import Outcome
+from conformance.runner import probe
+from conformance.runner.probe import Outcome
 from conformance.verdicts import Verdict
 from testapp.models import Record
 

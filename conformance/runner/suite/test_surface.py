@@ -1,6 +1,6 @@
 """Every async member Django ships, against its sync twin, over the grid of its signature.
 
-The members come from discovery (``conformance.surface``), so a member new in a release is
+The members come from discovery (``conformance.runner.surface``), so a member new in a release is
 checked the day the release ships; the members ``surface_cases.TWINS`` knows are checked in
 every release too, so one missing from an older release shows as ``absent``. Each member runs
 every call of ``calls.grid``: its seeds, each receiver kind of its owner and each parameter's
@@ -16,10 +16,10 @@ from unittest import mock
 
 import pytest
 
-from conformance import probe, surface
 from conformance.features import OWNERS, owner_prefix
-from conformance.suite.calls import Call, grid, signature_differences, signature_text
-from conformance.suite.surface_cases import (
+from conformance.runner import probe, surface
+from conformance.runner.suite.calls import Call, grid, signature_differences, signature_text
+from conformance.runner.suite.surface_cases import (
     FROZEN_NOW,
     OWNER_TWINS,
     POOLS,

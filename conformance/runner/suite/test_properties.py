@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance import probe
+from conformance.runner import probe
 from testapp.models import Record, Tag
 
 texts = st.text(st.characters(exclude_characters="\x00", codec="utf-8"), max_size=60)

@@ -20,7 +20,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.db.models import Avg, Count, F, Max, Q
 
-from conformance.suite.calls import Call, Value, code, lit
+from conformance.runner.suite.calls import Call, Value, code, lit
 from testapp import hooks
 from testapp.models import Article, Author, CountingSave, Note, Tag
 
@@ -192,7 +192,7 @@ def _anonymous() -> Any:
 
 def _instance(path: str) -> Value:
     def build():
-        from conformance.surface import resolve
+        from conformance.runner.surface import resolve
 
         return resolve(path)()
 

@@ -16,8 +16,8 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db.models import Avg, Count
 
-from conformance import measure
-from conformance.probe import rolled_back
+from conformance.runner import measure
+from conformance.runner.probe import rolled_back
 from testapp.models import Article
 
 CALLS, RUNS = 20, 5

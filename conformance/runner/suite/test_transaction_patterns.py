@@ -12,8 +12,8 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db import IntegrityError, transaction
 
-from conformance import measure, probe
-from conformance.probe import observe_async, rolled_back
+from conformance.runner import measure, probe
+from conformance.runner.probe import observe_async, rolled_back
 from testapp.models import Article, AuditLog, Comment, Tag
 
 TAG_NAMES = ["async", "orm"]

@@ -1,6 +1,6 @@
 """Run cells several times and compare their verdicts, like web-platform-tests' stability check.
 
-    python -m conformance.stability --runs 3 django-6.1-sqlite [CELL ...]
+    python -m conformance.report.stability --runs 3 django-6.1-sqlite [CELL ...]
 
 Each run goes through nox into its own reports folder (``CONFORMANCE_REPORTS``), so the
 everyday ``reports/`` is left alone. Verdicts must not change between runs of the same code on
@@ -39,7 +39,7 @@ def unstable(runs: list[VerdictTable]) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m conformance.stability")
+    parser = argparse.ArgumentParser(prog="python -m conformance.report.stability")
     parser.add_argument("cells", nargs="+", help="cell ids, e.g. django-6.1-sqlite")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)

@@ -46,7 +46,7 @@ def world(articles):
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
 
-    from conformance.suite.surface_cases import FROZEN_NOW
+    from conformance.runner.suite.surface_cases import FROZEN_NOW
     from testapp.models import CountingSave, Note
 
     Tag.objects.create(name="django", slug="django")

@@ -1,6 +1,6 @@
 """pytest plugin: turns the suite's outcomes into verdicts and writes the session's results.
 
-Loaded with ``-p conformance.plugin``. Checks carry ``@pytest.mark.conformance(feature=...)``
+Loaded with ``-p conformance.runner.plugin``. Checks carry ``@pytest.mark.conformance(feature=...)``
 and report what they saw through the ``conformance`` fixture; this plugin only gathers. At
 start it proves the database is reachable (one clear error line otherwise) and writes an
 ``incomplete`` results file, replaced atomically at the end, so a killed session shows as such.
@@ -24,10 +24,10 @@ from typing import Any
 
 import pytest
 
-from conformance import database, profiles
-from conformance.claims import load as load_claims
 from conformance.features import feature as lookup_feature
+from conformance.report.claims import load as load_claims
 from conformance.results import SCHEMA_VERSION, write_results
+from conformance.runner import database, profiles
 from conformance.verdicts import SEVERITY, Verdict, fold
 
 MARKER = "conformance"
@@ -49,7 +49,7 @@ class Recorder:
     diverging: list[str] = field(default_factory=list)
 
     def record(self, outcome: Any, *, shrink: bool = False) -> None:
-        """Keep an outcome (``conformance.probe.Outcome``).
+        """Keep an outcome (``conformance.runner.probe.Outcome``).
 
         ``shrink=True`` (Hypothesis checks) raises ``Diverged`` on a divergence, so that
         Hypothesis shrinks it to its smallest example; the plugin then ends the check as a
@@ -414,11 +414,11 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
 def _surface(state: SessionState) -> dict[str, Any] | None:
     """The installed Django's async surface, and the members no check of this run covered.
 
-    Only a run of the whole suite (``conformance/suite``, nothing deselected) can judge
+    Only a run of the whole suite (``conformance/runner/suite``, nothing deselected) can judge
     coverage; narrower runs would call everything they left out untested, so they record the
     surface only.
     """
-    from conformance.surface import discover, protocols
+    from conformance.runner.surface import discover, protocols
 
     members = [member.feature for member in discover()]
     checked = {check["feature"] for check in state.checks}

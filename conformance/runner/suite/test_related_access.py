@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import sync_to_async
 
-from conformance import probe
+from conformance.runner import probe
 from testapp.models import Article
 
 

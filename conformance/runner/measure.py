@@ -19,7 +19,14 @@ from asgiref.sync import async_to_sync
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test.utils import CaptureQueriesContext
 
-from conformance.probe import Outcome, evidence, observe_async, observed, rolled_back, snippet
+from conformance.runner.probe import (
+    Outcome,
+    evidence,
+    observe_async,
+    observed,
+    rolled_back,
+    snippet,
+)
 from conformance.verdicts import Verdict
 
 

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from conformance import probe, surface
 from conformance.features import owner_prefix
-from conformance.suite.calls import Call, Value, code, lit
-from conformance.suite.surface_cases import Twin, call_async, call_sync, settle
+from conformance.runner import probe, surface
+from conformance.runner.suite.calls import Call, Value, code, lit
+from conformance.runner.suite.surface_cases import Twin, call_async, call_sync, settle
 from conformance.verdicts import Verdict
 from testapp import hooks
 from testapp.models import Article, CountingSave, Tag

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.db.models import QuerySet
 
-from conformance import probe
+from conformance.runner import probe
 from testapp.models import Article
 
 QUERYSETS = {

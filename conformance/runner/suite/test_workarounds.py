@@ -16,8 +16,8 @@ from asgiref.sync import sync_to_async
 from django.db import DatabaseError, IntegrityError
 from django.db.models import Count
 
-from conformance import measure, probe
-from conformance.probe import rolled_back
+from conformance.runner import measure, probe
+from conformance.runner.probe import rolled_back
 from testapp.models import Article, Author
 
 

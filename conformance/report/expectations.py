@@ -1,7 +1,7 @@
 """Recorded expectations: the verdicts of the last accepted run, sparse, per feature.
 
-    python -m conformance.expectations record   # accept the current reports/results.json
-    python -m conformance.expectations check    # fail, naming each cell, if a verdict changed
+    python -m conformance.report.expectations record  # accept reports/results.json
+    python -m conformance.report.expectations check   # fail, naming each changed verdict
 
 Kept outside the checks, in the manner of web-platform-tests' metadata files, and regenerated
 from results. ``conformance/data/expectations.toml`` lists only what is not "native in every
@@ -29,7 +29,7 @@ from conformance.matrix import cell_order
 from conformance.results import UnreadableJSON, load_json, write_text_atomically
 from conformance.verdicts import Difference, Verdict, VerdictTable, differences
 
-DEFAULT_FILE = Path(__file__).parent / "data" / "expectations.toml"
+DEFAULT_FILE = Path(__file__).parent.parent / "data" / "expectations.toml"
 EXPECTATIONS_SCHEMA_VERSION = 2
 DEFAULT = Verdict.NATIVE.value
 HEADER = """\
@@ -176,7 +176,7 @@ def _results(path: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m conformance.expectations")
+    parser = argparse.ArgumentParser(prog="python -m conformance.report.expectations")
     parser.add_argument("command", choices=["record", "check"])
     parser.add_argument("--results", type=Path, default=Path("reports/results.json"))
     parser.add_argument("--expectations", type=Path, default=DEFAULT_FILE)

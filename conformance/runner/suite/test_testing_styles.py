@@ -20,8 +20,8 @@ from asgiref.sync import async_to_sync, sync_to_async
 from django.db import connection, connections, transaction
 from django.test import TestCase
 
-from conformance import measure, probe
-from conformance.probe import Outcome
+from conformance.runner import measure, probe
+from conformance.runner.probe import Outcome
 from conformance.verdicts import Verdict
 from testapp.models import Article
 
