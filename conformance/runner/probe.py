@@ -396,7 +396,9 @@ def _hooks_difference(sync: list[hooks.Entry], run: list[hooks.Entry]) -> str:
         parts.append(f"did not run your {', '.join(skipped)} as its sync twin did")
     if extra:
         parts.append(f"ran your {', '.join(extra)} where its sync twin did not")
-    return "the async call " + (" and ".join(parts) or "ran your hooks in another order")
+    return "the async call " + (
+        " and ".join(parts) or "ran your receivers and overrides in another order"
+    )
 
 
 def pattern(direct: Callable[[], Awaitable[Any]], wrapped: Callable[[], Awaitable[Any]]) -> Outcome:

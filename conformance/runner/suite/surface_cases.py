@@ -166,13 +166,22 @@ def _module(name: str) -> Value:
     return code(name, lambda: importlib.import_module(name))
 
 
-def _session(key: str | None) -> Value:
+def _session(key: str | None, *, test_cookie: bool = False) -> Value:
+    """A database session store; ``test_cookie``: one whose stored data holds the test cookie
+    that an earlier request set (loaded fresh, so nothing is modified yet)."""
+
     def build():
         from django.contrib.sessions.backends.db import SessionStore
 
-        return SessionStore(session_key=key)
+        store = SessionStore(session_key=key)
+        if test_cookie:
+            store.set_test_cookie()
+            store.save()
+            store = SessionStore(session_key=store.session_key)
+        return store
 
-    return code(f"SessionStore(session_key={key!r})", build)
+    text = f"SessionStore(session_key={key!r})"
+    return code(f"with_test_cookie({text})" if test_cookie else text, build)
 
 
 def _user(username: str) -> Value:
@@ -345,7 +354,11 @@ RECEIVERS: dict[str, dict[str, Value]] = {
     "auth.remote-user-backend": {
         "backend": _instance("django.contrib.auth.backends:RemoteUserBackend"),
     },
-    "sessions.db-store": {"existing": _session(SESSION_KEY), "new": _session(None)},
+    "sessions.db-store": {
+        "existing": _session(SESSION_KEY),
+        "new": _session(None),
+        "test_cookie": _session(SESSION_KEY, test_cookie=True),
+    },
     "paginator.async-paginator": {
         kind: _paginator("AsyncPaginator", label, build)
         for kind, (label, build) in OBJECT_LISTS.items()

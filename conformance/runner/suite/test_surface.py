@@ -65,12 +65,27 @@ def _default_seed(prefix: str, async_member: Any) -> Call | str:
 
 
 def _tried(calls: list[Call]) -> dict[str, Any]:
-    """What the grid varied, for the report's surface coverage."""
+    """What the grid varied and the values it tried, one line per parameter (or receiver), for
+    the report's surface coverage: ``"chunk_size: 2, 2000, None, 0, ..., omitted"``."""
     varied: dict[str, list[str]] = {}
     for call in calls:
-        what, _, value = call.varied.partition("=")
-        varied.setdefault(what, []).append(value or call.varied)
-    return {"calls": len(calls), "varied": sorted(varied)}
+        what, value = _what_and_value(call.varied)
+        varied.setdefault(what, []).append(value)
+    lines = [
+        f"{what}: {', '.join(values)}" if values != [""] else what
+        for what, values in varied.items()
+    ]
+    return {"calls": len(calls), "varied": lines}
+
+
+def _what_and_value(varied: str) -> tuple[str, str]:
+    """``"chunk_size=None"`` -> (``chunk_size``, ``None``); ``"factor by keyword"`` ->
+    (``factor``, ``by keyword``); ``"receiver: raw"`` -> (``receiver``, ``raw``)."""
+    for separator, keep in (("=", ""), (": ", ""), (" by ", "by "), (" omitted", "omitted")):
+        what, found, value = varied.partition(separator)
+        if found:
+            return what, keep + value
+    return varied, ""
 
 
 def _param(feature_id: str):
