@@ -104,20 +104,22 @@ def in_words(feature: dict[str, Any], cells: list[dict[str, Any]]) -> str:
     by_backend: dict[str, list[tuple[str, str]]] = {}
     for cell, verdict in measured:
         by_backend.setdefault(cell["backend"], []).append((cell["django_series"], verdict))
-    phrases = {backend: _phrase(pairs) for backend, pairs in sorted(by_backend.items())}
+    since = feature.get("since") or {}
+    phrases = {
+        backend: _phrase(pairs, (since.get(backend) or {}).get("series"))
+        for backend, pairs in sorted(by_backend.items())
+    }
     if len(set(phrases.values())) == 1:
         return f"{feature['id']}: {next(iter(phrases.values()))}"
     return f"{feature['id']}: " + "; ".join(f"{phrase} on {b}" for b, phrase in phrases.items())
 
 
-def _phrase(pairs: list[tuple[str, str]]) -> str:
+def _phrase(pairs: list[tuple[str, str]], first_native: str | None) -> str:
+    """One backend's verdicts by release in words; ``first_native`` is the merge's "since"."""
     pairs = sorted(pairs, key=lambda pair: _series_key(pair[0]))
     verdicts = [verdict for _, verdict in pairs]
     if len(set(verdicts)) == 1:
         return f"{verdicts[0]} in every measured release ({_span([s for s, _ in pairs])})"
-    first_native = None
-    for series, verdict in pairs:
-        first_native = first_native or series if verdict == "native" else None
     before = [
         (s, v) for s, v in pairs if first_native and _series_key(s) < _series_key(first_native)
     ]
