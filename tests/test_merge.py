@@ -86,6 +86,29 @@ def test_a_feature_only_one_session_knows_is_not_run_elsewhere(sessions_dir):
     assert _cell(merged, "queryset.abrand_new", "django-6.0-sqlite")["verdict"] == "not-run"
 
 
+def _with_surface(document, members):
+    document["surface"] = {"members": members, "protocols": {}, "untested": []}
+    return document
+
+
+def test_a_member_the_session_looked_for_and_did_not_find_is_absent(sessions_dir):
+    _write(sessions_dir, session("django-6.1-sqlite", {"queryset.abrand_new": "native"}))
+    older = session("django-6.0-sqlite", {"queryset.aget": "native"})
+    _write(sessions_dir, _with_surface(older, ["queryset.aget"]))
+    merged = merge(sessions_dir)
+    found = _cell(merged, "queryset.abrand_new", "django-6.0-sqlite")
+    assert found["verdict"] == "absent"
+    assert "introspection" in found["notes"][0]
+
+
+def test_a_member_a_narrow_run_found_but_did_not_check_is_not_run(sessions_dir):
+    _write(sessions_dir, session("django-6.1-sqlite", {"queryset.abrand_new": "native"}))
+    narrow = session("django-6.0-sqlite", {"queryset.aget": "native"})
+    _write(sessions_dir, _with_surface(narrow, ["queryset.aget", "queryset.abrand_new"]))
+    merged = merge(sessions_dir)
+    assert _cell(merged, "queryset.abrand_new", "django-6.0-sqlite")["verdict"] == "not-run"
+
+
 def _since_of(verdicts):
     cell_list = [
         {"id": f"django-{series}-sqlite", "django_series": series, "backend": "sqlite"}

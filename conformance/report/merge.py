@@ -110,7 +110,13 @@ def _feature_cell(cell: dict[str, Any], document: dict | None, feature_id: str) 
     if cell["state"] in {"invalid", "error", "incomplete"}:
         return {"verdict": Verdict.ERROR.value, "notes": [cell["error"]], "checks": []}
     surface = (document or {}).get("surface")
-    if surface is not None and is_surface_member(feature_id):
+    # Absent only when the session looked and did not find it: a narrower run (``-k``) that
+    # skipped a member it found says nothing about the member.
+    if (
+        surface is not None
+        and is_surface_member(feature_id)
+        and feature_id not in surface["members"]
+    ):
         note = "not in this release's async surface (found by introspection)"
         return {"verdict": Verdict.ABSENT.value, "notes": [note], "checks": []}
     return {"verdict": NOT_RUN, "notes": ["this session has no check of the feature"], "checks": []}
