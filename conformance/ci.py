@@ -1,6 +1,6 @@
 """Helpers for CI: the job matrix from nox's own session list, and the newest Django releases.
 
-python -m conformance.ci matrix     # JSON for a GitHub Actions matrix (from `nox -l --json`)
+python -m conformance.ci matrix     # GitHub Actions matrix JSON, from nox -l --json -s conformance
 python -m conformance.ci releases   # fail loudly when PyPI has a feature release the kit lacks
 """
 
@@ -61,7 +61,7 @@ def _pypi_versions() -> list[str]:
 def main(argv: list[str]) -> int:
     if argv == ["matrix"]:
         listed = subprocess.run(
-            [sys.executable, "-m", "nox", "-l", "--json"],
+            [sys.executable, "-m", "nox", "-l", "--json", "-s", "conformance"],
             capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
         print(json.dumps(matrix_from_sessions(json.loads(listed))))
