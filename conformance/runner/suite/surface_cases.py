@@ -50,7 +50,6 @@ class Twin:
     after: Callable[[Any, tuple[Any, ...]], Any] | None = None  # state left on the receiver
     pools: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # over the shared POOLS
     member: str = ""  # the attribute, when the feature id is an alias (async-for: __aiter__)
-    receivers: bool = True  # vary the receiver over the owner's kinds
 
 
 async def call_async(name: str, call: Call) -> tuple[Any, Any, tuple[Any, ...]]:

@@ -123,9 +123,10 @@ def test_async_member_matches_its_sync_twin(conformance, world, feature_id):
             )
         )
         return
-    receivers = RECEIVERS[prefix] if twin.receivers else {}
     calls = list(
-        grid(seeds, async_member, sync_member, receivers=receivers, pools=POOLS | twin.pools)
+        grid(
+            seeds, async_member, sync_member, receivers=RECEIVERS[prefix], pools=POOLS | twin.pools
+        )
     )
     baseline = probe.key_baseline(probe.all_tables())
     header = f"# {feature_id} ({path}), against receiver.{twin_name} from the same state"
