@@ -237,3 +237,22 @@ def tests(session: nox.Session) -> None:
     """The kit's own tests: plugin, schema, merging and rendering on crafted inputs."""
     session.install(*nox.project.dependency_groups(PYPROJECT, "test"))
     session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session(default=False)
+def scan(session: nox.Session) -> None:
+    """Judge your own code by the kit's verdicts: ``nox -s scan -- path/to/project``.
+
+    Paths are read from where nox was invoked (``nox -f <kit>/noxfile.py -s scan -- .`` works
+    from your project); ``--results`` defaults to the reports folder's results.json.
+    """
+    if not session.posargs:
+        session.error("pass the files or folders to scan, e.g. `nox -s scan -- myproject/`")
+    session.install(*PYPROJECT["project"]["dependencies"])
+    session.chdir(session.invoked_from)
+    session.run(
+        "python", "-m", "conformance.report.scan",
+        f"--results={REPORTS / 'results.json'}",
+        *session.posargs,
+        env={"PYTHONPATH": str(ROOT)},
+    )  # fmt: skip

@@ -1,0 +1,187 @@
+"""Judge findings by the kit's verdicts: on the chosen release and backend, and across releases.
+
+A finding has two readings. Its ``verdict`` is what the code does as written on the chosen cell
+(a sync call whose async twin is native there ``needs-await``; a wrapped call whose twin is
+native there is ``native``: the wrapper can go). Its "native form" is the code rewritten to the
+async API the kit measured (the twin, or a pattern's native ``[[alternative]]``): the releases
+where that form is native decide ``native_since`` and the project's minimum release.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from packaging.version import Version
+
+from conformance.report.scan.finder import Finding
+from conformance.report.scan.results import Matrix
+from conformance.report.scan.vocabulary import MEASURED_AS
+from conformance.verdicts import UNMEASURED, Verdict
+
+NEEDS_AWAIT = "needs-await"  # the scan's own verdict: a sync call whose async twin is native
+VERDICT_CHOICES = (*(v.value for v in Verdict), NEEDS_AWAIT)
+NATIVE = Verdict.NATIVE.value
+NEEDS_WRAPPING = Verdict.NEEDS_SYNC_TO_ASYNC.value
+# Twin verdicts under which the sync call must stay in sync_to_async on that release.
+NO_NATIVE_TWIN = frozenset({Verdict.ABSENT.value, Verdict.UNSUPPORTED.value, NEEDS_WRAPPING})
+
+
+@dataclass(frozen=True)
+class Assessed:
+    finding: Finding
+    measured_as: str
+    verdict: str
+    native_since: dict[str, str | None]
+    advice: str
+    workaround: dict[str, Any] | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.finding.path}:{self.finding.line} {self.finding.feature}"
+
+
+def measured_as(feature: str, matrix: Matrix) -> str:
+    """The feature whose verdicts stand for this one (itself, when the results measure it)."""
+    return feature if matrix.measures(feature) else MEASURED_AS.get(feature, feature)
+
+
+def written_verdict(finding: Finding, matrix: Matrix, series: str, backend: str) -> str:
+    """What the code does as written on that release and backend (see the module docstring)."""
+    verdict = matrix.verdict(measured_as(finding.feature, matrix), series, backend)
+    if finding.form == "sync":
+        if verdict == NATIVE:
+            return NEEDS_AWAIT
+        return NEEDS_WRAPPING if verdict in NO_NATIVE_TWIN else verdict
+    if finding.form == "wrapped" and verdict in NO_NATIVE_TWIN:
+        return NEEDS_WRAPPING
+    return verdict
+
+
+def _state(verdicts: list[str]) -> bool | None:
+    """Native when any is; unknown (``None``) when none was measured; else not native."""
+    if NATIVE in verdicts:
+        return True
+    return None if all(v in UNMEASURED for v in verdicts) else False
+
+
+def native_form(finding: Finding, matrix: Matrix, series: str, backend: str) -> bool | None:
+    """Whether the finding's work has a native form on that release (its feature, or an
+    alternative the kit measured for its pattern); ``None`` when none was measured there."""
+    feature = measured_as(finding.feature, matrix)
+    candidates = [feature, *(a["feature"] for a in matrix.alternatives.get(feature, []))]
+    return _state([matrix.verdict(c, series, backend) for c in candidates])
+
+
+def _since(matrix: Matrix, backend: str, is_native: Callable[[str], bool | None]) -> str | None:
+    """The oldest release from which ``is_native`` holds on every newer measured release."""
+    since = None
+    for series in reversed(matrix.releases):
+        state = is_native(series) if (series, backend) in matrix.cells else None
+        if state is False:
+            break
+        if state:
+            since = series
+    return since
+
+
+def _feature_since(matrix: Matrix, feature: str, backend: str) -> str | None:
+    return _since(matrix, backend, lambda s: _state([matrix.verdict(feature, s, backend)]))
+
+
+def _sync_twin_code(code: str, feature: str) -> str:
+    """``obj.asave()`` -> ``obj.save()``: the call to wrap on releases without the async API."""
+    method = feature.rpartition(".")[2]
+    if not method.startswith("a") or f"{method}(" not in code:
+        return code
+    before, _, after = code.rpartition(f"{method}(")
+    return f"{before}{method[1:]}({after}"
+
+
+def _workaround(
+    finding: Finding, matrix: Matrix, feature: str, series: str, backend: str
+) -> dict[str, Any]:
+    alternatives = [
+        alternative | {"native_since": _feature_since(matrix, alternative["feature"], backend)}
+        for alternative in matrix.alternatives.get(feature, [])
+    ]
+    wrapped = matrix.wrapped_forms.get(feature)
+    if wrapped is None and finding.code and finding.form in {"sync", "async"}:
+        wrapped = f"await sync_to_async(lambda: {_sync_twin_code(finding.code, feature)})()"
+    return {
+        "alternatives": [a for a in alternatives if a["native_since"] is not None] or alternatives,
+        "wrapped_form": wrapped,
+        "native_from": _feature_since(matrix, feature, backend),
+    }
+
+
+def _advice(
+    verdict: str, feature: str, workaround: dict[str, Any] | None, since: str | None
+) -> str:
+    if verdict == NEEDS_AWAIT:
+        return f"await the async API instead ({feature}, native since {since})"
+    if verdict == NATIVE:
+        return ""
+    if workaround is not None:
+        usable = [a for a in workaround["alternatives"] if a["native_since"] is not None]
+        if usable:
+            return "; ".join(f"use {a['api']} (native since {a['native_since']})" for a in usable)
+        if workaround["native_from"]:
+            return f"wrap in sync_to_async before {workaround['native_from']}, native from then"
+        return "wrap in sync_to_async: not native in any measured release"
+    if verdict == Verdict.DIVERGES.value:
+        return "differs from its sync twin on some calls: see the report's Divergences"
+    return f"the kit's verdict here is {verdict}"
+
+
+def assess(finding: Finding, matrix: Matrix, series: str, backend: str) -> Assessed:
+    """The finding's verdict on the chosen cell, its native form's releases and the advice."""
+    feature = measured_as(finding.feature, matrix)
+    verdict = written_verdict(finding, matrix, series, backend)
+    native_since = {
+        b: _since(matrix, b, lambda s, b=b: native_form(finding, matrix, s, b))
+        for b in matrix.backends
+    }
+    workaround = (
+        _workaround(finding, matrix, feature, series, backend)
+        if verdict in {NEEDS_WRAPPING, Verdict.ABSENT.value}
+        else None
+    )
+    if finding.form == "wrapped" and verdict == NATIVE:
+        advice = f"drop sync_to_async: {feature} is native since {native_since.get(backend)}"
+    else:
+        advice = _advice(verdict, feature, workaround, native_since.get(backend))
+    return Assessed(finding, feature, verdict, native_since, advice, workaround)
+
+
+def minimum_release(assessed: list[Assessed], matrix: Matrix) -> dict[str, str | None]:
+    """Per backend, the oldest release from which every finding's native form is native."""
+    found: dict[str, str | None] = {}
+    for backend in matrix.backends:
+        since = [a.native_since.get(backend) for a in assessed]
+        oldest = next((s for s in matrix.releases if (s, backend) in matrix.cells), None)
+        known = [s for s in [*since, oldest] if s is not None]
+        found[backend] = None if None in since or not known else max(known, key=Version)
+    return found
+
+
+def blocking(assessed: list[Assessed], matrix: Matrix) -> dict[str, dict[str, list[str]]]:
+    """Per backend and release older than the minimum: the findings not native there."""
+    minimum = minimum_release(assessed, matrix)
+    blocked: dict[str, dict[str, list[str]]] = {}
+    for backend in matrix.backends:
+        floor = minimum[backend]
+        for series in matrix.releases:
+            if floor is not None and Version(series) >= Version(floor):
+                break
+            if (series, backend) not in matrix.cells:
+                continue
+            labels = [
+                a.label
+                for a in assessed
+                if native_form(a.finding, matrix, series, backend) is False
+            ]
+            if labels:
+                blocked.setdefault(backend, {})[series] = labels
+    return blocked
