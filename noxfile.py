@@ -232,6 +232,14 @@ def releases(session: nox.Session) -> None:
     session.run("python", "-m", "conformance.ci", "releases")
 
 
+@nox.session(default=False)
+def stability(session: nox.Session) -> None:
+    """Run cells several times and list any verdict that changed: ``nox -s stability -- --runs
+    3 django-6.1-sqlite`` (each run is a nested nox, so nox is installed here too)."""
+    session.install(*PYPROJECT["project"]["dependencies"], "nox", "uv")
+    session.run("python", "-m", "conformance.report.stability", *session.posargs)
+
+
 @nox.session(python="3.12", tags=["ci"])
 def tests(session: nox.Session) -> None:
     """The kit's own tests: plugin, schema, merging and rendering on crafted inputs."""
