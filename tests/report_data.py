@@ -1,7 +1,8 @@
 """Crafted merged reports, so the report's tests never depend on a matrix run.
 
 ``crafted()`` covers every verdict, every cell state, an unknown area, a SQLite/PostgreSQL
-difference, a divergence found in two releases, surface coverage, claims of each status and
+difference, a divergence found in two releases, surface coverage, claims of each status, a
+pattern that needs sync_to_async with its tested workaround and a native alternative, and
 hostile text; ``large()`` is big enough to show whether the page stays fast with thousands of
 cells.
 """
@@ -86,7 +87,8 @@ def check(
         "outcome": "passed",
         "duration_s": 0.0123,
         "evidence": {
-            "snippet": f"async def probe():\n    return await run({feature!r})",
+            "snippet": f"async def probe():\n    return await run({feature!r})"
+            + (WRAPPED_FORM.format(feature=feature) if verdict == "needs-sync-to-async" else ""),
             "observed": observed,
             "sync_twin": {"kind": "value", "repr": "3", "type": None, "message": None},
             "wrapped": {"kind": "value", "repr": "3", "type": None, "message": None}
@@ -101,6 +103,13 @@ def check(
         "notes": [DIVERGENCE_REASON] if (feature, cell) in DIVERGING_EVIDENCE else [],
     }
 
+
+# What a check of a pattern that needs sync_to_async appends to its snippet: the tested workaround.
+WRAPPED_FORM = (
+    "\n\n# wrapped form\nasync def wrapped():\n    return await sync_to_async(run)({feature!r})"
+)
+# The native API the sync_to_async table offers instead of the pattern (native since 4.1).
+ALTERNATIVE_API = "QuerySet.aget() with select_related()"
 
 # feature id -> (title, area, verdict per cell id by default, overrides)
 _FEATURES: list[tuple[str, str, str, str, dict[str, str]]] = [
@@ -272,6 +281,7 @@ def crafted(*, claims: bool = True, changes: bool = False) -> dict[str, Any]:
             found for feature in features if (found := divergence(feature, cells)) is not None
         ],
     }
+    merged["sync_to_async"] = _sync_to_async(features)
     if claims:
         merged["claims"] = CLAIMS
     if changes:
@@ -291,6 +301,29 @@ def crafted(*, claims: bool = True, changes: bool = False) -> dict[str, Any]:
             "removed_cells": [],
         }
     return merged
+
+
+def _sync_to_async(features: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The merge's sync_to_async table for the one pattern that needs it: its native
+    alternative is ``queryset.aget``, with that feature's own "since"."""
+    by_id = {feature["id"]: feature for feature in features}
+    pattern = by_id[HOSTILE_FEATURE]
+    return [
+        {
+            "feature": pattern["id"],
+            "title": pattern["title"],
+            "verdicts": {cell: entry["verdict"] for cell, entry in pattern["cells"].items()},
+            "native_since": pattern["since"],
+            "summary": f"{pattern['id']}: needs-sync-to-async in every measured release",
+            "alternatives": [
+                {
+                    "api": ALTERNATIVE_API,
+                    "feature": "queryset.aget",
+                    "native_since": by_id["queryset.aget"]["since"],
+                }
+            ],
+        }
+    ]
 
 
 CLAIMS: list[dict[str, Any]] = [

@@ -359,8 +359,21 @@ def test_the_changed_filter_keeps_only_features_with_changed_cells(
     open_page: Callable[..., Opened],
 ) -> None:
     opened = open_page(crafted(changes=True))
-    opened.page.select_option("#verdict", "changed")
+    opened.page.check("#changed-only")
     assert opened.visible_rows() == ["feature-queryset.acount"]
+
+
+def test_the_changed_filter_combines_with_the_backend_filter(
+    open_page: Callable[..., Opened],
+) -> None:
+    opened = open_page(crafted(changes=True))
+    opened.page.check("#changed-only")
+    opened.page.select_option("#backend", "postgresql")
+    assert opened.visible_rows() == []
+
+
+def test_without_a_baseline_there_is_no_changed_filter(open_page: Callable[..., Opened]) -> None:
+    assert open_page().page.locator("#changed-only").count() == 0
 
 
 # --- phone and size -----------------------------------------------------------------------

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from conformance.report.compare import BaselineError, compare, load_baseline
+from conformance.report.compare import (
+    CHANGE_KINDS,
+    BaselineError,
+    by_kind,
+    change_kind,
+    compare,
+    load_baseline,
+)
 from tests.report_data import cell_id, crafted
 
 
@@ -28,7 +35,13 @@ def test_a_changed_verdict_is_listed_with_its_old_and_new_verdicts() -> None:
     old = _with_verdict("queryset.aget", cell_id("5.2", "sqlite"), "absent")
     changed = compare(old, crafted(), source="old.json")["changed"]
     assert changed == [
-        {"feature": "queryset.aget", "cell": "django-5.2-sqlite", "old": "absent", "new": "native"}
+        {
+            "feature": "queryset.aget",
+            "cell": "django-5.2-sqlite",
+            "old": "absent",
+            "new": "native",
+            "kind": "new-api",
+        }
     ]
 
 
@@ -37,6 +50,58 @@ def test_changes_follow_the_current_matrix_order() -> None:
     old["features"][0]["cells"][cell_id("4.1", "sqlite")]["verdict"] = "absent"
     cells = [change["cell"] for change in compare(old, crafted(), source="old.json")["changed"]]
     assert cells == ["django-4.1-sqlite", "django-5.2-sqlite"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kind"),
+    [
+        pytest.param("native", "needs-sync-to-async", "regression", id="native-to-wrapped"),
+        pytest.param("native", "absent", "regression", id="native-to-absent"),
+        pytest.param("native", "diverges", "regression", id="native-to-diverges"),
+        pytest.param("absent", "native", "new-api", id="absent-to-native"),
+        pytest.param("absent", "needs-sync-to-async", "new-api", id="absent-to-wrapped"),
+        pytest.param("needs-sync-to-async", "native", "fix", id="wrapped-to-native"),
+        pytest.param("diverges", "native", "fix", id="diverges-to-native"),
+        pytest.param("needs-sync-to-async", "diverges", "new-divergence", id="to-diverges"),
+        pytest.param("diverges", "unsupported", "other", id="diverges-to-unsupported"),
+        pytest.param("native", "error", "other", id="native-to-error-is-not-measured"),
+        pytest.param("not-run", "native", "other", id="not-run-to-native"),
+        pytest.param("skipped", "absent", "other", id="skipped-to-absent"),
+    ],
+)
+def test_change_kind_classifies_a_verdict_change(old: str, new: str, kind: str) -> None:
+    assert change_kind(old, new) == kind
+
+
+def test_change_kinds_are_worse_better_or_neither() -> None:
+    improvements = {kind: meaning["improvement"] for kind, meaning in CHANGE_KINDS.items()}
+    assert improvements == {
+        "regression": False,
+        "new-api": True,
+        "fix": True,
+        "new-divergence": False,
+        "other": None,
+    }
+
+
+def test_by_kind_puts_regressions_first_and_keeps_the_order_within_a_kind() -> None:
+    changes = [
+        {"feature": "a", "old": "absent", "new": "native"},
+        {"feature": "b", "old": "native", "new": "absent"},
+        {"feature": "c", "old": "absent", "new": "native"},
+        {"feature": "d", "old": "native", "new": "diverges"},
+    ]
+    assert [change["feature"] for change in by_kind(changes)] == ["b", "d", "a", "c"]
+
+
+def test_a_baseline_comparison_lists_regressions_before_improvements() -> None:
+    old = _with_verdict("queryset.aget", cell_id("5.2", "sqlite"), "absent")
+    new = _with_verdict("queryset.abulk_create", cell_id("5.2", "sqlite"), "needs-sync-to-async")
+    changed = compare(old, new, source="old.json")["changed"]
+    assert [(c["feature"], c["kind"]) for c in changed] == [
+        ("queryset.abulk_create", "regression"),
+        ("queryset.aget", "new-api"),
+    ]
 
 
 def test_a_new_feature_is_listed_once_instead_of_per_cell() -> None:

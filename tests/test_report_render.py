@@ -265,7 +265,7 @@ def test_the_divergences_say_a_divergence_is_djangos_behaviour_not_the_kits_fail
 
 def test_a_divergence_shows_its_minimal_call_and_both_outcomes_side_by_side() -> None:
     section = _section(render_html(crafted()), "divergences")
-    row = re.search(r"<tr><td><a href=\"#feature-queryset.abulk_create\">.*?</tr>", section, re.S)
+    row = re.search(r'<tr id="divergence-queryset.abulk_create"><td>.*?</tr>', section, re.S)
     cells = re.findall(r"<td>(.*?)</td>", row.group(0), re.S)
     assert f"<code>{MINIMAL_CALL}</code>" in cells[1]
     assert cells[2:] == [
@@ -334,6 +334,45 @@ def test_the_page_lists_changes_with_old_and_new_verdicts() -> None:
     section = html[html.index('<section id="changes">') : html.index('id="differences"')]
     assert "— absent" in section
     assert "✓ native" in section
+
+
+def test_the_page_groups_changes_by_kind_saying_which_are_improvements() -> None:
+    merged = crafted(changes=True)
+    merged["changes"]["changed"].append(
+        {
+            "feature": "queryset.aget",
+            "cell": cell_id("5.2", "sqlite"),
+            "old": "native",
+            "new": "absent",
+        }
+    )
+    section = _section(render_html(merged), "changes")
+    regressions = section.index('id="changes-regression">Regressions (1): worse than the baseline')
+    assert regressions < section.index('id="changes-new-api">New APIs (1): improvements')
+
+
+def test_the_summary_lists_changes_regressions_first_with_their_kind() -> None:
+    merged = crafted(changes=True)
+    merged["changes"]["changed"].append(
+        {
+            "feature": "queryset.aget",
+            "cell": cell_id("5.2", "sqlite"),
+            "old": "native",
+            "new": "absent",
+        }
+    )
+    rows = [line.split(" | ")[:2] for line in render_markdown(merged).splitlines()]
+    changes = [row for row in rows if row[0] in ("| regression", "| new-api")]
+    assert changes == [["| regression", "queryset.aget"], ["| new-api", "queryset.acount"]]
+
+
+def test_the_embedded_data_keeps_the_matrix_orders_as_lists() -> None:
+    data = _embedded_data(render_html(crafted()))
+    assert (data["feature_order"][0], data["backend_order"], data["releases"]) == (
+        "queryset.aget",
+        ["sqlite", "postgresql"],
+        ["4.1", "5.0", "5.2"],
+    )
 
 
 def test_the_page_shows_exact_versions_per_cell() -> None:

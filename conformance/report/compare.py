@@ -10,12 +10,54 @@ from pathlib import Path
 from typing import Any
 
 from conformance.results import UnreadableJSON, load_json
-from conformance.verdicts import VerdictTable, differences
+from conformance.verdicts import UNMEASURED, Verdict, VerdictTable, differences
 
 BASELINE_FIX = (
     "Fix: pass the results.json written by an earlier `python -m conformance.report` run "
     "(reports/results.json, e.g. a CI artifact), not a per-session file from reports/sessions."
 )
+
+
+# The kinds of a verdict change, in the order a reader must see them: what broke first, then what
+# arrived, what got fixed, what newly disagrees with its sync twin, and the rest. ``improvement``
+# is True for a change for the better, False for one for the worse, None when it is neither.
+CHANGE_KINDS: dict[str, dict[str, Any]] = {
+    "regression": {"label": "Regressions", "improvement": False},
+    "new-api": {"label": "New APIs", "improvement": True},
+    "fix": {"label": "Fixes", "improvement": True},
+    "new-divergence": {"label": "New divergences", "improvement": False},
+    "other": {"label": "Other changes", "improvement": None},
+}
+
+
+def change_kind(old: str, new: str) -> str:
+    """The kind of a verdict change from ``old`` to ``new``, a key of ``CHANGE_KINDS``.
+
+    One rule for the baseline diff and the page's release compare (which gets it as a table), so
+    both order the same change the same way. A side that was not measured makes any change
+    "other": a session that failed says nothing about Django, so it is no regression.
+    """
+    if old in UNMEASURED or new in UNMEASURED:
+        return "other"
+    if old == Verdict.NATIVE:
+        return "regression"
+    if old == Verdict.ABSENT:
+        return "new-api"
+    if new == Verdict.NATIVE:
+        return "fix"
+    if new == Verdict.DIVERGES:
+        return "new-divergence"
+    return "other"
+
+
+def by_kind(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``changes`` (each with ``old`` and ``new``) with their ``kind``, regressions first; the
+    order within a kind is kept."""
+    rank = list(CHANGE_KINDS)
+    classified = [
+        change | {"kind": change_kind(change["old"], change["new"])} for change in changes
+    ]
+    return sorted(classified, key=lambda change: rank.index(change["kind"]))
 
 
 class BaselineError(Exception):
@@ -71,7 +113,8 @@ def verdict_table(document: dict[str, Any]) -> VerdictTable:
 
 
 def compare(baseline: dict[str, Any], current: dict[str, Any], *, source: str) -> dict[str, Any]:
-    """The differences from ``baseline`` to ``current``, in the current matrix's order.
+    """The differences from ``baseline`` to ``current``: changed cells by kind (regressions
+    first, see ``change_kind``), then in the current matrix's order.
 
     ``changed`` lists cells present in both whose verdict differs; features and cells present in
     only one side are listed by id instead, so a newly added feature is not 14 "changes".
@@ -88,10 +131,12 @@ def compare(baseline: dict[str, Any], current: dict[str, Any], *, source: str) -
     )
     return {
         "baseline": {"source": source, "generated_at": baseline.get("generated_at")},
-        "changed": [
-            {"feature": d.feature, "cell": d.cell, "old": d.verdicts[0], "new": d.verdicts[1]}
-            for d in changed
-        ],
+        "changed": by_kind(
+            [
+                {"feature": d.feature, "cell": d.cell, "old": d.verdicts[0], "new": d.verdicts[1]}
+                for d in changed
+            ]
+        ),
         "added_features": [feature for feature in new_features if feature not in old_features],
         "removed_features": [feature for feature in old_features if feature not in new_features],
         "added_cells": [cell for cell in new_cells if cell not in old_cells],

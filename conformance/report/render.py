@@ -16,6 +16,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from conformance.features import AREAS
+from conformance.report.compare import CHANGE_KINDS, by_kind, change_kind
 from conformance.verdicts import UNMEASURED
 
 # Symbol, word and colour for each verdict: never colour alone. ``short`` is the word shown
@@ -189,15 +190,37 @@ def ordered_claims(claims: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def changed_cells(merged: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The comparison with a baseline, by cell fragment, so the matrix can mark changed cells."""
+    """The comparison with a baseline, by cell fragment and with each change's kind, so the
+    matrix can mark changed cells."""
     changes = merged.get("changes") or {}
     return {
-        cell_key(change["feature"], change["cell"]): change for change in changes.get("changed", [])
+        cell_key(change["feature"], change["cell"]): change
+        for change in by_kind(changes.get("changed", []))
     }
 
 
+def releases(cells: list[dict[str, Any]]) -> list[str]:
+    """The Django series of the matrix, oldest first (cells are in release order), so the page's
+    script compares releases by position instead of parsing versions."""
+    return list(dict.fromkeys(cell["django_series"] for cell in cells))
+
+
+def change_kinds_by_pair() -> dict[str, str]:
+    """``change_kind`` for every pair of verdicts, keyed ``"old>new"``: the page's release compare
+    looks its kinds up here, so it cannot drift from the baseline diff's rule."""
+    return {f"{old}>{new}": change_kind(old, new) for old in VERDICT_STYLE for new in VERDICT_STYLE}
+
+
+def alternatives_by_pattern(merged: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The native alternatives of each pattern that needed ``sync_to_async``, with their own
+    "since" per backend: what "My setup" offers next to the wrapped form."""
+    return {row["feature"]: row["alternatives"] for row in merged.get("sync_to_async") or []}
+
+
 def client_data(merged: dict[str, Any]) -> dict[str, Any]:
-    """What the page's script needs to draw evidence on demand: cells, verdicts and checks."""
+    """What the page's script needs: evidence drawn on demand (cells, verdicts and checks), and
+    "My setup" and the release compare, which are drawn from the same data for the release,
+    backend or pair of releases in the URL."""
     return {
         "verdicts": VERDICT_STYLE,
         "backends": BACKEND_LABELS,
@@ -217,8 +240,18 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
             for cell in merged["cells"]
         },
         "features": {
-            feature["id"]: {key: feature[key] for key in ("title", "ref", "cells")}
+            feature["id"]: {key: feature.get(key) for key in ("title", "ref", "since", "cells")}
             for feature in merged["features"]
+        },
+        # The JSON's objects come out with sorted keys: the orders the page shows go as lists.
+        "feature_order": [feature["id"] for feature in merged["features"]],
+        "backend_order": backends(merged["cells"]),
+        "releases": releases(merged["cells"]),
+        "alternatives": alternatives_by_pattern(merged),
+        "divergences": [found["feature"] for found in merged.get("divergences") or []],
+        "change_kinds": {
+            "order": [{"kind": kind} | meaning for kind, meaning in CHANGE_KINDS.items()],
+            "by_pair": change_kinds_by_pair(),
         },
         "changes": changed_cells(merged),
         "diverges_meaning": DIVERGES_MEANING,
@@ -240,6 +273,7 @@ def _html_environment() -> Environment:
         BACKEND_LABELS=BACKEND_LABELS,
         AREAS=AREAS,
         DIVERGES_MEANING=DIVERGES_MEANING,
+        CHANGE_KINDS=CHANGE_KINDS,
         cell_key=cell_key,
         since_label=since_label,
         since_text=since_text,
@@ -268,6 +302,7 @@ def render_html(merged: dict[str, Any]) -> str:
             claim_counts={s: sum(c.get("status") == s for c in claims) for s in CLAIM_STYLE},
             changes=merged.get("changes") or {},
             changed=changed_cells(merged),
+            releases=releases(merged["cells"]),
             data=client_data(merged),
             cells_by_id={cell["id"]: cell for cell in merged["cells"]},
             features_by_id={feature["id"]: feature for feature in merged["features"]},
@@ -306,6 +341,7 @@ def render_markdown(merged: dict[str, Any]) -> str:
         refuted=[claim for claim in claims if claim.get("status") == "refuted"],
         claims=claims,
         changes=merged.get("changes") or {},
+        changed=list(changed_cells(merged).values()),
         divergences=merged.get("divergences") or [],
         backends=backends(merged["cells"]),
         limit=50,

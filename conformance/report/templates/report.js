@@ -185,9 +185,21 @@
     current = null;
   }
 
+  function notify(message) {
+    // A permalink that leads nowhere says so, instead of leaving the reader at the top.
+    var notice = document.getElementById("notice");
+    notice.textContent = message || "";
+    notice.hidden = !message;
+  }
+
   function route() {
     var key = decodeURIComponent(location.hash.slice(1));
+    notify(null);
     if (key.indexOf("--") > 0 && open(key)) return;
+    if (key.indexOf("--") > 0) notify("This report has no cell “" + visible(key) + "”: the link names a feature or cell it does not have.");
+    else if (/^feature-/.test(key) && !document.getElementById(key)) {
+      notify("This report has no feature “" + visible(key.slice("feature-".length)) + "”.");
+    }
     if (!panel.hidden && !/^(claim|env|col)-/.test(key)) close();
     var target = key && document.getElementById(key);
     var folded = target && target.closest && target.closest("details:not([open])");
@@ -202,11 +214,13 @@
     q: document.getElementById("q"),
     area: document.getElementById("area"),
     verdict: document.getElementById("verdict"),
-    backend: document.getElementById("backend")
+    backend: document.getElementById("backend"),
+    changedOnly: document.getElementById("changed-only") // only with a baseline
   };
 
   function resetFilters() {
     controls.q.value = controls.area.value = controls.verdict.value = controls.backend.value = "";
+    if (controls.changedOnly) controls.changedOnly.checked = false;
     applyFilters();
   }
 
@@ -215,6 +229,7 @@
     var area = controls.area.value;
     var verdict = controls.verdict.value;
     var backend = controls.backend.value;
+    var changedOnly = Boolean(controls.changedOnly && controls.changedOnly.checked);
     if (backend) matrix.setAttribute("data-backend", backend); else matrix.removeAttribute("data-backend");
     if (verdict) matrix.setAttribute("data-verdict", verdict); else matrix.removeAttribute("data-verdict");
     var shown = 0, total = 0, header = null, headerShown = false;
@@ -227,15 +242,19 @@
       total += 1;
       var ok = (!area || row.getAttribute("data-area") === area) &&
         (!q || row.getAttribute("data-text").indexOf(q) >= 0);
-      if (ok && verdict) {
-        var tokens = row.getAttribute("data-v");
-        ok = backend ? tokens.indexOf(backend + ":" + verdict + " ") >= 0 : tokens.indexOf(":" + verdict + " ") >= 0;
-      }
+      var tokens = row.getAttribute("data-v");
+      if (ok && verdict) ok = hasToken(tokens, backend, verdict);
+      if (ok && changedOnly) ok = hasToken(tokens, backend, "changed");
       row.hidden = !ok;
       if (ok) { shown += 1; headerShown = true; }
     });
     if (header) header.hidden = !headerShown;
     document.getElementById("shown").textContent = "Showing " + shown + " of " + total + " features";
+  }
+
+  function hasToken(tokens, backend, word) {
+    // A row's data-v holds "backend:verdict " per cell, and "backend:changed " per changed cell.
+    return tokens.indexOf((backend ? backend : "") + ":" + word + " ") >= 0;
   }
 
   function move(td, key) {
@@ -288,6 +307,255 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && !panel.hidden) { event.preventDefault(); close(); }
   });
+
+  // --- My setup and the release compare: drawn from DATA for the choices kept in the URL query,
+  // so a link such as ?django=5.2&db=postgresql or ?compare=5.1..5.2 opens the same answer. ---
+  var WRAPPED_MARKER = "# wrapped form\n";
+  var cellIds = {};
+  Object.keys(DATA.cells).forEach(function (id) {
+    cellIds[DATA.cells[id].django_series + "|" + DATA.cells[id].backend] = id;
+  });
+  var picks = {
+    django: document.getElementById("setup-django"),
+    db: document.getElementById("setup-db"),
+    from: document.getElementById("compare-from"),
+    to: document.getElementById("compare-to")
+  };
+  var setupAnswer = document.getElementById("setup-answer");
+  var compareAnswer = document.getElementById("compare-answer");
+  var setupHint = setupAnswer.firstElementChild;
+  var compareHint = compareAnswer.firstElementChild;
+
+  function backendLabel(backend) {
+    return DATA.backends[backend] || backend;
+  }
+
+  function isLater(series, than) {
+    // Releases compare by their position in the matrix, which merge put in release order.
+    return DATA.releases.indexOf(series) > DATA.releases.indexOf(than);
+  }
+
+  function link(text, href) {
+    var node = el("a", visible(text));
+    node.href = href;
+    return node;
+  }
+
+  function featureItem(featureId, cellId) {
+    // A feature's title, linking to its evidence in the chosen cell.
+    var li = el("li");
+    li.appendChild(link(DATA.features[featureId].title, "#" + featureId + "--" + cellId));
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(el("code", visible(featureId)));
+    return li;
+  }
+
+  function group(parent, verdict, title, items, folded) {
+    // One verdict's features under a heading with their count; folded behind <details>.
+    var style = DATA.verdicts[verdict];
+    var heading = el("h3", style.symbol + " " + title + ": " + items.length);
+    heading.style.color = style.color;
+    heading.setAttribute("data-verdict", verdict);
+    parent.appendChild(heading);
+    if (!items.length) return;
+    var list = el("ul");
+    items.forEach(function (item) { list.appendChild(item); });
+    if (!folded) { parent.appendChild(list); return; }
+    var details = el("details");
+    details.appendChild(el("summary", "show the " + items.length + " feature" + (items.length > 1 ? "s" : "")));
+    details.appendChild(list);
+    parent.appendChild(details);
+  }
+
+  function wrappedForm(checks) {
+    // The tested workaround: the wrapped form a check ran, which its snippet carries after a marker.
+    for (var i = 0; i < checks.length; i += 1) {
+      var snippet = checks[i].evidence && checks[i].evidence.snippet;
+      var at = snippet ? snippet.indexOf(WRAPPED_MARKER) : -1;
+      if (at >= 0) return snippet.slice(at + WRAPPED_MARKER.length);
+    }
+    return null;
+  }
+
+  function arrival(found, series) {
+    // When something is native, in words, relative to the chosen release.
+    if (!found) return "not native in any release measured here";
+    if (isLater(found.series, series)) return "native from Django " + found.series;
+    return "native in your release (since " + found.series + (found.floor ? " or earlier" : "") + ")";
+  }
+
+  function syncToAsyncItem(featureId, cellId, series, backend) {
+    var li = featureItem(featureId, cellId);
+    var feature = DATA.features[featureId];
+    var since = feature.since && feature.since[backend];
+    if (since) li.appendChild(el("div", "The direct form is " + arrival(since, series) + "."));
+    var wrapped = wrappedForm(feature.cells[cellId].checks);
+    if (wrapped) {
+      var details = el("details");
+      details.appendChild(el("summary", "tested workaround (the wrapped form the check ran)"));
+      details.appendChild(longText("pre", wrapped));
+      li.appendChild(details);
+    }
+    (DATA.alternatives[featureId] || []).forEach(function (alternative) {
+      var line = el("div", "Native alternative: ");
+      line.appendChild(el("code", visible(alternative.api)));
+      var found = alternative.native_since && alternative.native_since[backend];
+      line.appendChild(document.createTextNode(", " + arrival(found, series) + "."));
+      li.appendChild(line);
+    });
+    return li;
+  }
+
+  function absentItem(featureId, cellId, series, backend) {
+    var li = featureItem(featureId, cellId);
+    var since = DATA.features[featureId].since;
+    li.appendChild(document.createTextNode(": " + arrival(since && since[backend], series)));
+    return li;
+  }
+
+  function divergesItem(featureId, cellId) {
+    var li = featureItem(featureId, cellId);
+    if (DATA.divergences.indexOf(featureId) >= 0) {
+      li.appendChild(document.createTextNode(" · "));
+      li.appendChild(link("in Divergences", "#divergence-" + featureId));
+    }
+    return li;
+  }
+
+  function renderSetup(series, backend) {
+    setupAnswer.textContent = "";
+    if (!series || !backend) { setupAnswer.appendChild(setupHint); return; }
+    var cellId = cellIds[series + "|" + backend];
+    if (!cellId) {
+      setupAnswer.appendChild(el("p", "This report has no results for Django " + visible(series) + " on " + visible(backendLabel(backend)) + ".", "bad"));
+      return;
+    }
+    var cell = DATA.cells[cellId];
+    setupAnswer.appendChild(el("p", "Django " + series + " on " + backendLabel(backend) + ":"));
+    if (cell.state !== "complete") {
+      setupAnswer.appendChild(el("p", "⚠ This session is " + cell.state + ": its cells are not measurements.", "bad"));
+    }
+    var found = { native: [], "needs-sync-to-async": [], absent: [], diverges: [], rest: [] };
+    DATA.feature_order.forEach(function (featureId) {
+      var verdict = DATA.features[featureId].cells[cellId].verdict;
+      if (verdict === "native") found.native.push(featureItem(featureId, cellId));
+      else if (verdict === "needs-sync-to-async") found[verdict].push(syncToAsyncItem(featureId, cellId, series, backend));
+      else if (verdict === "absent") found.absent.push(absentItem(featureId, cellId, series, backend));
+      else if (verdict === "diverges") found.diverges.push(divergesItem(featureId, cellId));
+      else {
+        var item = featureItem(featureId, cellId);
+        item.insertBefore(document.createTextNode(" "), item.firstChild);
+        item.insertBefore(badge(verdict), item.firstChild);
+        found.rest.push(item);
+      }
+    });
+    group(setupAnswer, "native", "Native, await it directly", found.native, true);
+    group(setupAnswer, "needs-sync-to-async", "Needs sync_to_async", found["needs-sync-to-async"], false);
+    group(setupAnswer, "absent", "Absent", found.absent, false);
+    group(setupAnswer, "diverges", "Diverges from its sync twin", found.diverges, false);
+    if (found.rest.length) group(setupAnswer, "unsupported", "Unsupported or not measured", found.rest, true);
+  }
+
+  function changeKind(oldVerdict, newVerdict) {
+    // The same rule as the baseline diff's change_kind, which the page embeds as a table.
+    return DATA.change_kinds.by_pair[oldVerdict + ">" + newVerdict] || "other";
+  }
+
+  function releaseChanges(from, to) {
+    // Every feature x backend whose verdict differs between two releases, by kind.
+    var byKind = {};
+    DATA.change_kinds.order.forEach(function (kind) { byKind[kind.kind] = []; });
+    DATA.feature_order.forEach(function (featureId) {
+      DATA.backend_order.forEach(function (backend) {
+        var before = cellIds[from + "|" + backend], after = cellIds[to + "|" + backend];
+        if (!before || !after) return;
+        var cells = DATA.features[featureId].cells;
+        var old = cells[before].verdict, now = cells[after].verdict;
+        if (old === now) return;
+        byKind[changeKind(old, now)].push({ feature: featureId, backend: backend, before: before, after: after, old: old, now: now });
+      });
+    });
+    return byKind;
+  }
+
+  function changeItem(change) {
+    var li = el("li");
+    li.appendChild(link(DATA.features[change.feature].title, "#feature-" + change.feature));
+    li.appendChild(document.createTextNode(" on " + backendLabel(change.backend) + ": "));
+    var before = el("a");
+    before.href = "#" + change.feature + "--" + change.before;
+    before.appendChild(badge(change.old));
+    li.appendChild(before);
+    li.appendChild(document.createTextNode(" → "));
+    var after = el("a");
+    after.href = "#" + change.feature + "--" + change.after;
+    after.appendChild(badge(change.now));
+    li.appendChild(after);
+    return li;
+  }
+
+  function renderCompare(from, to) {
+    compareAnswer.textContent = "";
+    if (!from || !to) { compareAnswer.appendChild(compareHint); return; }
+    var unknown = [from, to].filter(function (series) { return DATA.releases.indexOf(series) < 0; });
+    if (unknown.length) {
+      compareAnswer.appendChild(el("p", "This report has no results for Django " + visible(unknown.join(" or ")) + ".", "bad"));
+      return;
+    }
+    var byKind = releaseChanges(from, to);
+    var total = 0;
+    DATA.change_kinds.order.forEach(function (kind) {
+      var changes = byKind[kind.kind];
+      total += changes.length;
+      if (!changes.length) return;
+      var heading = el("h3", kind.label + " (" + changes.length + ")");
+      heading.setAttribute("data-kind", kind.kind);
+      compareAnswer.appendChild(heading);
+      var list = el("ul");
+      changes.forEach(function (change) { list.appendChild(changeItem(change)); });
+      compareAnswer.appendChild(list);
+    });
+    compareAnswer.insertBefore(el("p", total ? "From Django " + from + " to " + to + ", " + total + " verdict" + (total > 1 ? "s" : "") + " change:" : "No feature changes verdict from Django " + from + " to " + to + "."), compareAnswer.firstChild);
+  }
+
+  function readQuery() {
+    // The URL's choices into the controls and the answers; an unknown value still gets an answer
+    // that says so.
+    var query = new URLSearchParams(location.search);
+    var series = query.get("django") || "", backend = query.get("db") || "";
+    var span = (query.get("compare") || "").split("..");
+    picks.django.value = series;
+    picks.db.value = backend;
+    picks.from.value = span.length === 2 ? span[0] : "";
+    picks.to.value = span.length === 2 ? span[1] : "";
+    renderSetup(series, backend);
+    renderCompare(span.length === 2 ? span[0] : "", span.length === 2 ? span[1] : "");
+  }
+
+  function writeQuery() {
+    // The controls' choices into the URL, so the page can be bookmarked or shared as it is.
+    var query = new URLSearchParams(location.search);
+    [["django", picks.django.value], ["db", picks.db.value]].forEach(function (pair) {
+      if (pair[1]) query.set(pair[0], pair[1]); else query.delete(pair[0]);
+    });
+    if (picks.from.value && picks.to.value) query.set("compare", picks.from.value + ".." + picks.to.value);
+    else query.delete("compare");
+    var search = query.toString();
+    history.replaceState(null, "", location.pathname + (search ? "?" + search : "") + location.hash);
+    renderSetup(picks.django.value, picks.db.value);
+    renderCompare(picks.from.value, picks.to.value);
+  }
+
+  function measureMatrixHead() {
+    // A permalinked row scrolls to just below the matrix's sticky header instead of under it.
+    matrix.style.setProperty("--matrix-head", matrix.tHead.offsetHeight + "px");
+  }
+
+  document.getElementById("setup").addEventListener("change", writeQuery);
+  document.getElementById("compare").addEventListener("change", writeQuery);
+  window.addEventListener("resize", measureMatrixHead);
+  measureMatrixHead();
+  readQuery();
   applyFilters();
   route();
 })();

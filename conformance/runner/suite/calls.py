@@ -172,7 +172,7 @@ def _variations(seed, async_member, sync_member, receivers, pools) -> Iterator[C
     for name, parameter in named.items():
         values = list(pools.get(name, ())) + list(EDGES)
         values += [
-            lit(p.default)
+            _default(p)
             for p in (*ours, *theirs)
             if p.name == name and p.default is not inspect.Parameter.empty
         ]
@@ -209,6 +209,15 @@ def _variations(seed, async_member, sync_member, receivers, pools) -> Iterator[C
         for keywords in pools.get("**kwargs", ()):
             yield replace(seed, kwargs=keywords, varied="other keywords")
     yield seed.with_keyword(UNKNOWN_KEYWORD, lit(1), "an unknown keyword")
+
+
+def _default(parameter: inspect.Parameter) -> Value:
+    """A parameter's own default: a plain value as written, anything else (a sentinel such as
+    ``SessionBase.pop``'s) passed as that very object, since a copy would be another value."""
+    default = parameter.default
+    if default is None or isinstance(default, bool | int | float | str | bytes):
+        return lit(default)
+    return Value(f"<default of {parameter.name}>", lambda: default)
 
 
 def _without_positional(seed: Call, name: str, positional: list[str]) -> Call:

@@ -1,0 +1,183 @@
+""" "My setup" and the release compare in a real browser, as a user drives them: a link with the
+choices in its query, or the controls, which then write the choices into the URL.
+
+Uses the browser and page fixtures of tests/test_report_browser.py and its crafted reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests import test_report_browser as browser_page
+from tests.report_data import ALTERNATIVE_API, HOSTILE_FEATURE, cell_id, crafted, large
+
+# The browser page's fixtures, under their own names so pytest finds them here too (importing
+# that module skips this one as well when Playwright is missing).
+browser = browser_page.browser
+open_page = browser_page.open_page
+Opened = browser_page.Opened
+PHONE = browser_page.PHONE
+OpenPage = Callable[..., Opened]
+
+
+def _headings(opened: Opened, section: str) -> list[str]:
+    """The group headings an answer shows, in order."""
+    return opened.page.eval_on_selector_all(f"#{section} h3", "hs => hs.map(h => h.textContent)")
+
+
+def _with_regression() -> dict[str, Any]:
+    """The crafted report where QuerySet.aget() stops being native on SQLite in 5.2."""
+    merged = crafted()
+    aget = next(feature for feature in merged["features"] if feature["id"] == "queryset.aget")
+    aget["cells"][cell_id("5.2", "sqlite")]["verdict"] = "needs-sync-to-async"
+    return merged
+
+
+# --- my setup -----------------------------------------------------------------------------
+
+
+def test_a_setup_in_the_url_shows_that_cells_counts(open_page: OpenPage) -> None:
+    opened = open_page(fragment="?django=5.2&db=postgresql")
+    assert _headings(opened, "setup-answer") == [
+        "✓ Native, await it directly: 3",
+        "⇄ Needs sync_to_async: 1",
+        "— Absent: 0",
+        "≠ Diverges from its sync twin: 1",
+    ]
+
+
+def test_a_setup_in_the_url_selects_it_in_the_controls(open_page: OpenPage) -> None:
+    opened = open_page(fragment="?django=5.2&db=postgresql")
+    chosen = [opened.page.input_value(f"#setup-{name}") for name in ("django", "db")]
+    assert chosen == ["5.2", "postgresql"]
+
+
+def test_the_native_features_are_folded_until_asked_for(open_page: OpenPage) -> None:
+    opened = open_page(fragment="?django=5.2&db=postgresql")
+    native = opened.page.locator("#setup-answer details").first
+    before = native.locator("li").first.is_visible()
+    native.locator("summary").click()
+    assert (before, native.locator("li").count()) == (False, 3)
+
+
+def test_a_pattern_needing_sync_to_async_shows_its_workaround_and_alternative(
+    open_page: OpenPage,
+) -> None:
+    opened = open_page(fragment="?django=5.2&db=postgresql")
+    opened.page.click("#setup-answer summary:has-text('tested workaround')")
+    text = opened.page.inner_text("#setup-answer")
+    expected = [
+        f"return await sync_to_async(run)('{HOSTILE_FEATURE}')",
+        f"Native alternative: {ALTERNATIVE_API}, native in your release (since 5.0).",
+    ]
+    assert [part for part in expected if part not in text] == []
+
+
+def test_an_absent_feature_says_from_which_release_it_arrives(open_page: OpenPage) -> None:
+    opened = open_page(fragment="?django=4.1&db=sqlite")
+    assert "queryset.acount: native from Django 5.2" in opened.page.inner_text("#setup-answer")
+
+
+def test_a_diverging_feature_links_to_its_divergences_entry(open_page: OpenPage) -> None:
+    opened = open_page(fragment="?django=5.2&db=postgresql")
+    opened.page.click("#setup-answer a:has-text('in Divergences')")
+    opened.page.wait_for_function("location.hash === '#divergence-queryset.abulk_create'")
+    assert opened.page.is_visible('[id="divergence-queryset.abulk_create"]')
+
+
+def test_a_feature_title_is_shown_as_text_not_markup(open_page: OpenPage) -> None:
+    opened = open_page(fragment="?django=5.2&db=postgresql")
+    text = opened.page.inner_text("#setup-answer")
+    assert ("Lazy forward FK <b>access</b>" in text, opened.errors) == (True, [])
+    assert opened.page.locator("#setup-answer b").count() == 0
+
+
+def test_picking_a_setup_writes_it_into_the_url(open_page: OpenPage) -> None:
+    opened = open_page()
+    opened.page.select_option("#setup-django", "4.1")
+    opened.page.select_option("#setup-db", "sqlite")
+    assert (opened.page.url.endswith("?django=4.1&db=sqlite"), _headings(opened, "setup")[0]) == (
+        True,
+        "✓ Native, await it directly: 2",
+    )
+
+
+def test_a_setup_the_report_does_not_have_says_so(open_page: OpenPage) -> None:
+    opened = open_page(fragment="?django=9.9&db=sqlite")
+    text = opened.page.inner_text("#setup-answer")
+    assert ("no results for Django 9.9 on SQLite" in text, opened.errors) == (True, [])
+
+
+def test_a_session_that_did_not_complete_is_said_to_be_no_measurement(
+    open_page: OpenPage,
+) -> None:
+    opened = open_page(fragment="?django=5.0&db=sqlite")
+    assert "This session is incomplete" in opened.page.inner_text("#setup-answer")
+
+
+# --- release compare ----------------------------------------------------------------------
+
+
+def test_a_release_compare_lists_the_regression_first(open_page: OpenPage) -> None:
+    opened = open_page(_with_regression(), fragment="?compare=4.1..5.2")
+    kinds = opened.page.eval_on_selector_all(
+        "#compare-answer h3", "hs => hs.map(h => h.dataset.kind)"
+    )
+    first = opened.page.inner_text("#compare-answer li >> nth=0")
+    assert (kinds, first) == (
+        ["regression", "new-api", "fix", "other"],
+        "QuerySet.aget() on SQLite: ✓ native → ⇄ needs sync_to_async",
+    )
+
+
+def test_a_release_compare_links_each_side_to_its_evidence(open_page: OpenPage) -> None:
+    opened = open_page(_with_regression(), fragment="?compare=4.1..5.2")
+    hrefs = opened.page.eval_on_selector_all(
+        "#compare-answer li >> nth=0 >> a", "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert hrefs == [
+        "#feature-queryset.aget",
+        f"#queryset.aget--{cell_id('4.1', 'sqlite')}",
+        f"#queryset.aget--{cell_id('5.2', 'sqlite')}",
+    ]
+
+
+def test_picking_two_releases_writes_the_compare_into_the_url(open_page: OpenPage) -> None:
+    opened = open_page()
+    opened.page.select_option("#compare-from", "4.1")
+    opened.page.select_option("#compare-to", "5.2")
+    assert (opened.page.url.endswith("?compare=4.1..5.2"), _headings(opened, "compare")[0]) == (
+        True,
+        "New APIs (1)",
+    )
+
+
+def test_a_compare_of_a_release_the_report_does_not_have_says_so(open_page: OpenPage) -> None:
+    opened = open_page(fragment="?compare=4.1..9.9")
+    assert "no results for Django 9.9" in opened.page.inner_text("#compare-answer")
+
+
+# --- phone, permalinks --------------------------------------------------------------------
+
+
+def test_setup_and_compare_fit_a_phone_screen(open_page: OpenPage) -> None:
+    opened = open_page(
+        _with_regression(), fragment="?django=5.2&db=postgresql&compare=4.1..5.2", viewport=PHONE
+    )
+    opened.page.click("#setup-answer summary:has-text('tested workaround')")
+    assert opened.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_feature_permalink_lands_below_the_matrix_header(open_page: OpenPage) -> None:
+    opened = open_page(large(60), fragment="#feature-generated.f0040")
+    gap = opened.page.evaluate(
+        """() => document.getElementById("feature-generated.f0040").getBoundingClientRect().top
+            - document.querySelector("#matrix thead th").getBoundingClientRect().bottom"""
+    )
+    assert gap >= -1
+
+
+def test_an_unknown_feature_permalink_says_so(open_page: OpenPage) -> None:
+    opened = open_page(fragment="#feature-queryset.nothing")
+    assert opened.page.inner_text("#notice") == "This report has no feature “queryset.nothing”."
