@@ -64,7 +64,7 @@ class BaselineError(Exception):
     """A baseline that cannot be compared; the message names the file, the problem and the fix."""
 
 
-def _shape_problem(document: Any) -> str | None:
+def merged_shape_problem(document: Any) -> str | None:
     """What keeps ``document`` from being a merged matrix, or ``None`` when it is one.
 
     Only what the comparison reads is required, so baselines from older or newer kits compare.
@@ -97,7 +97,7 @@ def load_baseline(path: Path) -> dict[str, Any]:
         document = load_json(path)
     except UnreadableJSON as exc:
         raise BaselineError(f"baseline {exc}. {BASELINE_FIX}") from exc
-    problem = _shape_problem(document)
+    problem = merged_shape_problem(document)
     if problem:
         raise BaselineError(f"baseline {path}: not a merged report: {problem}. {BASELINE_FIX}")
     return document

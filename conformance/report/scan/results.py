@@ -16,6 +16,7 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from conformance.report import claims
+from conformance.report.compare import merged_shape_problem
 from conformance.results import UnreadableJSON, load_json
 from conformance.verdicts import Verdict
 
@@ -45,31 +46,18 @@ def _fetch(url: str) -> Any:
 
 
 def _shape_problem(document: Any) -> str | None:
-    if not isinstance(document, dict):
-        return f"it holds a JSON {type(document).__name__}, not an object"
-    if "checks" in document and "cell" in document:
-        return "it is one session's results file, not the merged results.json"
-    for key in ("cells", "features"):
-        if not isinstance(document.get(key), list):
-            return f"it has no {key!r} list"
+    """What keeps ``document`` from being a merged report the scan can judge by: the baseline
+    check's shape, plus the release and backend of every cell."""
+    problem = merged_shape_problem(document)
+    if problem is not None:
+        return problem
     for cell in document["cells"]:
-        if not isinstance(cell, dict) or not all(
-            isinstance(cell.get(k), str) for k in ("id", "django_series", "backend")
-        ):
-            return "a cell lacks a string 'id', 'django_series' or 'backend'"
+        if not all(isinstance(cell.get(k), str) for k in ("django_series", "backend")):
+            return f"cell {cell['id']!r} lacks a string 'django_series' or 'backend'"
         try:
             Version(cell["django_series"])
         except InvalidVersion:
             return f"cell {cell['id']!r} has no release number ({cell['django_series']!r})"
-    for feature in document["features"]:
-        if not isinstance(feature, dict) or not isinstance(feature.get("id"), str):
-            return "a feature has no string 'id'"
-        cells = feature.get("cells")
-        if not isinstance(cells, dict) or not all(
-            isinstance(entry, dict) and isinstance(entry.get("verdict"), str)
-            for entry in cells.values()
-        ):
-            return f"feature {feature['id']!r} has no verdict per cell"
     return None
 
 
