@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from conformance.report.scan import vocabulary as v
-from conformance.report.scan.models import ModelIndex, index_models
+from conformance.report.scan.models import ModelIndex, index_models, last_name
 
 MAX_HOPS = 3
 # Folders that hold other people's code or generated files, never the project's own.
@@ -103,17 +103,9 @@ def python_files(paths: list[Path]) -> Iterator[Path]:
 
 def _decorated_sync_to_async(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return any(
-        _name_of(d if not isinstance(d, ast.Call) else d.func) in v.SYNC_TO_ASYNC
+        last_name(d if not isinstance(d, ast.Call) else d.func) in v.SYNC_TO_ASYNC
         for d in node.decorator_list
     )
-
-
-def _name_of(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
 
 
 def _index_functions(tree: Tree, path: str, module: ast.Module) -> None:
@@ -190,7 +182,7 @@ class Scanner(ast.NodeVisitor):
             if argument.arg in given:
                 self.env[argument.arg] = given[argument.arg]
                 continue
-            annotation = _name_of(argument.annotation) if argument.annotation else None
+            annotation = last_name(argument.annotation) if argument.annotation else None
             model = annotation if annotation in self.models.models else None
             model = model or self.models.model_named(argument.arg)
             if argument.arg == "self" and self.function.owner in self.models.models:
@@ -246,14 +238,14 @@ class Scanner(ast.NodeVisitor):
         bound = self.env.get(node.id) if isinstance(node, ast.Name) else None
         if bound is not None and bound.kind == "queryset":
             return QuerySetExpr(bound.model, bound.loaded, bound.prefetches)
-        if isinstance(node, ast.Call) and _name_of(node.func) == "get_queryset":
+        if isinstance(node, ast.Call) and last_name(node.func) == "get_queryset":
             return QuerySetExpr(None, frozenset(), False)
         if not isinstance(node, ast.Attribute):
             return None
         if node.attr in self.models.managers:
             owner = node.value
             model = owner.id if isinstance(owner, ast.Name) else None
-            if isinstance(owner, ast.Call) and _name_of(owner.func) == "get_user_model":
+            if isinstance(owner, ast.Call) and last_name(owner.func) == "get_user_model":
                 model = "User"
             return QuerySetExpr(model, frozenset(), False)
         if self.related_kind(node):
@@ -327,7 +319,7 @@ class Scanner(ast.NodeVisitor):
         if not isinstance(call, ast.Call):
             return None
         keywords = frozenset(k.arg for k in call.keywords if k.arg)
-        name = _name_of(call.func)
+        name = last_name(call.func)
         if isinstance(call.func, ast.Name) and name in self.models.models:
             return Binding("instance", name, keywords)
         if name in {"aget_object_or_404", "get_object_or_404"} and call.args:
@@ -437,7 +429,7 @@ class Scanner(ast.NodeVisitor):
     def visit_AsyncWith(self, node: ast.AsyncWith) -> None:
         for item in node.items:
             context = item.context_expr
-            if isinstance(context, ast.Call) and _name_of(context.func) == "atomic":
+            if isinstance(context, ast.Call) and last_name(context.func) == "atomic":
                 self.report(context, v.ATOMIC_ASYNC_WITH, "async")
             self.visit(context)
         for statement in node.body:
@@ -465,12 +457,12 @@ class Scanner(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Call(self, node: ast.Call) -> None:
-        if _name_of(node.func) in v.SYNC_TO_ASYNC:
+        if last_name(node.func) in v.SYNC_TO_ASYNC:
             # sync_to_async(f) alone: what it wraps runs in a thread; only its options are read.
             for keyword in node.keywords:
                 self.visit(keyword.value)
             return
-        if isinstance(node.func, ast.Call) and _name_of(node.func.func) in v.SYNC_TO_ASYNC:
+        if isinstance(node.func, ast.Call) and last_name(node.func.func) in v.SYNC_TO_ASYNC:
             self._wrapped(node, node.func)
             return
         feature = self.async_feature(node)
@@ -522,7 +514,7 @@ class Scanner(ast.NodeVisitor):
             return v.FUNCTIONS_ASYNC[name]
         if name in v.SIGNAL_ASYNC:
             return f"dispatch.signal.{name}"
-        if name in v.SESSION_ASYNC and (_name_of(receiver) or "").endswith("session"):
+        if name in v.SESSION_ASYNC and (last_name(receiver) or "").endswith("session"):
             return f"sessions.db-store.{name}"
         if name in v.USER_MANAGER_ASYNC:
             return f"auth.user-manager.{name}"
@@ -543,7 +535,7 @@ class Scanner(ast.NodeVisitor):
         """Django's cache has ``adelete`` too: ``cache``, ``caches[...]``, ``self.cache``..."""
         if isinstance(node, ast.Subscript):
             node = node.value
-        return (_name_of(node) or "").endswith("cache") or _name_of(node) == "caches"
+        return (last_name(node) or "").endswith("cache") or last_name(node) == "caches"
 
     def sync_feature(self, call: ast.Call) -> tuple[str, str] | None:
         """(feature, form) of a sync ORM call: its ``a``-twin's feature, or the kit's pattern."""
@@ -567,7 +559,7 @@ class Scanner(ast.NodeVisitor):
             return f"auth.user-manager.a{name}", "sync"
         if name in v.QUERYSET_SYNC and self.queryset(receiver) is not None:
             return f"queryset.a{name}", "sync"
-        if name in v.USER_SYNC and (_name_of(receiver) or "").endswith("user"):
+        if name in v.USER_SYNC and (last_name(receiver) or "").endswith("user"):
             return f"auth.user.a{name}", "sync"
         if name in v.MODEL_SYNC and self.looks_like_instance(receiver):
             return f"model.a{name}", "sync"

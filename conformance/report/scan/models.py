@@ -18,7 +18,7 @@ MANY_TO_MANY_FIELDS = frozenset({"ManyToManyField", "ParentalManyToManyField"})
 GENERIC_RELATIONS = frozenset({"GenericRelation"})
 
 
-def _last_name(node: ast.expr) -> str | None:
+def last_name(node: ast.expr) -> str | None:
     """``models.ForeignKey`` -> ``ForeignKey``; ``Article`` -> ``Article``."""
     if isinstance(node, ast.Attribute):
         return node.attr
@@ -35,7 +35,7 @@ def _target(call: ast.Call, owner: str) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         name = node.value.rpartition(".")[2]
         return owner if name == "self" else name
-    return _last_name(node) if node is not None else None
+    return last_name(node) if node is not None else None
 
 
 def _keyword(call: ast.Call, name: str) -> str | None:
@@ -100,7 +100,7 @@ class ModelIndex:
 
 def _is_model_class(node: ast.ClassDef, known: set[str]) -> bool:
     return any(
-        (name := _last_name(base)) is not None and (name.endswith("Model") or name in known)
+        (name := last_name(base)) is not None and (name.endswith("Model") or name in known)
         for base in node.bases
     )
 
@@ -110,7 +110,7 @@ def _add_class(index: ModelIndex, node: ast.ClassDef) -> None:
     index.models.add(model)
     for statement in node.body:
         if isinstance(statement, ast.FunctionDef) and any(
-            _last_name(d) in {"property", "cached_property"} for d in statement.decorator_list
+            last_name(d) in {"property", "cached_property"} for d in statement.decorator_list
         ):
             if _queries(statement):
                 index.querying_properties.setdefault(model, set()).add(statement.name)
@@ -119,7 +119,7 @@ def _add_class(index: ModelIndex, node: ast.ClassDef) -> None:
             continue
         names = [t.id for t in statement.targets if isinstance(t, ast.Name)]
         call = statement.value
-        kind = _last_name(call.func) or ""
+        kind = last_name(call.func) or ""
         for name in names:
             _add_field(index, model, name, kind, call)
 
