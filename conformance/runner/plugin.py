@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import json
 import os
 import platform
 import signal
@@ -138,6 +139,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-series", help="the Django feature release, e.g. 5.2")
     group.addoption("--conformance-backend", help="the database backend, e.g. postgresql")
     group.addoption(
+        "--conformance-channel",
+        default="release",
+        choices=("release", "pre-release", "source"),
+        help="what kind of Django the cell runs: a feature release, a pre-release or a source",
+    )
+    group.addoption("--conformance-label", help="how the report names the cell's Django")
+    group.addoption(
         "--conformance-timeout",
         type=float,
         help="seconds a check may run before it ends as an `error` verdict with reason timeout "
@@ -167,6 +175,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "id": config.getoption("--conformance-cell") or "local",
         "django_series": config.getoption("--conformance-series") or "",
         "backend": backend,
+        "channel": config.getoption("--conformance-channel"),
+        "label": config.getoption("--conformance-label"),
     }
     profile = config.getoption("hypothesis_profile")
     timeout = config.getoption("--conformance-timeout") or profiles.TIMEOUTS.get(
@@ -205,9 +215,12 @@ def _environment(config: pytest.Config) -> dict[str, Any]:
     return {
         "django": django_version,
         "python": platform.python_version(),
-        "driver": database.driver(config.stash[STATE].cell["backend"]),
+        "driver": database.driver(database.family(url)),
         "server": None,
         "database_url": database.mask_url(url) if url else None,
+        "backend_settings": database.mask_settings(
+            json.loads(os.environ.get(database.SETTINGS_ENV) or "null")
+        ),
         "hypothesis_profile": config.getoption("hypothesis_profile", None),
         "hypothesis_seed": config.getoption("hypothesis_seed", None),
         "timeout_s": config.stash[STATE].timeout_s,
@@ -225,11 +238,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     except database.DatabaseConfigError as exc:
         state.error = str(exc)
     except Exception as exc:  # the driver's own error types differ per release
-        state.error = _unreachable(exc, "cannot connect to PostgreSQL")
+        state.error = _unreachable(exc, f"cannot connect to {_server_name()}")
     if state.error:
         state.failed_at_start = True
         _write(state, status="error")
         pytest.exit(f"[{state.cell['id']}] {state.error}", returncode=3)
+
+
+def _server_name() -> str:
+    kind = database.family(os.environ.get(database.URL_ENV))
+    return {"postgresql": "PostgreSQL", "mariadb": "MariaDB"}.get(kind, kind)
 
 
 def _unreachable(exc: BaseException, what: str) -> str:
@@ -330,11 +348,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     if (
         report.failed
         and call.excinfo is not None
-        and state.cell["backend"] == "postgresql"
+        and database.family(os.environ.get(database.URL_ENV)) != "sqlite"
         and not state.error
         and database.server_gone(call.excinfo.value)
     ):
-        state.error = _unreachable(call.excinfo.value, "PostgreSQL stopped answering")
+        state.error = _unreachable(call.excinfo.value, f"{_server_name()} stopped answering")
         item.session.shouldstop = state.error
     return report
 
