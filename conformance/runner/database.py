@@ -22,6 +22,7 @@ APPS_ENV = "CONFORMANCE_EXTRA_APPS"
 SUFFIX_ENV = "CONFORMANCE_DB_SUFFIX"
 # URL schemes per server family.
 SCHEMES = {"postgresql": {"postgres", "postgresql", "pgsql"}, "mariadb": {"mysql", "mariadb"}}
+LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "mariadb": "MariaDB"}
 SECRET_WORDS = ("password", "passwd", "secret", "token", "key")
 
 
@@ -129,6 +130,13 @@ def database_settings_from_env(environ: dict[str, str] | None = None) -> dict[st
         raise DatabaseConfigError(
             f"{BACKEND_ENV}={backend} but {URL_ENV} is not set. Fix: run through nox, which "
             "finds or starts a server, or set it to SCHEME://USER@HOST:PORT/NAME."
+        )
+    wanted = {"postgresql": "postgresql://", "mariadb": "mysql://"}.get(backend)
+    if wanted and family(url) != backend:
+        raise DatabaseConfigError(
+            f"{URL_ENV}={mask_url(url)} is not a {LABELS[backend]} URL (scheme "
+            f"{urlsplit(url).scheme!r}) but the column is {backend}. Fix: use "
+            f"{wanted}USER:PASSWORD@HOST:PORT/NAME, or unset it to let nox find a server."
         )
     return server_settings(url, suffix, overrides)
 

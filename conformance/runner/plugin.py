@@ -126,6 +126,8 @@ class SessionState:
     surface: dict[str, Any] | None = None
     full_run: bool = True
     failed_at_start: bool = False
+    # failures that produced no verdict (a teardown, a test that is not a check): the kit's own
+    unrecorded_failures: list[str] = field(default_factory=list)
 
 
 STATE = pytest.StashKey[SessionState]()
@@ -247,7 +249,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def _server_name() -> str:
     kind = database.family(os.environ.get(database.URL_ENV))
-    return {"postgresql": "PostgreSQL", "mariadb": "MariaDB"}.get(kind, kind)
+    return database.LABELS.get(kind, kind)
 
 
 def _unreachable(exc: BaseException, what: str) -> str:
@@ -340,11 +342,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report = yield
     state = item.config.stash.get(STATE, None)
     recorder = item.stash.get(RECORDER, None)
-    if state is None or item.get_closest_marker(MARKER) is None:
+    if state is None:
         return report
     decisive = report.when == "call" or (report.when == "setup" and not report.passed)
-    if decisive:
-        state.checks.append(_check(item, report, call, recorder))
+    if item.get_closest_marker(MARKER) is None or not decisive:
+        if report.failed:
+            state.unrecorded_failures.append(f"{item.nodeid} ({report.when})")
+        return report
+    state.checks.append(_check(item, report, call, recorder))
     if (
         report.failed
         and call.excinfo is not None
@@ -412,14 +417,24 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     _write(state, status="error" if state.error else "complete")
     if state.error and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    broken = [check["id"] for check in state.checks if check["verdict"] == Verdict.ERROR]
+    # A check that errs or times out is a verdict the report shows; whether it fails the run is
+    # for the expectations to say. Only an async API no check covered is the kit's own failure.
     untested = state.surface["untested"] if state.surface else []
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     for feature_id in untested:
         if reporter is not None:
             reporter.write_line(f"untested async API: {feature_id}", red=True)
-    if (broken or untested) and session.exitstatus == pytest.ExitCode.OK:
+    if untested and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif session.exitstatus == pytest.ExitCode.TESTS_FAILED and not (
+        state.error or untested or state.unrecorded_failures
+    ):
+        if reporter is not None:
+            reporter.write_line(
+                "every failed check above is recorded as a verdict (error or timeout); the "
+                "expectations decide whether that fails the run"
+            )
+        session.exitstatus = pytest.ExitCode.OK
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
