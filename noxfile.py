@@ -13,7 +13,8 @@ starts and the top nox process stops), MariaDB (CONFORMANCE_MARIADB_URL, else a 
 127.0.0.1:3306 if one answers, else its cells are "not run"), the shipped extra columns of
 conformance/data/backends.toml, and the user's own (CONFORMANCE_BACKENDS=path.toml). A Django
 pre-release newer than every release (from PyPI) and a Django source the user names
-(CONFORMANCE_DJANGO_SOURCE=path-or-VCS-URL) add columns too.
+(CONFORMANCE_DJANGO_SOURCE=path-or-VCS-URL, with CONFORMANCE_DJANGO_SOURCE_SERIES=X.Y for a
+URL) add columns too.
 """
 
 from __future__ import annotations
@@ -133,8 +134,10 @@ def _source_release() -> Release | None:
             ["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True, text=True
         ).stdout.strip()
         return source_release(str(folder.resolve()), version, revision or None)
-    # A VCS URL (git+https://...@branch): its version is known only once installed.
-    return source_release(f"django @ {source}", "0.0", source.rsplit("@", 1)[-1])
+    # A VCS URL (git+https://...@branch): its version is known only once installed, so the
+    # series comes from the user (Django's main branch is newer than every release).
+    series = os.environ.get(f"{SOURCE_ENV}_SERIES", RELEASES[-1].series)
+    return source_release(f"django @ {source}", f"{series}.dev0", source.rsplit("@", 1)[-1])
 
 
 def _releases() -> list[Release]:
@@ -366,8 +369,11 @@ def conformance(session: nox.Session, cell_id: str) -> None:
         session.skip(reason)
     if backend.family == "mariadb":
         _ensure_mysqlclient_builds(session)
+    django = [cell.release.requirement]
+    if cell.release.channel == "source" and Path(cell.release.requirement).is_dir():
+        django = ["--editable", cell.release.requirement]  # edits show without a reinstall
     session.install(
-        cell.release.requirement,
+        *django,
         *backend.driver(cell.release),
         *backend.packages,
         *nox.project.dependency_groups(PYPROJECT, "suite"),

@@ -288,8 +288,9 @@ class Cell:
 def cells(
     releases: Iterable[Release] = RELEASES, columns: Iterable[Backend] | None = None
 ) -> list[Cell]:
-    """Every cell, ordered by release then backend, as the report shows them."""
-    columns = list(BUILTIN_BACKENDS if columns is None else columns)
+    """Every cell, ordered by release then backend, as the report shows them (by default: the
+    feature releases on every column, the user's own included)."""
+    columns = list(backends() if columns is None else columns)
     # A pre-release or source column runs on the built-in backends only: extra columns name
     # the releases they support.
     return [
@@ -302,7 +303,7 @@ def cells(
 
 @functools.cache
 def _known_cell_ids() -> tuple[str, ...]:
-    return tuple(cell.id for cell in cells(RELEASES, backends()))
+    return tuple(cell.id for cell in cells())
 
 
 def cell_order(cell_id: str) -> tuple[int, str]:

@@ -16,7 +16,7 @@ from typing import Any
 from packaging.version import Version
 
 from conformance.features import AREAS, FEATURES, Feature, describe, is_surface_member
-from conformance.matrix import RELEASES, backends, cell_order, cells
+from conformance.matrix import cell_order, cells
 from conformance.report.claims import audit, sync_to_async_table
 from conformance.results import SESSION_SCHEMA, ResultsFileError, read_results
 from conformance.verdicts import UNMEASURED, Verdict
@@ -135,7 +135,7 @@ def since(feature_cells: dict[str, dict[str, Any]], cell_list: list[dict[str, An
         (cell["django_series"], feature_cells[cell["id"]]["verdict"])
         for cell in cell_list
         if cell["backend"] == backend
-        and cell["channel"] == "release"
+        and cell.get("channel", "release") == "release"
         and feature_cells[cell["id"]]["verdict"] not in UNMEASURED
     ]
     measured.sort(key=lambda pair: Version(pair[0]))
@@ -145,7 +145,12 @@ def since(feature_cells: dict[str, dict[str, Any]], cell_list: list[dict[str, An
     if first is None:
         return None
     oldest = min(
-        (cell["django_series"] for cell in cell_list if cell["channel"] == "release"), key=Version
+        (
+            cell["django_series"]
+            for cell in cell_list
+            if cell.get("channel", "release") == "release"
+        ),
+        key=Version,
     )
     return {"series": first, "floor": first == oldest}
 
@@ -225,7 +230,7 @@ def merge(directory: Path) -> dict[str, Any]:
     sessions, problems = load_sessions(directory)
     expected = {
         cell.id: {"django_series": cell.release.series, "backend": cell.backend.name}
-        for cell in cells(RELEASES, backends())
+        for cell in cells()
     }
     for cell_id, document in sessions.items():
         expected[cell_id] = document["cell"]
