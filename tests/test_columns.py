@@ -202,7 +202,7 @@ def test_an_unpacked_django_sdist_runs_as_a_source_column(tmp_path):
         sdist = download_sdist(RELEASES[-1].series, tmp_path)
     except OSError as exc:
         pytest.skip(f"cannot download Django's sdist from PyPI: {exc}")
-    shutil.unpack_archive(sdist, tmp_path)
+    shutil.unpack_archive(sdist, tmp_path, filter="data")
     source = next(path for path in tmp_path.iterdir() if path.is_dir())
     env = {
         "CONFORMANCE_DJANGO_SOURCE": str(source),

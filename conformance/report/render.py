@@ -15,6 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from conformance import matrix
 from conformance.features import AREAS
 from conformance.report.compare import CHANGE_KINDS, by_kind, change_kind
 from conformance.verdicts import UNMEASURED
@@ -44,7 +45,8 @@ CLAIM_STYLE: dict[str, dict[str, str]] = {
     "confirmed": {"symbol": "✓", "label": "confirmed", "color": "#1a7f37"},
 }
 
-BACKEND_LABELS: dict[str, str] = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+# every column's name as people say it, the columns of a user's backends file included
+BACKEND_LABELS: dict[str, str] = {column.name: column.label for column in matrix.backends()}
 
 # Said wherever a divergence is shown, so no reader takes a finding for a broken kit.
 DIVERGES_MEANING = (
@@ -158,7 +160,10 @@ def backend_differences(merged: dict[str, Any]) -> list[dict[str, Any]]:
     """
     by_series: dict[str, list[dict[str, Any]]] = {}
     for cell in merged["cells"]:
-        by_series.setdefault(cell["django_series"], []).append(cell)
+        # a pre-release or source of a series is its own release, never compared with the series
+        channel = cell.get("channel", "release")
+        key = cell["django_series"] + ("" if channel == "release" else f" ({channel})")
+        by_series.setdefault(key, []).append(cell)
     found = []
     for feature in merged["features"]:
         for series, series_cells in by_series.items():
