@@ -276,28 +276,34 @@ def _column_url(session: nox.Session, backend: Backend) -> str | None:
     return None
 
 
+def _mysqlclient_builds() -> bool:
+    return bool(shutil.which("pkg-config")) and (
+        subprocess.run(["pkg-config", "--exists", "mysqlclient"], check=False).returncode == 0
+    )
+
+
 def _ensure_mysqlclient_builds(session: nox.Session) -> None:
     """mysqlclient compiles against the MySQL client library: install it from Debian's packages
-    when it is missing and we may, else say exactly what to install."""
-    if (
-        shutil.which("pkg-config")
-        and subprocess.run(["pkg-config", "--exists", "mysqlclient"], check=False).returncode == 0
-    ):
-        return
+    when it is missing and we may, else say exactly what to install. Parallel cells take turns
+    (a lock file), and the second finds it installed."""
     packages = ["default-libmysqlclient-dev", "pkg-config", "build-essential"]
-    if shutil.which("apt-get") and os.geteuid() == 0:
+    with open(Path(tempfile.gettempdir()) / "conformance-apt.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _mysqlclient_builds():
+            return
+        if not (shutil.which("apt-get") and os.geteuid() == 0):
+            session.error(
+                "mysqlclient needs the MySQL client library and pkg-config to build. Fix: "
+                f"install them (Debian/Ubuntu: sudo apt-get install {' '.join(packages)}; "
+                "macOS: brew install mysql-client pkg-config), then re-run."
+            )
         session.log(f"installing {' '.join(packages)} for mysqlclient")
-        session.run("apt-get", "update", "-qq", external=True)
+        apt = ["apt-get", "-o", "DPkg::Lock::Timeout=300"]
+        session.run(*apt, "update", "-qq", external=True)
         session.run(
-            "apt-get", "install", "-y", "-qq", *packages, external=True,
+            *apt, "install", "-y", "-qq", *packages, external=True,
             env={"DEBIAN_FRONTEND": "noninteractive"},
         )  # fmt: skip
-        return
-    session.error(
-        "mysqlclient needs the MySQL client library and pkg-config to build. Fix: install "
-        f"them (Debian/Ubuntu: sudo apt-get install {' '.join(packages)}; macOS: brew install "
-        "mysql-client pkg-config), then re-run."
-    )
 
 
 def _write_not_run(cell: Cell, reason: str) -> None:
