@@ -63,6 +63,7 @@ def test_a_mariadb_url_gets_a_utf8mb4_test_database():
     )
     assert settings["ENGINE"] == "django.db.backends.mysql"
     assert settings["TEST"]["CHARSET"] == "utf8mb4"
+    assert settings["OPTIONS"]["charset"] == "utf8mb4"
 
 
 def test_a_mariadb_scheme_is_read_as_mysql():

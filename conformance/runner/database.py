@@ -94,7 +94,10 @@ def server_settings(url: str, suffix: str, overrides: dict[str, Any] | None = No
     settings["OPTIONS"] = {**settings.get("OPTIONS", {}), "connect_timeout": 5}
     settings["TEST"] = {"NAME": f"test_{name}_{suffix}"[:63]}
     if kind == "mariadb":
+        # Django before 5.2 connects with 3-byte utf8, which cannot store the 4-byte characters
+        # the property checks generate; utf8mb4 is what a MariaDB deployment configures.
         settings["TEST"]["CHARSET"] = "utf8mb4"
+        settings["OPTIONS"]["charset"] = "utf8mb4"
     for key, value in (overrides or {}).items():
         if key == "OPTIONS":
             settings["OPTIONS"] = {**settings["OPTIONS"], **value}
