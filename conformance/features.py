@@ -23,6 +23,8 @@ AREAS: tuple[str, ...] = (
     "patterns",
     "adjacent-apis",
     "extensions",
+    # django-async-backend's own async ORM (its column only; skipped elsewhere).
+    "async-backend",
 )
 
 
