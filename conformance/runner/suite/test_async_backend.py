@@ -22,8 +22,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -342,7 +341,11 @@ INSTANCE_CALLS: dict[str, list[InstanceCall]] = {
         InstanceCall("async_save", "save", {}, _article_by_new_author, "a new article"),
         InstanceCall("async_save", "save", {}, _clashing_tag, "a tag whose unique name exists"),
         InstanceCall(
-            "async_save", "save", {"force_insert": True}, _renamed_ada, "force_insert of a saved row"
+            "async_save",
+            "save",
+            {"force_insert": True},
+            _renamed_ada,
+            "force_insert of a saved row",
         ),
     ],
     "model.async_delete": [
@@ -576,3 +579,248 @@ def test_async_atomic_matches_transaction_atomic(conformance, backend, feature_i
     async_work, sync_work = ATOMIC_CASES[feature_id]
     code = f"{probe.snippet(async_work)}\n\n# sync twin\n{probe.snippet(sync_work)}"
     conformance.record(compare(async_work, sync_work, code))
+
+
+# --- what the package's documentation says about its connections ------------------------------
+
+
+def _outcome(holds: bool, snippet: str, seen: Any, why_not: str, **measurements: Any) -> Outcome:
+    """``native`` when the documented behaviour held, ``unsupported`` (saying what happened
+    instead) when it did not; the observations are the evidence either way."""
+    found = evidence(snippet, observed("value", probe.safe_repr(seen)))
+    outcome = Outcome(
+        Verdict.NATIVE if holds else Verdict.UNSUPPORTED, found, "" if holds else why_not
+    )
+    return measure.with_evidence(outcome, **measurements)
+
+
+async def count_on_the_loop(statements: Statements) -> dict[str, Any]:
+    """Which threads issued the package's query and Django's own ``acount()``'s, against the
+    thread running the event loop."""
+    from django_async_backend.db import async_connections
+
+    loop_thread = threading.get_ident()
+    package = await Author.async_objects.acount()
+    stock = Statements()
+    with connection.execute_wrapper(stock):
+        django = await Author.objects.acount()
+    driver = type(async_connections["default"].connection)
+    return {
+        "counts": (package, django),
+        "package_on_loop": statements.threads == {loop_thread},
+        "django_on_loop": stock.threads == {loop_thread},
+        "driver_connection": f"{driver.__module__}.{driver.__qualname__}",
+    }
+
+
+@pytest.mark.conformance(feature="async-backend.connection.no-thread-emulation")
+def test_queries_run_on_the_event_loop_thread(conformance, backend):
+    statements = Statements()
+    seen = run(lambda: count_on_the_loop(statements), statements)
+    holds = seen["package_on_loop"] and seen["driver_connection"].startswith("psycopg.")
+    conformance.record(
+        _outcome(
+            holds and seen["driver_connection"].endswith("AsyncConnection"),
+            probe.snippet(count_on_the_loop),
+            seen,
+            "the package's query did not run on the event loop's thread over an asyncio connection",
+            package_query_on_loop_thread=seen["package_on_loop"],
+            django_acount_on_loop_thread=seen["django_on_loop"],
+            driver_connection=seen["driver_connection"],
+        )
+    )
+
+
+async def share_with_other_tasks() -> str:
+    """The task that first queried owns the connection; ``gather`` runs each query in a task
+    of its own."""
+    await Author.async_objects.acount()
+    try:
+        await asyncio.gather(Author.async_objects.acount(), Tag.async_objects.acount())
+    except RuntimeError as exc:
+        return f"RuntimeError: {exc}"
+    return "no error: the tasks shared the connection"
+
+
+@pytest.mark.conformance(feature="async-backend.connection.task-ownership")
+def test_a_connection_used_from_another_task_raises(conformance, backend):
+    seen = run(share_with_other_tasks)
+    conformance.record(
+        _outcome(
+            seen.startswith("RuntimeError"),
+            probe.snippet(share_with_other_tasks),
+            seen,
+            "another task used the owning task's connection without an error",
+            other_task_raises=seen.startswith("RuntimeError"),
+        )
+    )
+
+
+async def fan_out_on_new_connections() -> dict[str, Any]:
+    """Three tasks, each on its own connection: their server sessions and their results."""
+    from django_async_backend.db import async_connections, async_new_connection
+
+    async def one() -> tuple[int, int]:
+        async with async_new_connection():
+            async with await async_connections["default"].cursor() as cursor:
+                await cursor.execute("SELECT pg_backend_pid()")
+                (pid,) = await cursor.fetchone()
+            return pid, await Article.async_objects.acount()
+
+    found = await asyncio.gather(one(), one(), one())
+    return {"sessions": len({pid for pid, _ in found}), "counts": [count for _, count in found]}
+
+
+@pytest.mark.conformance(feature="async-backend.connection.new-connection")
+def test_new_connections_let_tasks_run_in_parallel(conformance, backend):
+    seen = run(fan_out_on_new_connections)
+    expected = Article.objects.count()
+    conformance.record(
+        _outcome(
+            seen == {"sessions": 3, "counts": [expected] * 3},
+            probe.snippet(fan_out_on_new_connections),
+            seen,
+            f"three tasks did not get three sessions that each counted {expected} articles",
+            server_sessions_for_three_tasks=seen["sessions"],
+        )
+    )
+
+
+def _other_sessions() -> list[int]:
+    """The server sessions on this test database besides the test's own connection."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
+async def count_without_closing() -> int:
+    return await Author.async_objects.acount()
+
+
+@pytest.mark.conformance(feature="async-backend.connection.event-loop-per-call")
+def test_a_new_event_loop_per_call_leaves_its_connection_open(conformance, backend):
+    """What the package's README warns of under WSGI: every request runs in a new event loop.
+    ``async_to_sync`` does the same, so three calls that do not close their connection (as the
+    package's request signals would) show what is left on the server."""
+    before = set(_other_sessions())
+    counts = [async_to_sync(count_without_closing)() for _ in range(3)]
+    left = sorted(set(_other_sessions()) - before)
+    # The coroutines' loops are gone, so their connections can only be ended from the server.
+    with connection.cursor() as cursor:
+        for pid in left:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    conformance.record(
+        _outcome(
+            not left,
+            f"{probe.snippet(count_without_closing)}\n\n"
+            "[async_to_sync(count_without_closing)() for _ in range(3)]",
+            {"counts": counts, "sessions_left_open": len(left)},
+            f"{len(left)} of 3 calls left their server session open after their event loop "
+            "ended: without the package's request_finished handler closing them (or "
+            "close_old_async_connections()), each new loop opens a connection nothing closes",
+            sessions_left_open=len(left),
+        )
+    )
+
+
+async def pooled_sessions() -> list[int]:
+    """Two connections taken one after the other from a pool of one: their server sessions."""
+    from django_async_backend.db import async_connections
+    from django_async_backend.db.backends.postgresql.base import AsyncDatabaseWrapper
+
+    settings = {**async_connections["default"].settings_dict}
+    settings["OPTIONS"] = {**settings["OPTIONS"], "pool": {"min_size": 1, "max_size": 1}}
+    pooled = AsyncDatabaseWrapper(settings, "conformance-pool")
+    sessions = []
+    try:
+        for _ in range(2):
+            async with await pooled.cursor() as cursor:
+                await cursor.execute("SELECT pg_backend_pid()")
+                sessions.append((await cursor.fetchone())[0])
+            await pooled.close()
+    finally:
+        await pooled.close_pool()
+    return sessions
+
+
+@pytest.mark.conformance(feature="async-backend.connection.pool")
+def test_a_pool_hands_the_same_session_back(conformance, backend):
+    try:
+        import psycopg_pool  # noqa: F401 - the package's `pool` extra
+    except ImportError:
+        pytest.skip("psycopg-pool is not installed: add the `pool` extra in backends.toml")
+    seen = run(pooled_sessions)
+    conformance.record(
+        _outcome(
+            len(seen) == 2 and len(set(seen)) == 1,
+            probe.snippet(pooled_sessions),
+            seen,
+            "the second connection from a pool of one was another server session",
+            pooled_sessions_reused=len(set(seen)) == 1,
+        )
+    )
+
+
+# --- a finding: the package's async ORM does not share the sync ORM's transaction ------------
+
+
+async def read_and_write_the_sync_rows(pk: int) -> dict[str, str]:
+    """From inside the sync transaction that created author ``pk``: count it, then save it."""
+    from django_async_backend.db import async_connections
+
+    seen = {"count": str(await Author.async_objects.filter(pk=pk).acount())}
+    # Without a lock timeout this write waits for ever: the sync transaction holding the lock
+    # is waiting for this coroutine to return.
+    async with await async_connections["default"].cursor() as cursor:
+        await cursor.execute("SET lock_timeout = '1s'")
+    try:
+        await Author(pk=pk, name="Lin L.").async_save()
+        seen["save"] = "saved"
+    except Exception as exc:
+        seen["save"] = f"{type(exc).__module__}.{type(exc).__qualname__}: {exc}".strip()
+    return seen
+
+
+def read_and_write_the_sync_rows_sync(pk: int) -> dict[str, str]:
+    seen = {"count": str(Author.objects.filter(pk=pk).count())}
+    Author(pk=pk, name="Lin L.").save()
+    seen["save"] = "saved"
+    return seen
+
+
+@pytest.mark.conformance(feature="async-backend.sync-transaction")
+def test_the_async_orm_inside_a_sync_transaction(conformance, backend):
+    """A real limitation, not the kit's: the package's connection is a second server session,
+    so inside a transaction the sync ORM opened it reads without that transaction's rows and
+    its writes of them wait on that transaction's locks."""
+    with transaction.atomic():
+        lin = Author.objects.create(name="Lin")
+        with transaction.atomic():
+            sync = read_and_write_the_sync_rows_sync(lin.pk)
+            transaction.set_rollback(True)
+        seen = run(lambda: read_and_write_the_sync_rows(lin.pk))
+        transaction.set_rollback(True)
+    found = evidence(
+        "with transaction.atomic():\n    lin = Author.objects.create(name='Lin')\n"
+        f"    async_to_sync(read_and_write_the_sync_rows)(lin.pk)\n\n"
+        f"{probe.snippet(read_and_write_the_sync_rows)}",
+        observed("value", probe.safe_repr(seen)),
+        sync_twin=observed("value", probe.safe_repr(sync)),
+    )
+    shared = seen == sync
+    reason = (
+        ""
+        if shared
+        else "the package's async ORM runs on its own connection, outside the transaction the "
+        f"sync ORM opened: it counted {seen['count']} where the sync ORM counted "
+        f"{sync['count']}, and saving that row gave {seen['save'][:160]!r} (without a lock "
+        "timeout it waits for ever). Commit before handing rows to the async ORM, or keep the "
+        "whole transaction on one side (async_atomic)"
+    )
+    verdict = Verdict.NATIVE if shared else Verdict.DIVERGES
+    conformance.record(
+        measure.with_evidence(Outcome(verdict, found, reason), sees_sync_transaction=shared)
+    )
