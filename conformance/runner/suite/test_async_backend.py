@@ -4,7 +4,8 @@ The package (https://django-async-backend.readthedocs.io/) gives every model an 
 (``Model.async_objects``) and ``async_save``/``async_delete``, plus async connections, cursors
 and ``async_atomic``, all on psycopg's asyncio connection instead of Django's ``sync_to_async``.
 Each check here does one piece of work both ways and compares the value (by content), the
-exception class, the DML statements issued and the rows of the kit's tables afterwards.
+exception class, the DML statements issued, the signal receivers that ran (``testapp/hooks.py``)
+and the rows of the kit's tables afterwards.
 
 Isolation differs from the rest of the suite, for a reason found by measuring: the package's
 connection is a second server session beside the sync connection of the test. Rows the sync
@@ -36,6 +37,7 @@ from django.db.models import F, Sum
 from conformance.runner import measure, probe
 from conformance.runner.probe import Observation, Outcome, evidence, observed
 from conformance.verdicts import Verdict
+from testapp import hooks
 from testapp.models import Article, Author, Comment, Tag
 
 NOT_INSTALLED = (
@@ -126,15 +128,16 @@ def observe(
     reset()
     seen, statements = Observation(), Statements()
     prepared = prepare()
-    try:
-        if is_async:
-            seen.value = probe.comparable(run(lambda: function(prepared), statements))
-        else:
-            with connection.execute_wrapper(statements):
-                seen.value = probe.comparable(function(prepared))
-    except Exception as exc:
-        seen.exception = exc
-    seen.queries = dict(statements.verbs)
+    with hooks.recording() as log:
+        try:
+            if is_async:
+                seen.value = probe.comparable(run(lambda: function(prepared), statements))
+            else:
+                with connection.execute_wrapper(statements):
+                    seen.value = probe.comparable(function(prepared))
+        except Exception as exc:
+            seen.exception = exc
+    seen.queries, seen.hooks = dict(statements.verbs), hooks.which_ran(log)
     # Keys are the same on both sides (sequences restart), so no key is renamed: no baseline.
     return seen, probe.table_state(kit_tables(), {})
 
@@ -146,7 +149,8 @@ def compare(
     prepare: Callable[[], Any] = lambda: None,
 ) -> Outcome:
     """``native`` when both sides return the same content or raise the same class, issue the
-    same DML and leave the same rows; ``diverges`` naming each difference otherwise."""
+    same DML, run the same signal receivers and leave the same rows; ``diverges`` naming each
+    difference otherwise."""
     sync, after_sync = observe(sync_call, prepare, is_async=False)
     run_, after_async = observe(async_call, prepare, is_async=True)
     reasons = []
@@ -156,6 +160,8 @@ def compare(
         reasons.append("the async call returned a different result than its sync twin")
     if sync.queries != run_.queries and not (sync.raised and run_.raised):
         reasons.append(f"issued other queries ({sync.queries} in sync, {run_.queries} in async)")
+    if sync.hooks != run_.hooks:
+        reasons.append("ran your signal receivers differently from its sync twin")
     changed = sorted(label for label in after_sync if after_sync[label] != after_async[label])
     found = evidence(
         code,
@@ -164,6 +170,11 @@ def compare(
         example=code.splitlines()[-1],
         query_counts={"sync": sync.queries, "async": run_.queries},
     )
+    if sync.hooks or run_.hooks:
+        found["hooks"] = {
+            "sync": [probe.clip(probe.safe_repr(entry), 300) for entry in sync.hooks],
+            "async": [probe.clip(probe.safe_repr(entry), 300) for entry in run_.hooks],
+        }
     if changed:
         reasons.append(f"the database differs after the async call and its twin ({changed})")
         found["database"] = {
