@@ -835,3 +835,56 @@ def test_the_async_orm_inside_a_sync_transaction(conformance, backend):
     conformance.record(
         measure.with_evidence(Outcome(verdict, found, reason), sees_sync_transaction=shared)
     )
+
+
+# --- what the package's README marks as not supported ---------------------------------------
+
+# Sync protocols of its QuerySet (README: "raises TypeError — use async for obj in qs").
+SYNC_PROTOCOLS: dict[str, Callable[[Any], Any]] = {
+    "list(qs)": list,
+    "len(qs)": len,
+    "bool(qs)": bool,
+    "author in qs": lambda qs: Author(pk=1) in qs,
+}
+# Methods it leaves out (README: prefetch_related and araw "❌", defer and only "will not be
+# implemented").
+LEFT_OUT = ("prefetch_related", "defer", "only", "raw")
+
+
+@pytest.mark.conformance(feature="async-backend.queryset.sync-protocols")
+def test_sync_protocols_of_an_async_queryset_raise_type_error(conformance, backend):
+    queryset = Author.async_objects.all()
+    seen = {}
+    for text, protocol in SYNC_PROTOCOLS.items():
+        try:
+            seen[text] = f"returned {probe.safe_repr(protocol(queryset))}"
+        except Exception as exc:
+            seen[text] = f"{type(exc).__name__}: {exc}"
+    raised = sorted(text for text, what in seen.items() if what.startswith("TypeError"))
+    conformance.record(
+        _outcome(
+            len(raised) == len(SYNC_PROTOCOLS),
+            "queryset = Author.async_objects.all()\n" + "\n".join(SYNC_PROTOCOLS),
+            seen,
+            "a sync protocol of the async queryset did not raise TypeError",
+            raise_type_error=raised,
+        )
+    )
+
+
+@pytest.mark.conformance(feature="async-backend.queryset.left-out")
+def test_methods_the_async_manager_leaves_out(conformance, backend):
+    manager = Author.async_objects
+    missing = [name for name in LEFT_OUT if not hasattr(manager, name)]
+    found = evidence(
+        "\n".join(f"hasattr(Author.async_objects, {name!r})" for name in LEFT_OUT),
+        observed("absent", f"missing: {', '.join(missing) or 'none'}"),
+    )
+    present = [name for name in LEFT_OUT if name not in missing]
+    outcome = Outcome(
+        Verdict.ABSENT if missing else Verdict.NATIVE,
+        found,
+        f"Author.async_objects has no {', '.join(missing)}"
+        + (f" (present: {', '.join(present)})" if present else ""),
+    )
+    conformance.record(measure.with_evidence(outcome, missing=missing))
