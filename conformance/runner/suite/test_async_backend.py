@@ -49,17 +49,15 @@ BASE = "2024-01-01T00:00:00+00:00"
 
 
 @pytest.fixture
-def backend(transactional_db) -> Any:
-    """The package's ``django_async_backend.db`` module, with committed data to work on."""
+def backend(transactional_db) -> None:
+    """Skip where the package is not installed; else committed rows for both connections."""
     if not apps.is_installed("django_async_backend"):
         pytest.skip(NOT_INSTALLED)
-    from django_async_backend import db
-
     reset()
-    return db
 
 
 def kit_tables() -> tuple[Any, ...]:
+    """testapp's models (through tables included): what a check may write to."""
     return tuple(model for model in probe.all_tables() if model._meta.app_label == "testapp")
 
 
@@ -94,7 +92,9 @@ class Statements:
         self.verbs: Counter[str] = Counter()
         self.threads: set[int] = set()
 
-    def __call__(self, execute, sql, params, many, context):
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
         verb = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
         if verb in DML:
             self.verbs[verb] += 1
@@ -147,6 +147,7 @@ def compare(
     sync_call: Callable[[Any], Any],
     code: str,
     prepare: Callable[[], Any] = lambda: None,
+    example: str | None = None,
 ) -> Outcome:
     """``native`` when both sides return the same content or raise the same class, issue the
     same DML, run the same signal receivers and leave the same rows; ``diverges`` naming each
@@ -167,7 +168,7 @@ def compare(
         code,
         run_.to_json(),
         sync_twin=sync.to_json(),
-        example=code.splitlines()[-1],
+        example=example or code.splitlines()[-1],
         query_counts={"sync": sync.queries, "async": run_.queries},
     )
     if sync.hooks or run_.hooks:
@@ -380,8 +381,11 @@ def test_async_model_method_matches_its_sync_twin(conformance, backend, feature_
     """The surface members the package adds to Model, checked here rather than by the surface
     grid: the grid's rows live in the test's transaction, which the package cannot see."""
     for call in INSTANCE_CALLS[feature_id]:
-        code = f"# {call.text}\nawait instance.{call.method}({_arguments((), call.kwargs)})"
-        conformance.record(compare(call.on_async, call.on_sync, code, call.prepare))
+        line = f"await instance.{call.method}({_arguments((), call.kwargs)})"
+        code = f"# {call.text}\n{line}"
+        conformance.record(
+            compare(call.on_async, call.on_sync, code, call.prepare, f"{line}  # {call.text}")
+        )
 
 
 # --- connections and cursors: the package's async cursor against Django's sync cursor ---------
@@ -589,7 +593,8 @@ ATOMIC_CASES = {
 def test_async_atomic_matches_transaction_atomic(conformance, backend, feature_id):
     async_work, sync_work = ATOMIC_CASES[feature_id]
     code = f"{probe.snippet(async_work)}\n\n# sync twin\n{probe.snippet(sync_work)}"
-    conformance.record(compare(async_work, sync_work, code))
+    example = f"await {async_work.__name__}(), against {sync_work.__name__}()"
+    conformance.record(compare(async_work, sync_work, code, example=example))
 
 
 # --- what the package's documentation says about its connections ------------------------------
