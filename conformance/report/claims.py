@@ -306,6 +306,8 @@ def audit(
             {
                 "id": claim["id"],
                 "section": claim["section"],
+                # where a claim not from the reference is made (a package's documentation)
+                "source": claim.get("source"),
                 "quote": claim["quote"],
                 "claim": claim["claim"],
                 "features": feature_ids,

@@ -18,6 +18,7 @@ from packaging.version import Version
 from conformance.features import AREAS, FEATURES, Feature, describe, is_surface_member
 from conformance.matrix import cell_order, cells
 from conformance.report.claims import audit, sync_to_async_table
+from conformance.report.columns import column_changes
 from conformance.results import SESSION_SCHEMA, ResultsFileError, read_results
 from conformance.verdicts import UNMEASURED, Verdict
 
@@ -288,6 +289,7 @@ def merge(directory: Path) -> dict[str, Any]:
         ],
     }
     merged["sync_to_async"] = sync_to_async_table(merged)
+    merged["columns"] = column_changes(merged)
     return merged
 
 
