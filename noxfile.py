@@ -185,18 +185,6 @@ def _warn_missing_pythons() -> None:
             )
 
 
-def _warn_missing_pythons() -> None:
-    """Name every Python the matrix needs but cannot find, with the way to get it."""
-    for python in sorted({release.python for release in RELEASES}):
-        if shutil.which(f"python{python}") is None:
-            series = ", ".join(r.series for r in RELEASES if r.python == python)
-            nox.logger.logger.warning(
-                f"Python {python} is missing: the Django {series} cells will fail. Fix: install "
-                f"it (`uv python install {python}`, `pyenv install {python}` or your OS "
-                f"packages) so that `python{python}` is on PATH."
-            )
-
-
 _use_pyenv_pythons()
 _warn_missing_pythons()
 

@@ -150,16 +150,27 @@ class BackendsFileError(Exception):
 _BACKEND_KEYS = {"label", "server", "engine", "url", "releases", "packages", "apps", "settings"}
 
 
+def read_toml(
+    path: Path, error: type[Exception], *, what: str, missing: str, unreadable: str
+) -> dict[str, Any]:
+    """A TOML file's content; a missing or unreadable file raises ``error`` naming the fix."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{what} {path}: no such file. Fix: {missing}") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise error(f"{what} {path}: cannot be read as TOML ({exc}). Fix: {unreadable}") from exc
+
+
 def load_backends(path: Path) -> list[Backend]:
     """The columns a backends TOML file declares (``[backend.<name>]`` tables)."""
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BackendsFileError(
-            f"{path}: no such file. Fix: point {BACKENDS_ENV} at an existing TOML file."
-        ) from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise BackendsFileError(f"{path}: cannot be read as TOML ({exc}).") from exc
+    document = read_toml(
+        path,
+        BackendsFileError,
+        what="backends file",
+        missing=f"point {BACKENDS_ENV} at an existing TOML file.",
+        unreadable="correct the TOML (README: 'Bring your own backend').",
+    )
     declared = document.get("backend", {})
     if not isinstance(declared, dict) or not declared:
         raise BackendsFileError(
