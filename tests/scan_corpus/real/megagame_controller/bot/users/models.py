@@ -15,13 +15,13 @@ class MemberQuerySet(models.QuerySet):
         # member, created = sync_to_async(CreateMember.execute)(
         #     {"discord_id": discord_user.id, "discord_name": discord_user.name}
         # )
-        a = await sync_to_async(self.get_or_create)(
+        a = await sync_to_async(self.get_or_create)(  # expect: queryset.aget_or_create
             discord_id=discord_user.id, defaults={"name": discord_user.name}
         )
         member, created = a
         if member.name != discord_user.name:
             member.name = discord_user.name
-            sync_to_async(member.save())
+            sync_to_async(member.save())  # expect: model.asave
         return member, created
 
     async def from_message(self, message):
