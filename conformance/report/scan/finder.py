@@ -241,8 +241,13 @@ class Scanner(ast.NodeVisitor):
 
     # -- what expressions hold ---------------------------------------------------------------
 
-    def queryset(self, node: ast.expr) -> QuerySetExpr | None:
-        """The QuerySet an expression builds without running it, or ``None``."""
+    def queryset(self, node: ast.expr, by_name: bool = False) -> QuerySetExpr | None:
+        """The QuerySet an expression builds without running it, or ``None``.
+
+        ``by_name`` also takes a name Django gives QuerySets (``queryset``, ``qs``,
+        ``object_list``) for one: asked only where nothing but a QuerySet would work (awaiting
+        its ``a``-methods, ``async for``), since a list under such a name iterates fine.
+        """
         loaded: set[str] = set()
         everything = prefetches = filtered = False
         while True:
@@ -260,7 +265,7 @@ class Scanner(ast.NodeVisitor):
                 node = node.value
             else:
                 break
-        root = self._queryset_root(node)
+        root = self._queryset_root(node, by_name)
         if root is None or (root.cached and filtered is False):
             return None
         if everything or root.loaded is EVERYTHING:
@@ -269,11 +274,18 @@ class Scanner(ast.NodeVisitor):
             merged = frozenset(loaded | root.loaded)
         return QuerySetExpr(root.model, merged, prefetches or root.prefetches)
 
-    def _queryset_root(self, node: ast.expr) -> QuerySetExpr | None:
+    def _queryset_root(self, node: ast.expr, by_name: bool) -> QuerySetExpr | None:
         """A manager, a related manager, ``get_queryset()`` or a name holding a QuerySet."""
         bound = self.env.get(node.id) if isinstance(node, ast.Name) else None
         if bound is not None and bound.kind == "queryset":
             return QuerySetExpr(bound.model, bound.loaded, bound.prefetches)
+        name = last_name(node) or ""
+        if (
+            by_name
+            and bound is None
+            and (name in v.QUERYSET_NAMES or name.endswith(("_qs", "_queryset")))
+        ):
+            return QuerySetExpr(None, frozenset(), False)
         if isinstance(node, ast.Call) and last_name(node.func) == "get_queryset":
             return QuerySetExpr(None, frozenset(), False)
         if not isinstance(node, ast.Attribute):
@@ -449,7 +461,7 @@ class Scanner(ast.NodeVisitor):
         if isinstance(iterable, ast.Call) and (found := self.aiterator(iterable)):
             self.report(iterable, found[0], "async")
             return found[1]
-        qs = self.queryset(iterable)
+        qs = self.queryset(iterable, by_name=True)
         if qs is not None:
             self.report(iterable, v.ASYNC_FOR, "async")
         else:
@@ -461,7 +473,7 @@ class Scanner(ast.NodeVisitor):
         func = call.func
         if not isinstance(func, ast.Attribute) or func.attr != "aiterator":
             return None
-        qs = self.queryset(func.value)
+        qs = self.queryset(func.value, by_name=True)
         if qs is None:
             return None
         if not qs.prefetches:
@@ -607,11 +619,15 @@ class Scanner(ast.NodeVisitor):
             return f"related.{kind}.{name}"
         if name == "aiterator":
             return found[0] if (found := self.aiterator(call)) else None
-        if name in v.QUERYSET_ASYNC and self.queryset(receiver) is not None:
+        if name in v.QUERYSET_ASYNC and self.queryset(receiver, by_name=True) is not None:
             return f"queryset.{name}"
-        if name in v.MODEL_ASYNC and not self._is_cache(receiver):
+        if name in v.MODEL_ASYNC and not self._is_cache(receiver) and not self._is_form(receiver):
             return f"model.{name}"
         return None
+
+    def _is_form(self, node: ast.expr) -> bool:
+        """Django's forms have no ``asave``: a library's ``form.asave()`` is not the model's."""
+        return (last_name(node) or "").lower().endswith("form")
 
     def _is_cache(self, node: ast.expr) -> bool:
         """Django's cache has ``adelete`` too: ``cache``, ``caches[...]``, ``self.cache``..."""

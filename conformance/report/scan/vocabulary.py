@@ -97,6 +97,10 @@ EVALUATING_BUILTINS = frozenset({"list", "tuple", "set", "sorted", "len", "bool"
 # Wrappers that run a sync callable in a thread, so what they wrap is not a sync call in the loop.
 SYNC_TO_ASYNC = frozenset({"sync_to_async", "database_sync_to_async"})
 
+# Names Django itself gives QuerySets (generic views, paginators), read as one where only a
+# QuerySet would work; names ending in ``_qs``/``_queryset`` are read so too.
+QUERYSET_NAMES = frozenset({"queryset", "qs", "object_list"})
+
 # Annotations that say a parameter holds a QuerySet (``qs: QuerySet[Article]``).
 QUERYSET_ANNOTATIONS = frozenset({"QuerySet", "Manager", "BaseManager"})
 

@@ -57,3 +57,18 @@ class ArticleQuerySet(models.QuerySet):
 async def save_in_the_loop(article):
     # Called, not passed: the save runs here and sync_to_async receives its result.
     await sync_to_async(article.save())()  # expect: model.asave
+
+
+class ArticleList:
+    async def get_object(self, queryset, pk):
+        return await queryset.aget(pk=pk)  # expect: queryset.aget
+
+    async def rows(self):
+        if await self.object_list.aexists():  # expect: queryset.aexists
+            return [row async for row in self.object_list]  # expect: queryset.async-for
+        # A list under a QuerySet's name iterates fine: not read as a QuerySet here.
+        return [row for row in self.object_list]
+
+    async def form_valid(self, form):
+        # A library's async form, not a model instance.
+        return await form.asave()
