@@ -47,8 +47,8 @@ FindingKey = tuple[str, int, str, str]
 
 @dataclass(frozen=True)
 class Binding:
-    """What a local name holds (a ``queryset``, its ``aiterator()`` or a model ``instance``),
-    and the relations it loaded."""
+    """What a local name holds (a ``queryset``, its ``aiterator()``, a model ``instance`` or a
+    list of ``instances`` already fetched), and the relations it loaded."""
 
     kind: str
     model: str | None
@@ -283,7 +283,7 @@ class Scanner(ast.NodeVisitor):
         if (
             by_name
             and bound is None
-            and (name in v.QUERYSET_NAMES or name.endswith(("_qs", "_queryset")))
+            and (name in v.QUERYSET_NAMES or name.endswith(v.QUERYSET_NAME_SUFFIXES))
         ):
             return QuerySetExpr(None, frozenset(), False)
         if isinstance(node, ast.Call) and last_name(node.func) == "get_queryset":

@@ -97,9 +97,10 @@ EVALUATING_BUILTINS = frozenset({"list", "tuple", "set", "sorted", "len", "bool"
 # Wrappers that run a sync callable in a thread, so what they wrap is not a sync call in the loop.
 SYNC_TO_ASYNC = frozenset({"sync_to_async", "database_sync_to_async"})
 
-# Names Django itself gives QuerySets (generic views, paginators), read as one where only a
-# QuerySet would work; names ending in ``_qs``/``_queryset`` are read so too.
+# Names Django itself gives QuerySets (generic views, paginators), and their endings, read as
+# a QuerySet where only a QuerySet would work.
 QUERYSET_NAMES = frozenset({"queryset", "qs", "object_list"})
+QUERYSET_NAME_SUFFIXES = ("_qs", "_queryset")
 
 # Annotations that say a parameter holds a QuerySet (``qs: QuerySet[Article]``).
 QUERYSET_ANNOTATIONS = frozenset({"QuerySet", "Manager", "BaseManager"})
