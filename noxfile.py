@@ -19,6 +19,7 @@ URL) add columns too.
 
 from __future__ import annotations
 
+import argparse
 import ast
 import atexit
 import fcntl
@@ -415,7 +416,15 @@ def report(session: nox.Session) -> None:
     ``nox -s report`` re-run every cell.
     """
     session.install(*PYPROJECT["project"]["dependencies"])
-    session.run("python", "-m", "conformance.report", "--reports", str(REPORTS), *session.posargs)
+    # A tag selects the report too, and hands it the arguments meant for pytest
+    # (`nox -t django-4.1-sqlite -- -x`): it keeps only its own option.
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--baseline")
+    own, others = options.parse_known_args(session.posargs)
+    if others:
+        session.log(f"report: {' '.join(others)} is for the conformance cells, not the report")
+    baseline = ["--baseline", own.baseline] if own.baseline else []
+    session.run("python", "-m", "conformance.report", "--reports", str(REPORTS), *baseline)
     if EXPECTATIONS.exists():
         session.run(
             "python", "-m", "conformance.report.expectations", "check",
