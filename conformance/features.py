@@ -23,6 +23,7 @@ AREAS: tuple[str, ...] = (
     "patterns",
     "adjacent-apis",
     "extensions",
+    "production",
 )
 
 

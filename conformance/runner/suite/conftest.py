@@ -69,3 +69,16 @@ def world(articles):
         expire_date=FROZEN_NOW + timedelta(days=1),
     )
     return articles
+
+
+@pytest.fixture(scope="session")
+def asgi_server():
+    """testapp served by uvicorn on a loopback port for the whole session, always stopped.
+
+    A server that cannot stop fails the session here, naming its port.
+    """
+    from conformance.runner.server import serving
+    from testapp.asgi import application
+
+    with serving(application) as server:
+        yield server
