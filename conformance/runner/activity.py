@@ -153,11 +153,9 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def close_leftovers(monitor: Monitor, baseline: set[int]) -> int:
+def close_leftovers(monitor: Monitor, baseline: set[int]) -> None:
     """Close what the served app left open (garbage-collecting dead threads' connections) and
-    wait for the server to see them gone; return how many there were. ``LeftOpen`` names any
-    that remain."""
-    left = len(monitor.backends() - baseline)
+    wait for the server to see them gone; ``LeftOpen`` names any that remain."""
     gc.collect()
     deadline = time.monotonic() + CLOSE_LIMIT_S
     while (remaining := monitor.backends() - baseline) and time.monotonic() < deadline:
@@ -167,7 +165,6 @@ def close_leftovers(monitor: Monitor, baseline: set[int]) -> int:
             f"{len(remaining)} connection(s) to {monitor.database} opened by the served app "
             f"are still open after {CLOSE_LIMIT_S:g} s: {'; '.join(monitor.describe(remaining))}"
         )
-    return left
 
 
 def has_pool() -> bool:

@@ -1,0 +1,137 @@
+"""Connections under a real ASGI server: CONN_MAX_AGE 0, 60 and None, with and without
+CONN_HEALTH_CHECKS, and psycopg 3's pool (Django 5.1+), after M sequential and M concurrent
+requests, counted by PostgreSQL itself (``pg_stat_activity``, the session's test database).
+
+Issue #13, part 3. Django's docs say a connection closes at the end of each request with
+``CONN_MAX_AGE = 0``, and is kept for the next request of the same thread otherwise. Under ASGI
+each request runs in a new thread, so whether that holds is measured, not assumed. Cyclic garbage
+collection is paused during the load: a connection the collector would close later still
+outlived its request, and must be counted as such whenever the collector happens to run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from conformance.runner import activity, asgi, measure
+from conformance.runner.probe import Outcome, observed
+from conformance.verdicts import Verdict
+from testapp import views
+
+M = 6
+PATH = "/tags/count/"
+POOL = {"max_size": 4, "timeout": 10}
+
+pytestmark = pytest.mark.usefixtures("transactional_db")
+
+
+def _load(server, settings: dict[str, Any]) -> dict[str, Any]:
+    """M sequential then M concurrent requests under ``settings``, and the connections the
+    server counts after each; whatever is left open is closed at the end, on failure too."""
+    with activity.monitoring() as monitor:
+        baseline = monitor.backends()
+        opened = lambda: len(monitor.backends() - baseline)  # noqa: E731
+        try:
+            with activity.configured(**settings), activity.gc_paused():
+                sequential = asgi.sequentially(server, [PATH] * M)
+                after_sequential = activity.settled(opened)
+                concurrent = asgi.concurrently(server, [PATH] * M)
+                after_concurrent = activity.settled(opened)
+        finally:
+            activity.close_leftovers(monitor, baseline)
+    exchanges = sequential + concurrent
+    return {
+        "m": M,
+        "settings": {key: settings.get(key) for key in ("conn_max_age", "health_checks", "pool")},
+        "open_after_sequential": after_sequential,
+        "open_after_concurrent": after_concurrent,
+        "failed": [e.line() for e in exchanges if e.status != 200][:3],
+        "first_exchange": exchanges[0].to_json(),
+    }
+
+
+def _in_words(found: dict[str, Any]) -> str:
+    return (
+        f"after {M} sequential requests {found['open_after_sequential']} connection(s) open, "
+        f"after {M} more concurrent ones {found['open_after_concurrent']}"
+    )
+
+
+def _outcome(found: dict[str, Any], *, limit: int, promise: str) -> Outcome:
+    """``native`` when every request answered and the server never had more than ``limit``
+    connections open after the sequential load (``limit`` after both for the pool);
+    ``diverges`` when more stayed open than the documented behaviour allows."""
+    evidence = {
+        "snippet": measure.snippet(views.one_query) + f"\n# settings: {found['settings']}",
+        "observed": observed("value", _in_words(found)),
+        "measurements": {"connections": found},
+    }
+    if found["failed"]:
+        first = found["first_exchange"]
+        evidence["observed"] = observed(
+            "exception", found["failed"][0], type_name=first.get("exception") or "HTTP error"
+        )
+        return Outcome(Verdict.UNSUPPORTED, evidence, found["failed"][0])
+    if found["open_after_sequential"] > limit or found["open_after_concurrent"] > limit:
+        return Outcome(Verdict.DIVERGES, evidence, f"{promise}, but {_in_words(found)}")
+    return Outcome(Verdict.NATIVE, evidence)
+
+
+def _needs_postgresql() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no server connections to count")
+
+
+@pytest.mark.parametrize(
+    ("conn_max_age", "health_checks"),
+    [
+        pytest.param(age, checks, id=f"{label}{suffix}", marks=pytest.mark.conformance(
+            feature=f"production.connections.max-age-{label}{suffix}"
+        ))
+        for age, label in ((0, "0"), (60, "60"), (None, "none"))
+        for checks, suffix in ((False, ""), (True, "-health-checks"))
+    ],
+)  # fmt: skip
+def test_connections_after_asgi_requests(conformance, asgi_server, conn_max_age, health_checks):
+    _needs_postgresql()
+    found = _load(asgi_server, {"conn_max_age": conn_max_age, "health_checks": health_checks})
+    if conn_max_age == 0:
+        outcome = _outcome(found, limit=0, promise="CONN_MAX_AGE = 0 closes at each request's end")
+    else:
+        # Persistent: one connection per thread, reused by its next request. Sequential
+        # requests need one; more means each request left its own behind.
+        outcome = _outcome(
+            found, limit=1, promise="persistent connections are reused by the next request"
+        )
+    conformance.record(outcome)
+
+
+def _pool_absent(conformance) -> bool:
+    if activity.has_pool():
+        return False
+    found = observed("absent", f"{type(connection).__module__}.DatabaseWrapper has no close_pool")
+    conformance.record(
+        Outcome(Verdict.ABSENT, {"snippet": f"OPTIONS={{'pool': {POOL}}}", "observed": found})
+    )
+    return True
+
+
+@pytest.mark.conformance(feature="production.connections.pool")
+def test_pooled_connections_stay_within_the_pool(conformance, asgi_server):
+    _needs_postgresql()
+    if not _pool_absent(conformance):
+        found = _load(asgi_server, {"conn_max_age": 0, "pool": POOL})
+        promise = f"the pool holds at most max_size = {POOL['max_size']} connections"
+        conformance.record(_outcome(found, limit=POOL["max_size"], promise=promise))
+
+
+@pytest.mark.conformance(feature="production.connections.pool-with-max-age")
+def test_pool_and_conn_max_age_together(conformance, asgi_server):
+    _needs_postgresql()
+    if not _pool_absent(conformance):
+        found = _load(asgi_server, {"conn_max_age": 60, "pool": POOL})
+        promise = f"the pool holds at most max_size = {POOL['max_size']} connections"
+        conformance.record(_outcome(found, limit=POOL["max_size"], promise=promise))
