@@ -156,7 +156,8 @@ def gc_paused() -> Iterator[None]:
 def close_leftovers(monitor: Monitor, baseline: set[int]) -> None:
     """Close what the served app left open (garbage-collecting dead threads' connections) and
     wait for the server to see them gone; ``LeftOpen`` names any that remain."""
-    gc.collect()
+    if monitor.backends() - baseline:
+        gc.collect()
     deadline = time.monotonic() + CLOSE_LIMIT_S
     while (remaining := monitor.backends() - baseline) and time.monotonic() < deadline:
         time.sleep(SETTLE_S)

@@ -82,3 +82,11 @@ def asgi_server():
 
     with serving(application) as server:
         yield server
+
+
+@pytest.fixture
+def served_database(django_db_setup, django_db_blocker):
+    """The test database open to every thread, outside any test transaction and without a flush
+    afterwards: for checks whose served requests only read (the connection counts)."""
+    with django_db_blocker.unblock():
+        yield

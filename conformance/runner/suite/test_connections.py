@@ -21,11 +21,11 @@ from conformance.runner.probe import Outcome, observed
 from conformance.verdicts import Verdict
 from testapp import views
 
-M = 6
+M = 4
 PATH = "/tags/count/"
 POOL = {"max_size": 4, "timeout": 10}
 
-pytestmark = pytest.mark.usefixtures("transactional_db")
+pytestmark = pytest.mark.usefixtures("served_database")
 
 
 def _load(server, settings: dict[str, Any]) -> dict[str, Any]:

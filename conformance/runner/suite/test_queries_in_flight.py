@@ -11,7 +11,7 @@ at N = 8"), never at a time, so it does not depend on the machine's speed.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from typing import Any
 
@@ -25,7 +25,7 @@ from testapp import views
 from testapp.models import Tag
 
 NS = (1, 2, 4, 8)
-SLEEP_S = 0.04
+SLEEP_S = 0.02
 POOL = {"max_size": 4, "timeout": 10}  # psycopg_pool's min_size (4) keeps it at four
 
 
@@ -77,10 +77,13 @@ def in_flight(asgi_server) -> InFlight:
     return InFlight(asgi_server)
 
 
-@pytest.fixture
-def sleeper(transactional_db) -> Tag:
-    """The one committed row the sleeping queries read."""
-    return Tag.objects.create(name="sleeper")
+@pytest.fixture(scope="module")
+def sleeper(django_db_setup, django_db_blocker) -> Iterator[Tag]:
+    """The one committed row the sleeping queries read, for the module, deleted after it."""
+    with django_db_blocker.unblock():
+        row = Tag.objects.create(name="sleeper")
+        yield row
+        row.delete()
 
 
 def _peak(rows: list[dict[str, Any]]) -> int:
