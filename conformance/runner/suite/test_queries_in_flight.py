@@ -116,10 +116,13 @@ def _outcome(
 
 
 def _record(conformance, outcome: Outcome, series: dict[str, list[dict[str, Any]]]) -> None:
+    """The verdict with every series measured for it; ``peak_in_flight`` is the deciding
+    series' (the first), the figure the claims audit reads."""
     conformance.record(
         measure.with_evidence(
             outcome,
             in_flight=series,
+            peak_in_flight=_peak(next(iter(series.values()))),
             sleep_s=SLEEP_S,
             sampled_by="pg_stat_activity" if connection.vendor == "postgresql" else "threads",
             # SQLite's in-memory test database is one shared cache: its lock is held per statement
