@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from conformance.features import AREAS
 from conformance.report.compare import CHANGE_KINDS, by_kind, change_kind
+from conformance.report.production import section as production_section
 from conformance.verdicts import UNMEASURED
 
 # Symbol, word and colour for each verdict: never colour alone. ``short`` is the word shown
@@ -306,6 +307,7 @@ def render_html(merged: dict[str, Any]) -> str:
             data=client_data(merged),
             cells_by_id={cell["id"]: cell for cell in merged["cells"]},
             features_by_id={feature["id"]: feature for feature in merged["features"]},
+            production=production_section(merged),
         )
     )
 
