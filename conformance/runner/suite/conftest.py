@@ -72,21 +72,14 @@ def world(articles):
 
 
 @pytest.fixture(scope="session")
-def asgi_server():
+def asgi_server(django_db_setup):
     """testapp served by uvicorn on a loopback port for the whole session, always stopped.
 
-    A server that cannot stop fails the session here, naming its port.
+    It serves the session's test database, so that is set up first. A server that cannot stop
+    fails the session here, naming its port.
     """
     from conformance.runner.server import serving
     from testapp.asgi import application
 
     with serving(application) as server:
         yield server
-
-
-@pytest.fixture
-def served_database(django_db_setup, django_db_blocker):
-    """The test database open to every thread, outside any test transaction and without a flush
-    afterwards: for checks whose served requests only read (the connection counts)."""
-    with django_db_blocker.unblock():
-        yield

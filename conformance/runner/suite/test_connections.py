@@ -25,7 +25,9 @@ M = 4
 PATH = "/tags/count/"
 POOL = {"max_size": 4, "timeout": 10}
 
-pytestmark = pytest.mark.usefixtures("served_database")
+# Committed state, seen by the server's threads; this also has pytest-django create the test
+# database when these checks run alone.
+pytestmark = pytest.mark.usefixtures("transactional_db")
 
 
 def _load(server, settings: dict[str, Any]) -> dict[str, Any]:

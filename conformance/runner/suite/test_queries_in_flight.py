@@ -11,7 +11,7 @@ at N = 8"), never at a time, so it does not depend on the machine's speed.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import nullcontext
 from typing import Any
 
@@ -77,13 +77,10 @@ def in_flight(asgi_server) -> InFlight:
     return InFlight(asgi_server)
 
 
-@pytest.fixture(scope="module")
-def sleeper(django_db_setup, django_db_blocker) -> Iterator[Tag]:
-    """The one committed row the sleeping queries read, for the module, deleted after it."""
-    with django_db_blocker.unblock():
-        row = Tag.objects.create(name="sleeper")
-        yield row
-        row.delete()
+@pytest.fixture
+def sleeper(transactional_db) -> Tag:
+    """The one committed row the sleeping queries read."""
+    return Tag.objects.create(name="sleeper")
 
 
 def _peak(rows: list[dict[str, Any]]) -> int:
