@@ -15,7 +15,7 @@ import pytest
 
 from conformance.report.merge import merge
 from conformance.report.production import section
-from conformance.report.render import render_html
+from conformance.report.render import render_html, render_markdown
 from conformance.runner.database import URL_ENV
 from conformance.runner.server import ServerError, serving
 from tests.session_data import check, session
@@ -244,3 +244,12 @@ def test_a_report_without_production_checks_says_so(tmp_path):
     )
     assert section(merge(tmp_path)) == []
     assert "No cell measured the production checks." in render_html(merge(tmp_path))
+
+
+def test_the_summary_gives_each_cells_figures_in_a_line(tmp_path):
+    _sessions(tmp_path)
+    summary = render_markdown(merge(tmp_path))
+    assert (
+        "**django-5.2-postgresql**: most in flight at N=8: gather 1, threads 8; connections "
+        "open after 4 sequential requests: max-age-60 4"
+    ) in summary

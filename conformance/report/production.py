@@ -83,8 +83,9 @@ def _in_flight(features: list[dict[str, Any]], cell_id: str) -> dict[str, list[d
     for feature in features:
         if feature["id"].startswith(f"{PREFIX}in-flight."):
             for name, rows in (_measurements(feature, cell_id).get("in_flight") or {}).items():
-                found.setdefault(name, rows)
-    return found
+                if name in SERIES:
+                    found.setdefault(name, rows)
+    return {name: found[name] for name in SERIES if name in found}
 
 
 def _row(feature: dict[str, Any], cell_id: str) -> dict[str, Any]:
@@ -124,8 +125,11 @@ def section(merged: dict[str, Any]) -> list[dict[str, Any]]:
                 "id": cell["id"],
                 "series": cell["django_series"],
                 "backend": cell["backend"],
+                # The views, and AsyncClient against them in each testing style.
                 "views": [
-                    _row(f, cell["id"]) for f in measured if f["id"].startswith(f"{PREFIX}view.")
+                    _row(f, cell["id"])
+                    for f in measured
+                    if f["id"].startswith((f"{PREFIX}view.", f"{PREFIX}testing."))
                 ],
                 "in_flight": in_flight,
                 "chart": chart(in_flight) if in_flight else None,
@@ -133,3 +137,25 @@ def section(merged: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return cells
+
+
+def in_words(cell: dict[str, Any]) -> str:
+    """One cell's figures in a line, for the Markdown summary: the most queries in flight at
+    the largest N per series, and the connections open after the sequential requests."""
+    parts = []
+    if cell["in_flight"]:
+        peaks = ", ".join(
+            f"{name} {rows[-1]['max_in_flight']}"
+            for name, rows in cell["in_flight"].items()
+            if rows
+        )
+        parts.append(f"most in flight at N={N_MAX}: {peaks}")
+    open_after = [
+        f"{row['feature'].removeprefix(PREFIX + 'connections.')} {row['after_sequential']}"
+        for row in cell["connections"]
+        if row["after_sequential"] is not None
+    ]
+    if open_after:
+        m = cell["connections"][0]["m"]
+        parts.append(f"connections open after {m} sequential requests: {', '.join(open_after)}")
+    return "; ".join(parts)

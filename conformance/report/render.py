@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from conformance.features import AREAS
 from conformance.report.compare import CHANGE_KINDS, by_kind, change_kind
+from conformance.report.production import in_words as production_in_words
 from conformance.report.production import section as production_section
 from conformance.verdicts import UNMEASURED
 
@@ -335,6 +336,7 @@ def render_markdown(merged: dict[str, Any]) -> str:
         BACKEND_LABELS=BACKEND_LABELS,
         DIVERGES_MEANING=DIVERGES_MEANING,
         releases_text=releases_text,
+        production_in_words=production_in_words,
     )
     source = files("conformance.report").joinpath("templates/summary.md.j2").read_text("utf-8")
     claims = ordered_claims(merged.get("claims") or [])
@@ -347,4 +349,5 @@ def render_markdown(merged: dict[str, Any]) -> str:
         divergences=merged.get("divergences") or [],
         backends=backends(merged["cells"]),
         limit=50,
+        production=production_section(merged),
     )

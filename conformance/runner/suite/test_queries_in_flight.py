@@ -112,7 +112,9 @@ def _outcome(
     return Outcome(Verdict.UNSUPPORTED, found, failed[0] if failed else reason)
 
 
-def _record(conformance, outcome: Outcome, series: dict[str, list[dict[str, Any]]]) -> None:
+def _record(
+    conformance, outcome: Outcome, series: dict[str, list[dict[str, Any]]], **extra: Any
+) -> None:
     """The verdict with every series measured for it; ``peak_in_flight`` is the deciding
     series' (the first), the figure the claims audit reads."""
     conformance.record(
@@ -124,6 +126,7 @@ def _record(conformance, outcome: Outcome, series: dict[str, list[dict[str, Any]
             sampled_by="pg_stat_activity" if connection.vendor == "postgresql" else "threads",
             # SQLite's in-memory test database is one shared cache: its lock is held per statement
             database=connection.settings_dict["NAME"],
+            **extra,
         )
     )
 
@@ -180,4 +183,4 @@ def test_concurrent_requests_with_the_pool_run_at_once(conformance, in_flight, s
     outcome = _outcome(
         f"N concurrent requests, OPTIONS pool={POOL}", pool, _snippet(views.sleep_once), None
     )
-    _record(conformance, outcome, {"pool": pool, "pool_options": POOL})
+    _record(conformance, outcome, {"pool": pool}, pool_options=POOL)
