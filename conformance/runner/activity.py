@@ -18,7 +18,7 @@ from typing import Any
 from django.db import connections
 
 SAMPLE_EVERY_S = 0.005
-SETTLE_S = 0.05  # a closed connection leaves pg_stat_activity within milliseconds
+SETTLE_S = 0.1  # a closed connection leaves pg_stat_activity within milliseconds
 SETTLE_LIMIT_S = 1.0
 CLOSE_LIMIT_S = 3.0
 
@@ -126,12 +126,13 @@ def max_overlap(intervals: list[tuple[int, float, float]]) -> int:
     return peak
 
 
-def settled(count: Callable[[], int]) -> int:
-    """``count()`` once it stops changing: connections closing leave within milliseconds, a
-    connection left open stays. Bounded by ``SETTLE_LIMIT_S``."""
+def settled(count: Callable[[], int], at_most: int) -> int:
+    """``count()`` once it is at most ``at_most`` (what the settings allow), or once it stops
+    changing: connections being closed leave within milliseconds, a connection left open stays.
+    Bounded by ``SETTLE_LIMIT_S``, so a loaded machine delays the answer but cannot change it."""
     deadline = time.monotonic() + SETTLE_LIMIT_S
     last = count()
-    while last and time.monotonic() < deadline:
+    while last > at_most and time.monotonic() < deadline:
         time.sleep(SETTLE_S)
         now = count()
         if now == last:

@@ -6,7 +6,8 @@ verdict: ``native`` when the style isolated it (as it isolates the same write ma
 sync ``Client``), ``diverges`` when it leaked into the next test, ``unsupported`` when the write
 itself failed. ``TestCase`` and ``TransactionTestCase`` run through unittest inside the check;
 the two pytest-django styles are pytest-asyncio tests followed by the check that looks for
-their rows (pytest runs a module's tests in order).
+their rows (pytest-django keeps the order of transactional tests among themselves); the
+non-transactional pytest-django style looks from another connection while it runs.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ def _left_behind(style: str) -> int:
 
 
 def _outcome(style: str, seen: Seen | None, left: int, snippet: str) -> Outcome:
+    """``left``: the test's rows that outlive it (or, while it runs, committed outside its
+    transaction, which its end cannot undo)."""
     if seen is None:
         found = observed("exception", f"the {style} test did not run", type_name="Error")
         return Outcome(Verdict.ERROR, {"snippet": snippet, "observed": found}, "no write seen")
@@ -123,23 +126,45 @@ def _close_if_worker(test_thread: int) -> None:
         connection.close()
 
 
-@pytest.mark.asyncio
-@pytest.mark.django_db
-async def test_asyncclient_write_under_django_db():
-    """The pytest-django style whose isolation is checked next (it records no verdict)."""
-    await _write_in_pytest_style("django-db")
+def _committed_elsewhere(style: str) -> int | str:
+    """The test's rows as another connection sees them, from a thread of its own: rows seen
+    there are committed outside the test's transaction, so its rollback cannot remove them.
+    They are deleted there too, so nothing leaks into later checks. SQLite refuses to read rows
+    another connection holds uncommitted (``table is locked``): those are not committed."""
+    found: list[int | str] = []
+
+    def look() -> None:
+        try:
+            found.append(_left_behind(style))
+        except Exception as exc:
+            found.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=look, name="conformance-outside-the-test")
+    thread.start()
+    thread.join(10)
+    return found[0] if found else "the other connection did not answer within 10 s"
 
 
 @pytest.mark.conformance(feature="production.testing.asyncclient-django-db")
-def test_django_db_isolates_an_asyncclient_write(conformance, transactional_db):
-    left = _left_behind("django-db")
-    snippet = measure.snippet(test_asyncclient_write_under_django_db) + "\n\n"
+@pytest.mark.asyncio
+@pytest.mark.django_db
+async def test_django_db_isolates_an_asyncclient_write(conformance):
+    """pytest-django reorders tests (non-transactional ones first), so no later check can
+    look for this test's rows: it looks while it runs, from another connection."""
+    await _write_in_pytest_style("django-db")
+    outside = await sync_to_async(_committed_elsewhere, thread_sensitive=False)("django-db")
+    locked = isinstance(outside, str) and "locked" in outside
+    if isinstance(outside, str) and not locked:
+        raise AssertionError(f"cannot look from another connection: {outside}")
+    snippet = measure.snippet(test_django_db_isolates_an_asyncclient_write)
     conformance.record(
         _outcome(
             "django-db",
             SEEN.get("django-db"),
-            left,
-            snippet + measure.snippet(write_over_http),
+            0 if locked else outside,
+            snippet + "\n\n" + measure.snippet(write_over_http),
         )
     )
 

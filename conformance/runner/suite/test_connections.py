@@ -30,7 +30,7 @@ POOL = {"max_size": 4, "timeout": 10}
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
 
-def _load(server, settings: dict[str, Any]) -> dict[str, Any]:
+def _load(server, settings: dict[str, Any], *, limit: int) -> dict[str, Any]:
     """M sequential then M concurrent requests under ``settings``, and the connections the
     server counts after each; whatever is left open is closed at the end, on failure too."""
     with activity.monitoring() as monitor:
@@ -39,9 +39,9 @@ def _load(server, settings: dict[str, Any]) -> dict[str, Any]:
         try:
             with activity.configured(**settings), activity.gc_paused():
                 sequential = asgi.sequentially(server, [PATH] * M)
-                after_sequential = activity.settled(opened)
+                after_sequential = activity.settled(opened, limit)
                 concurrent = asgi.concurrently(server, [PATH] * M)
-                after_concurrent = activity.settled(opened)
+                after_concurrent = activity.settled(opened, limit)
         finally:
             activity.close_leftovers(monitor, baseline)
     exchanges = sequential + concurrent
@@ -99,16 +99,16 @@ def _needs_postgresql() -> None:
 )  # fmt: skip
 def test_connections_after_asgi_requests(conformance, asgi_server, conn_max_age, health_checks):
     _needs_postgresql()
-    found = _load(asgi_server, {"conn_max_age": conn_max_age, "health_checks": health_checks})
-    if conn_max_age == 0:
-        outcome = _outcome(found, limit=0, promise="CONN_MAX_AGE = 0 closes at each request's end")
-    else:
-        # Persistent: one connection per thread, reused by its next request. Sequential
-        # requests need one; more means each request left its own behind.
-        outcome = _outcome(
-            found, limit=1, promise="persistent connections are reused by the next request"
-        )
-    conformance.record(outcome)
+    # Persistent connections: one per thread, reused by its next request; sequential requests
+    # need one, and more means each request left its own behind.
+    limit, promise = (
+        (0, "CONN_MAX_AGE = 0 closes at each request's end")
+        if conn_max_age == 0
+        else (1, "persistent connections are reused by the next request")
+    )
+    settings = {"conn_max_age": conn_max_age, "health_checks": health_checks}
+    found = _load(asgi_server, settings, limit=limit)
+    conformance.record(_outcome(found, limit=limit, promise=promise))
 
 
 def _pool_absent(conformance) -> bool:
@@ -125,7 +125,7 @@ def _pool_absent(conformance) -> bool:
 def test_pooled_connections_stay_within_the_pool(conformance, asgi_server):
     _needs_postgresql()
     if not _pool_absent(conformance):
-        found = _load(asgi_server, {"conn_max_age": 0, "pool": POOL})
+        found = _load(asgi_server, {"conn_max_age": 0, "pool": POOL}, limit=POOL["max_size"])
         promise = f"the pool holds at most max_size = {POOL['max_size']} connections"
         conformance.record(_outcome(found, limit=POOL["max_size"], promise=promise))
 
@@ -134,6 +134,6 @@ def test_pooled_connections_stay_within_the_pool(conformance, asgi_server):
 def test_pool_and_conn_max_age_together(conformance, asgi_server):
     _needs_postgresql()
     if not _pool_absent(conformance):
-        found = _load(asgi_server, {"conn_max_age": 60, "pool": POOL})
+        found = _load(asgi_server, {"conn_max_age": 60, "pool": POOL}, limit=POOL["max_size"])
         promise = f"the pool holds at most max_size = {POOL['max_size']} connections"
         conformance.record(_outcome(found, limit=POOL["max_size"], promise=promise))

@@ -25,7 +25,7 @@ from testapp import views
 from testapp.models import Tag
 
 NS = (1, 2, 4, 8)
-SLEEP_S = 0.02
+SLEEP_S = 0.05  # long enough for the sampler to see each overlap on a loaded machine
 POOL = {"max_size": 4, "timeout": 10}  # psycopg_pool's min_size (4) keeps it at four
 
 
