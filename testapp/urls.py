@@ -5,7 +5,6 @@ from django.urls import path
 from testapp import views
 
 urlpatterns = [
-    path("health/", views.health),
     path("articles/", views.article_list),
     path("articles/<int:pk>/", views.article_detail),
     path("articles/<int:pk>/wrapped/", views.article_detail_wrapped),

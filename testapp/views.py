@@ -19,7 +19,7 @@ from asgiref.sync import sync_to_async
 from django.db import connection, transaction
 from django.db.backends.signals import connection_created
 from django.db.models import CharField, Func, Value
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 
 from testapp.models import Article, AuditLog, Author, Comment, Tag
 
@@ -202,8 +202,3 @@ async def sleep_threads(request: HttpRequest) -> JsonResponse:
     work = sync_to_async(_sleep_in_thread, thread_sensitive=False)
     await asyncio.gather(*(work(seconds) for _ in range(_count(request))))
     return JsonResponse({"queries": _count(request)})
-
-
-def health(request: HttpRequest) -> HttpResponse:
-    """No database: the server is up."""
-    return HttpResponse("ok", content_type="text/plain")

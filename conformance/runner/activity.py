@@ -17,10 +17,15 @@ from typing import Any
 
 from django.db import connections
 
+from conformance.runner.probe import Outcome, observed
+from conformance.verdicts import Verdict
+
 SAMPLE_EVERY_S = 0.005
 SETTLE_S = 0.1  # a closed connection leaves pg_stat_activity within milliseconds
 SETTLE_LIMIT_S = 1.0
 CLOSE_LIMIT_S = 3.0
+# psycopg 3's pool as the checks configure it (its min_size, 4, keeps four connections open).
+POOL = {"max_size": 4, "timeout": 10}
 
 
 class LeftOpen(Exception):
@@ -174,6 +179,15 @@ def has_pool() -> bool:
     return hasattr(type(connections["default"]), "close_pool")
 
 
+def pool_absence() -> Outcome | None:
+    """``absent``, naming what is missing, when this Django's backend has no pool; else None."""
+    if has_pool():
+        return None
+    backend = type(connections["default"])
+    found = observed("absent", f"{backend.__module__}.DatabaseWrapper has no close_pool()")
+    return Outcome(Verdict.ABSENT, {"snippet": f"OPTIONS={{'pool': {POOL}}}", "observed": found})
+
+
 @contextmanager
 def configured(
     *, conn_max_age: int | None = 0, health_checks: bool = False, pool: dict | None = None
@@ -194,7 +208,8 @@ def configured(
     finally:
         try:
             if pool is not None and has_pool():
-                # The pool is the backend's, per alias, shared by every thread: close it.
+                # The pool is the backend's, per alias, shared by every thread: close it, but
+                # not through close_pool(), which raises while CONN_MAX_AGE != 0.
                 pools = type(connections["default"])._connection_pools
                 if "default" in pools:
                     pools.pop("default").close()

@@ -11,13 +11,13 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import httpx
 
-from conformance.runner.probe import Outcome, observed
+from conformance.runner.probe import Outcome, observed, snippet
 from conformance.runner.server import Server
 from conformance.verdicts import Verdict
 from testapp.middleware import EXCEPTION_HEADER
@@ -109,6 +109,11 @@ def sequentially(server: Server, paths: Iterable[str]) -> list[Exchange]:
     return asyncio.run(_all(server, [("GET", path, None) for path in paths], at_once=False))
 
 
+def snippets(*functions: Callable[..., Any]) -> str:
+    """The source of the views (and helpers) a check called, as its evidence's snippet."""
+    return "\n\n".join(snippet(function) for function in functions)
+
+
 def _answers(exchange: Exchange | None, status: int, expected: Any) -> bool:
     if exchange is None or exchange.status != status:
         return False
@@ -125,7 +130,7 @@ def observation(exchange: Exchange) -> dict[str, Any]:
 
 
 def view_outcome(
-    snippet: str,
+    code: str,
     direct: Exchange,
     *,
     expected: Any,
@@ -140,7 +145,7 @@ def view_outcome(
     """
     exchanges = [direct] + ([wrapped] if wrapped else [])
     evidence: dict[str, Any] = {
-        "snippet": snippet,
+        "snippet": code,
         "observed": observation(direct),
         "measurements": {"exchanges": [e.to_json() for e in exchanges], "expected": expected},
     }

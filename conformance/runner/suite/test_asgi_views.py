@@ -11,15 +11,11 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.runner import asgi, measure
+from conformance.runner import asgi
 from testapp import views
 from testapp.models import Article, AuditLog, Author, Comment, Tag
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
-
-
-def _snippet(*functions) -> str:
-    return "\n\n".join(measure.snippet(function) for function in functions)
 
 
 @pytest.mark.conformance(feature="production.view.list-select-related")
@@ -31,7 +27,9 @@ def test_list_view_iterates_select_related_with_async_for(conformance, asgi_serv
         ]
     }
     direct = asgi.request(asgi_server, "GET", "/articles/")
-    conformance.record(asgi.view_outcome(_snippet(views.article_list), direct, expected=expected))
+    conformance.record(
+        asgi.view_outcome(asgi.snippets(views.article_list), direct, expected=expected)
+    )
 
 
 @pytest.mark.conformance(feature="production.view.detail-lazy-fk")
@@ -40,7 +38,7 @@ def test_detail_view_reads_a_lazy_foreign_key(conformance, asgi_server, articles
     expected = {"title": first.title, "author": first.author.name}
     conformance.record(
         asgi.view_outcome(
-            _snippet(views.article_detail, views.article_detail_wrapped),
+            asgi.snippets(views.article_detail, views.article_detail_wrapped),
             asgi.request(asgi_server, "GET", f"/articles/{first.pk}/"),
             wrapped=asgi.request(asgi_server, "GET", f"/articles/{first.pk}/wrapped/"),
             expected=expected,
@@ -57,7 +55,7 @@ def test_create_view_adds_a_tag_with_aadd(conformance, asgi_server, articles):
     )
     conformance.record(
         asgi.view_outcome(
-            _snippet(views.article_create, views.article_create_wrapped),
+            asgi.snippets(views.article_create, views.article_create_wrapped),
             direct,
             wrapped=wrapped,
             expected={"title": payload["title"], "tags": ["python"]},
@@ -72,7 +70,7 @@ def test_atomic_write_view_rolls_back_then_commits(conformance, asgi_server, art
     path = f"/articles/{draft.pk}/publish/"
     refused = asgi.request(asgi_server, "POST", path + "?fail=1")
     committed = asgi.request(asgi_server, "POST", path)
-    snippet = _snippet(views._publish, views.article_publish)
+    snippet = asgi.snippets(views._publish, views.article_publish)
     # Rolled back: neither write of the refused request persists; then both of the next do.
     conformance.record(
         asgi.view_outcome(
@@ -98,7 +96,7 @@ def test_streaming_view_streams_rows_from_aiterator(conformance, asgi_server, ar
     expected = "".join(f"{a.title}\n" for a in Article.objects.order_by("pk"))
     conformance.record(
         asgi.view_outcome(
-            _snippet(views._titles, views.article_stream, views._titles_sync),
+            asgi.snippets(views._titles, views.article_stream, views._titles_sync),
             asgi.request(asgi_server, "GET", "/articles/stream/"),
             wrapped=asgi.request(asgi_server, "GET", "/articles/stream/wrapped/"),
             expected=expected,
@@ -115,4 +113,4 @@ def test_dashboard_view_gathers_independent_queries(conformance, asgi_server, ar
         "approved_comments": Comment.objects.filter(approved=True).count(),
     }
     direct = asgi.request(asgi_server, "GET", "/dashboard/")
-    conformance.record(asgi.view_outcome(_snippet(views.dashboard), direct, expected=expected))
+    conformance.record(asgi.view_outcome(asgi.snippets(views.dashboard), direct, expected=expected))

@@ -1,6 +1,6 @@
 """Test isolation over HTTP: ``AsyncClient`` against an async view, in each testing style.
 
-Issue #13, part 4. A test posts to the create view (``testapp.views.article_create``) with
+Issue #13, part 4. A test posts to a create view (``testapp.views.article_create_wrapped``) with
 ``django.test.AsyncClient``, sees its row, and ends; whether the row outlived the test is the
 verdict: ``native`` when the style isolated it (as it isolates the same write made with the
 sync ``Client``), ``diverges`` when it leaked into the next test, ``unsupported`` when the write
@@ -33,10 +33,11 @@ SEEN: dict[str, Seen] = {}
 
 
 async def write_over_http(style: str) -> tuple[int, int]:
-    """What a test of ``style`` does: a tag, then the create view over AsyncClient."""
+    """What a test of ``style`` does: a tag, then the create view over AsyncClient (the form
+    that works on every release: isolation is the question here, not ``aadd``)."""
     await Tag.objects.acreate(name=f"asyncclient-{style}")
     response = await AsyncClient().post(
-        "/articles/create/",
+        "/articles/create/wrapped/",
         {"title": "AsyncClient", "slug": f"asyncclient-{style}", "tag": f"asyncclient-{style}"},
         content_type="application/json",
     )
@@ -62,7 +63,7 @@ def _outcome(style: str, seen: Seen | None, left: int, snippet: str) -> Outcome:
         found = observed("exception", seen, type_name=seen.split(":", 1)[0])
         return Outcome(Verdict.UNSUPPORTED, {"snippet": snippet, "observed": found}, seen)
     status, counted = seen
-    text = f"POST /articles/create/ -> {status}; {counted} row(s) in the test, {left} after it"
+    text = f"POST /articles/create/wrapped/ -> {status}; {counted} row(s) in the test, {left} after it"
     evidence = {"snippet": snippet, "observed": observed("value", text)}
     outcome = Outcome(Verdict.NATIVE, evidence)
     if status != 201 or counted != 1:

@@ -23,7 +23,7 @@ from testapp import views
 
 M = 4
 PATH = "/tags/count/"
-POOL = {"max_size": 4, "timeout": 10}
+POOL = activity.POOL
 
 # Committed state, seen by the server's threads; this also has pytest-django create the test
 # database when these checks run alone.
@@ -111,29 +111,23 @@ def test_connections_after_asgi_requests(conformance, asgi_server, conn_max_age,
     conformance.record(_outcome(found, limit=limit, promise=promise))
 
 
-def _pool_absent(conformance) -> bool:
-    if activity.has_pool():
-        return False
-    found = observed("absent", f"{type(connection).__module__}.DatabaseWrapper has no close_pool")
-    conformance.record(
-        Outcome(Verdict.ABSENT, {"snippet": f"OPTIONS={{'pool': {POOL}}}", "observed": found})
-    )
-    return True
+def _pooled(server, *, conn_max_age: int) -> Outcome:
+    """The pool's verdict: ``absent`` before Django 5.1, else from the load's counts."""
+    absent = activity.pool_absence()
+    if absent is not None:
+        return absent
+    found = _load(server, {"conn_max_age": conn_max_age, "pool": POOL}, limit=POOL["max_size"])
+    promise = f"the pool holds at most max_size = {POOL['max_size']} connections"
+    return _outcome(found, limit=POOL["max_size"], promise=promise)
 
 
 @pytest.mark.conformance(feature="production.connections.pool")
 def test_pooled_connections_stay_within_the_pool(conformance, asgi_server):
     _needs_postgresql()
-    if not _pool_absent(conformance):
-        found = _load(asgi_server, {"conn_max_age": 0, "pool": POOL}, limit=POOL["max_size"])
-        promise = f"the pool holds at most max_size = {POOL['max_size']} connections"
-        conformance.record(_outcome(found, limit=POOL["max_size"], promise=promise))
+    conformance.record(_pooled(asgi_server, conn_max_age=0))
 
 
 @pytest.mark.conformance(feature="production.connections.pool-with-max-age")
 def test_pool_and_conn_max_age_together(conformance, asgi_server):
     _needs_postgresql()
-    if not _pool_absent(conformance):
-        found = _load(asgi_server, {"conn_max_age": 60, "pool": POOL}, limit=POOL["max_size"])
-        promise = f"the pool holds at most max_size = {POOL['max_size']} connections"
-        conformance.record(_outcome(found, limit=POOL["max_size"], promise=promise))
+    conformance.record(_pooled(asgi_server, conn_max_age=60))

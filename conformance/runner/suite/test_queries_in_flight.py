@@ -11,7 +11,6 @@ at N = 8"), never at a time, so it does not depend on the machine's speed.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from contextlib import nullcontext
 from typing import Any
 
@@ -26,7 +25,6 @@ from testapp.models import Tag
 
 NS = (1, 2, 4, 8)
 SLEEP_S = 0.05  # long enough for the sampler to see each overlap on a loaded machine
-POOL = {"max_size": 4, "timeout": 10}  # psycopg_pool's min_size (4) keeps it at four
 
 
 def _paths(series: str, n: int) -> list[str]:
@@ -66,7 +64,7 @@ class InFlight:
 
     def series(self, name: str) -> list[dict[str, Any]]:
         if name not in self.measured:
-            pooled = activity.configured(pool=POOL) if name == "pool" else nullcontext()
+            pooled = activity.configured(pool=activity.POOL) if name == "pool" else nullcontext()
             with pooled:
                 self.measured[name] = [_measure(self.server, name, n) for n in NS]
         return self.measured[name]
@@ -131,17 +129,13 @@ def _record(
     )
 
 
-def _snippet(*functions: Callable[..., Any]) -> str:
-    return "\n\n".join(measure.snippet(function) for function in functions)
-
-
 @pytest.mark.conformance(feature="production.in-flight.gather")
 def test_gathered_orm_calls_in_one_request_run_at_once(conformance, in_flight, sleeper):
     gather, threads = in_flight.series("gathered"), in_flight.series("threads")
     outcome = _outcome(
         "asyncio.gather of N async ORM calls in one request",
         gather,
-        _snippet(views.sleep_gathered, views.sleep_threads),
+        asgi.snippets(views.sleep_gathered, views.sleep_threads),
         threads,
     )
     _record(conformance, outcome, {"gather": gather, "threads": threads})
@@ -153,7 +147,7 @@ def test_thread_insensitive_calls_in_one_request_run_at_once(conformance, in_fli
     outcome = _outcome(
         "N sync_to_async(thread_sensitive=False) calls gathered in one request",
         threads,
-        _snippet(views._sleep_in_thread, views.sleep_threads),
+        asgi.snippets(views._sleep_in_thread, views.sleep_threads),
         None,
     )
     _record(conformance, outcome, {"threads": threads})
@@ -162,7 +156,7 @@ def test_thread_insensitive_calls_in_one_request_run_at_once(conformance, in_fli
 @pytest.mark.conformance(feature="production.in-flight.requests")
 def test_concurrent_requests_run_their_queries_at_once(conformance, in_flight, sleeper):
     requests = in_flight.series("requests")
-    outcome = _outcome("N concurrent requests", requests, _snippet(views.sleep_once), None)
+    outcome = _outcome("N concurrent requests", requests, asgi.snippets(views.sleep_once), None)
     _record(conformance, outcome, {"requests": requests})
 
 
@@ -170,17 +164,14 @@ def test_concurrent_requests_run_their_queries_at_once(conformance, in_flight, s
 def test_concurrent_requests_with_the_pool_run_at_once(conformance, in_flight, sleeper):
     if connection.vendor != "postgresql":
         pytest.skip("the connection pool is psycopg 3's, for PostgreSQL only")
-    if not activity.has_pool():
-        found = observed(
-            "absent",
-            f"{type(connection).__module__}.DatabaseWrapper has no pool (close_pool)",
-        )
-        conformance.record(
-            Outcome(Verdict.ABSENT, {"snippet": "OPTIONS={'pool': ...}", "observed": found})
-        )
+    if (absent := activity.pool_absence()) is not None:
+        conformance.record(absent)
         return
     pool = in_flight.series("pool")
     outcome = _outcome(
-        f"N concurrent requests, OPTIONS pool={POOL}", pool, _snippet(views.sleep_once), None
+        f"N concurrent requests, OPTIONS pool={activity.POOL}",
+        pool,
+        asgi.snippets(views.sleep_once),
+        None,
     )
-    _record(conformance, outcome, {"pool": pool}, pool_options=POOL)
+    _record(conformance, outcome, {"pool": pool}, pool_options=activity.POOL)
