@@ -63,7 +63,7 @@ def _outcome(style: str, seen: Seen | None, left: int, snippet: str) -> Outcome:
         found = observed("exception", seen, type_name=seen.split(":", 1)[0])
         return Outcome(Verdict.UNSUPPORTED, {"snippet": snippet, "observed": found}, seen)
     status, counted = seen
-    text = f"POST /articles/create/wrapped/ -> {status}; {counted} row(s) in the test, {left} after it"
+    text = f"POST /articles/create/wrapped/ -> {status}; {counted} row(s) in the test, {left} after"
     evidence = {"snippet": snippet, "observed": observed("value", text)}
     outcome = Outcome(Verdict.NATIVE, evidence)
     if status != 201 or counted != 1:
