@@ -117,6 +117,8 @@ def section(merged: dict[str, Any]) -> list[dict[str, Any]]:
                         "m": figures.get("m"),
                         "after_sequential": figures.get("open_after_sequential"),
                         "after_concurrent": figures.get("open_after_concurrent"),
+                        # counts of a load whose requests failed say nothing of connections
+                        "failed": bool(figures.get("failed")),
                     }
                 )
         in_flight = _in_flight(measured, cell["id"])
@@ -151,7 +153,8 @@ def in_words(cell: dict[str, Any]) -> str:
         )
         parts.append(f"most in flight at N={N_MAX}: {peaks}")
     open_after = [
-        f"{row['feature'].removeprefix(PREFIX + 'connections.')} {row['after_sequential']}"
+        f"{row['feature'].removeprefix(PREFIX + 'connections.')} "
+        + ("requests failed" if row["failed"] else str(row["after_sequential"]))
         for row in cell["connections"]
         if row["after_sequential"] is not None
     ]
