@@ -64,7 +64,11 @@ def _outcome(style: str, seen: Seen | None, left: int, snippet: str) -> Outcome:
         return Outcome(Verdict.UNSUPPORTED, {"snippet": snippet, "observed": found}, seen)
     status, counted = seen
     text = f"POST /articles/create/wrapped/ -> {status}; {counted} row(s) in the test, {left} after"
-    evidence = {"snippet": snippet, "observed": observed("value", text)}
+    evidence = {
+        "snippet": snippet,
+        "example": f"AsyncClient().post('/articles/create/wrapped/') in a {style} test",
+        "observed": observed("value", text),
+    }
     outcome = Outcome(Verdict.NATIVE, evidence)
     if status != 201 or counted != 1:
         outcome = Outcome(Verdict.UNSUPPORTED, evidence, f"the write did not happen: {text}")

@@ -68,6 +68,8 @@ def _outcome(found: dict[str, Any], *, limit: int, promise: str) -> Outcome:
     ``diverges`` when more stayed open than the documented behaviour allows."""
     evidence = {
         "snippet": measure.snippet(views.one_query) + f"\n# settings: {found['settings']}",
+        # the smallest reproduction, as the report's Divergences section shows it
+        "example": f"{found['settings']}: {M} sequential, then {M} concurrent GET {PATH}",
         "observed": observed("value", _in_words(found)),
         "measurements": {"connections": found},
     }
