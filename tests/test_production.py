@@ -116,13 +116,13 @@ CRAFTED = textwrap.dedent(
 
 
     @pytest.mark.conformance(feature="production.connections.max-age-0")
-    def test_leaked(conformance, asgi_server, transactional_db, leaking):
+    def test_leaked(conformance, asgi_server, db, leaking):
         found = _load(asgi_server, {"conn_max_age": 0, "health_checks": False}, limit=0)
         conformance.record(_outcome(found, limit=0, promise="closes at each request's end"))
 
 
     @pytest.mark.conformance(feature="production.connections.max-age-0-health-checks")
-    def test_closed(conformance, asgi_server, transactional_db):
+    def test_closed(conformance, asgi_server, db):
         found = _load(asgi_server, {"conn_max_age": 0, "health_checks": True}, limit=0)
         conformance.record(_outcome(found, limit=0, promise="closes at each request's end"))
     """

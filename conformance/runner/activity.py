@@ -198,13 +198,14 @@ def configured(
 ) -> Iterator[dict[str, Any]]:
     """The default database's settings changed for every thread's new connections, then put
     back. The test thread's own connection is closed on both sides, so it never crosses a
-    change (a pooled connection must go back to its pool, an unpooled one must not)."""
+    change (a pooled connection must go back to its pool, an unpooled one must not), unless
+    it holds the test's transaction: then it stays open, unpooled, and unused inside."""
     settings = connections.settings["default"]
     saved = {key: settings.get(key) for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "OPTIONS")}
     options = dict(saved["OPTIONS"] or {})
     if pool is not None:
         options["pool"] = pool
-    connections["default"].close()
+    _close_outside_transaction()
     settings.update(CONN_MAX_AGE=conn_max_age, CONN_HEALTH_CHECKS=health_checks, OPTIONS=options)
     shown = {"CONN_MAX_AGE": conn_max_age, "CONN_HEALTH_CHECKS": health_checks, "pool": pool}
     try:
@@ -218,5 +219,10 @@ def configured(
                 if "default" in pools:
                     pools.pop("default").close()
         finally:
-            connections["default"].close()
+            _close_outside_transaction()
             settings.update(saved)
+
+
+def _close_outside_transaction() -> None:
+    if not connections["default"].in_atomic_block:
+        connections["default"].close()

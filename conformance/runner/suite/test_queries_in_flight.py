@@ -21,7 +21,6 @@ from conformance.runner import activity, asgi, measure
 from conformance.runner.probe import Outcome, observed
 from conformance.verdicts import Verdict
 from testapp import views
-from testapp.models import Tag
 
 NS = (1, 2, 4, 8)
 # Long enough for pg_stat_activity's sampler to see each overlap on a loaded machine; SQLite's
@@ -78,12 +77,6 @@ def in_flight(asgi_server) -> InFlight:
     return InFlight(asgi_server)
 
 
-@pytest.fixture
-def sleeper(transactional_db) -> Tag:
-    """The one committed row the sleeping queries read."""
-    return Tag.objects.create(name="sleeper")
-
-
 def _peak(rows: list[dict[str, Any]]) -> int:
     return max(row["max_in_flight"] for row in rows)
 
@@ -133,7 +126,7 @@ def _record(
 
 
 @pytest.mark.conformance(feature="production.in-flight.gather")
-def test_gathered_orm_calls_in_one_request_run_at_once(conformance, in_flight, sleeper):
+def test_gathered_orm_calls_in_one_request_run_at_once(conformance, in_flight, db):
     gather, threads = in_flight.series("gathered"), in_flight.series("threads")
     outcome = _outcome(
         "asyncio.gather of N async ORM calls in one request",
@@ -145,7 +138,7 @@ def test_gathered_orm_calls_in_one_request_run_at_once(conformance, in_flight, s
 
 
 @pytest.mark.conformance(feature="production.in-flight.threads")
-def test_thread_insensitive_calls_in_one_request_run_at_once(conformance, in_flight, sleeper):
+def test_thread_insensitive_calls_in_one_request_run_at_once(conformance, in_flight, db):
     threads = in_flight.series("threads")
     outcome = _outcome(
         "N sync_to_async(thread_sensitive=False) calls gathered in one request",
@@ -157,14 +150,14 @@ def test_thread_insensitive_calls_in_one_request_run_at_once(conformance, in_fli
 
 
 @pytest.mark.conformance(feature="production.in-flight.requests")
-def test_concurrent_requests_run_their_queries_at_once(conformance, in_flight, sleeper):
+def test_concurrent_requests_run_their_queries_at_once(conformance, in_flight, db):
     requests = in_flight.series("requests")
     outcome = _outcome("N concurrent requests", requests, asgi.snippets(views.sleep_once), None)
     _record(conformance, outcome, {"requests": requests})
 
 
 @pytest.mark.conformance(feature="production.in-flight.pool")
-def test_concurrent_requests_with_the_pool_run_at_once(conformance, in_flight, sleeper):
+def test_concurrent_requests_with_the_pool_run_at_once(conformance, in_flight, db):
     if connection.vendor != "postgresql":
         pytest.skip("the connection pool is psycopg 3's, for PostgreSQL only")
     if (absent := activity.pool_absence()) is not None:
