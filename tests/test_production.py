@@ -57,9 +57,15 @@ def test_a_busy_port_is_a_clear_error_naming_the_port_and_the_fix():
             serving(hello, port=port).__enter__()
 
 
+async def never_starts(scope, receive, send) -> None:
+    """An application whose start-up (ASGI lifespan) never completes."""
+    await receive()
+    await asyncio.sleep(3600)
+
+
 def test_a_server_that_does_not_start_in_time_is_a_clear_error_and_is_stopped():
-    with pytest.raises(ServerError, match=r"did not start within 0 s.*Fix") as raised:
-        serving(hello, start_timeout=0).__enter__()
+    with pytest.raises(ServerError, match=r"did not start within 0.5 s.*Fix") as raised:
+        serving(never_starts, lifespan="on", start_timeout=0.5, stop_timeout=1).__enter__()
     port = int(str(raised.value).split("127.0.0.1:")[1].split(" ")[0])
     assert _port_is_free(port)
 
@@ -86,7 +92,6 @@ CRAFTED = textwrap.dedent(
     from conformance.runner.suite.test_connections import _load, _outcome
     from conformance.runner.suite.test_queries_in_flight import (  # noqa: F401
         in_flight,
-        sleeper,
         test_concurrent_requests_run_their_queries_at_once,
     )
     from testapp.asgi import application

@@ -8,6 +8,7 @@ listen, and always stops it, failing loudly, naming the port, when it cannot.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -76,9 +77,16 @@ def _listen(port: int) -> socket.socket:
 
 @contextmanager
 def serving(
-    app: ASGIApp, *, port: int = 0, start_timeout: float = 10.0, stop_timeout: float = 10.0
+    app: ASGIApp,
+    *,
+    port: int = 0,
+    lifespan: str = "off",
+    start_timeout: float = 10.0,
+    stop_timeout: float = 10.0,
 ) -> Iterator[Server]:
     """Serve ``app`` with uvicorn on loopback for the ``with`` block, then stop it.
+
+    ``lifespan="on"`` for an application with start-up work (Django's handler has none).
 
     Raises ``ServerError`` when the server does not listen within ``start_timeout`` seconds, or
     is still running ``stop_timeout`` seconds after it was asked to stop (then its thread is
@@ -90,17 +98,24 @@ def serving(
         _recording(app, running),
         log_level="warning",
         access_log=False,
-        lifespan="off",
+        lifespan=lifespan,
         # Bounded waits on both ends: no request may keep the server from stopping.
         timeout_keep_alive=1,
         timeout_graceful_shutdown=int(stop_timeout / 2) or 1,
     )
     server = uvicorn.Server(config)
     failure: list[BaseException] = []
+    serving_task: list[tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]]] = []
+
+    async def serve() -> None:
+        # Kept, so that a server stuck before it listens (a start-up that never ends, where
+        # should_exit is never looked at) can still be stopped by cancelling it.
+        serving_task.append((asyncio.get_running_loop(), asyncio.current_task()))
+        await server.serve(sockets=[listener])
 
     def run() -> None:
         try:
-            server.run(sockets=[listener])
+            asyncio.run(serve())
         except BaseException as exc:  # uvicorn exits with SystemExit on start-up errors
             failure.append(exc)
 
@@ -127,6 +142,8 @@ def serving(
         thread.join(stop_timeout)
         if thread.is_alive():
             server.force_exit = True
+            for loop, task in serving_task:
+                loop.call_soon_threadsafe(task.cancel)
             thread.join(stop_timeout)
         listener.close()
         if thread.is_alive():
