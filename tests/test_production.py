@@ -108,9 +108,14 @@ CRAFTED = textwrap.dedent(
 
 
     @pytest.fixture(scope="session")
-    def asgi_server(django_db_setup):
+    def asgi_serving(django_db_setup):
         with serving(serialised(application)) as server:
             yield server
+
+
+    @pytest.fixture
+    def asgi_server(asgi_serving):
+        return asgi_serving
 
 
     @pytest.fixture

@@ -36,14 +36,25 @@ class Server:
 
     port: int
     errors: list[dict[str, str]] = field(default_factory=list)
+    # Requests the application has not finished with (Django's handler goes on after the
+    # response is sent: request_finished, then ending the request's thread).
+    active: int = 0
 
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.port}"
 
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """Wait, at most ``timeout`` seconds, until no request is being handled."""
+        deadline = time.monotonic() + timeout
+        while self.active and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return not self.active
+
 
 def _recording(app: ASGIApp, server: Server) -> ASGIApp:
     async def wrapped(scope: Scope, receive: Any, send: Any) -> None:
+        server.active += 1
         try:
             await app(scope, receive, send)
         except Exception as exc:
@@ -56,6 +67,8 @@ def _recording(app: ASGIApp, server: Server) -> ASGIApp:
                 }
             )
             raise
+        finally:
+            server.active -= 1
 
     return wrapped
 

@@ -73,8 +73,8 @@ class InFlight:
 
 
 @pytest.fixture(scope="module")
-def in_flight(asgi_server) -> InFlight:
-    return InFlight(asgi_server)
+def in_flight(asgi_serving) -> InFlight:
+    return InFlight(asgi_serving)
 
 
 def _peak(rows: list[dict[str, Any]]) -> int:
@@ -126,7 +126,7 @@ def _record(
 
 
 @pytest.mark.conformance(feature="production.in-flight.gather")
-def test_gathered_orm_calls_in_one_request_run_at_once(conformance, in_flight, db):
+def test_gathered_orm_calls_in_one_request_run_at_once(conformance, in_flight, asgi_server, db):
     gather, threads = in_flight.series("gathered"), in_flight.series("threads")
     outcome = _outcome(
         "asyncio.gather of N async ORM calls in one request",
@@ -138,7 +138,9 @@ def test_gathered_orm_calls_in_one_request_run_at_once(conformance, in_flight, d
 
 
 @pytest.mark.conformance(feature="production.in-flight.threads")
-def test_thread_insensitive_calls_in_one_request_run_at_once(conformance, in_flight, db):
+def test_thread_insensitive_calls_in_one_request_run_at_once(
+    conformance, in_flight, asgi_server, db
+):
     threads = in_flight.series("threads")
     outcome = _outcome(
         "N sync_to_async(thread_sensitive=False) calls gathered in one request",
@@ -150,14 +152,14 @@ def test_thread_insensitive_calls_in_one_request_run_at_once(conformance, in_fli
 
 
 @pytest.mark.conformance(feature="production.in-flight.requests")
-def test_concurrent_requests_run_their_queries_at_once(conformance, in_flight, db):
+def test_concurrent_requests_run_their_queries_at_once(conformance, in_flight, asgi_server, db):
     requests = in_flight.series("requests")
     outcome = _outcome("N concurrent requests", requests, asgi.snippets(views.sleep_once), None)
     _record(conformance, outcome, {"requests": requests})
 
 
 @pytest.mark.conformance(feature="production.in-flight.pool")
-def test_concurrent_requests_with_the_pool_run_at_once(conformance, in_flight, db):
+def test_concurrent_requests_with_the_pool_run_at_once(conformance, in_flight, asgi_server, db):
     if connection.vendor != "postgresql":
         pytest.skip("the connection pool is psycopg 3's, for PostgreSQL only")
     if (absent := activity.pool_absence()) is not None:
