@@ -25,6 +25,7 @@ AREAS: tuple[str, ...] = (
     "extensions",
     # django-async-backend's own async ORM (its column only; skipped elsewhere).
     "async-backend",
+    "production",
 )
 
 

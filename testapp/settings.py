@@ -16,3 +16,8 @@ INSTALLED_APPS = [
 DATABASES = {"default": database_settings_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The production checks serve testapp over a real ASGI server on loopback.
+ROOT_URLCONF = "testapp.urls"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+MIDDLEWARE = ["testapp.middleware.ExceptionInResponse"]

@@ -18,6 +18,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from conformance import matrix
 from conformance.features import AREAS
 from conformance.report.compare import CHANGE_KINDS, by_kind, change_kind
+from conformance.report.production import in_words as production_in_words
+from conformance.report.production import section as production_section
 from conformance.verdicts import UNMEASURED
 
 # Symbol, word and colour for each verdict: never colour alone. ``short`` is the word shown
@@ -311,6 +313,7 @@ def render_html(merged: dict[str, Any]) -> str:
             data=client_data(merged),
             cells_by_id={cell["id"]: cell for cell in merged["cells"]},
             features_by_id={feature["id"]: feature for feature in merged["features"]},
+            production=production_section(merged),
         )
     )
 
@@ -338,6 +341,7 @@ def render_markdown(merged: dict[str, Any]) -> str:
         BACKEND_LABELS=BACKEND_LABELS,
         DIVERGES_MEANING=DIVERGES_MEANING,
         releases_text=releases_text,
+        production_in_words=production_in_words,
     )
     source = files("conformance.report").joinpath("templates/summary.md.j2").read_text("utf-8")
     claims = ordered_claims(merged.get("claims") or [])
@@ -350,4 +354,5 @@ def render_markdown(merged: dict[str, Any]) -> str:
         divergences=merged.get("divergences") or [],
         backends=backends(merged["cells"]),
         limit=50,
+        production=production_section(merged),
     )

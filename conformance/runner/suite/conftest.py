@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import warnings
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -69,3 +71,36 @@ def world(articles):
         expire_date=FROZEN_NOW + timedelta(days=1),
     )
     return articles
+
+
+@pytest.fixture(scope="session")
+def asgi_serving(django_db_setup):
+    """testapp served by uvicorn on a loopback port for the whole session, always stopped.
+
+    It serves the session's test database, so that is set up first. A server that cannot stop
+    fails the session here, naming its port.
+    """
+    from conformance.runner.server import serving
+    from testapp.asgi import application
+
+    with serving(application) as server:
+        yield server
+
+
+@pytest.fixture
+def asgi_server(asgi_serving):
+    """The served testapp, for one check; after it, the garbage its requests left is collected.
+
+    Each request's thread ends after its response, and with it the thread's connection
+    wrapper; Django never closes SQLite's in-memory connections, and Python warns
+    (``ResourceWarning``) whenever it collects one. Once the server is idle they are collected
+    here, quietly, so no later check takes that warning for one of its own calls'.
+    """
+    from django.db import connection
+
+    yield asgi_serving
+    asgi_serving.wait_idle()
+    if connection.vendor == "sqlite":  # PostgreSQL's were closed by Django: nothing to warn
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            gc.collect()
