@@ -164,7 +164,7 @@ def _sleeping(seconds: float):
     """A QuerySet whose first row is computed by a sleep inside the database. Content types
     are there in every test database (migrations create them, a flush recreates them), so no
     check has to commit a row for the server's connections to read."""
-    function = "pg_sleep" if connection.vendor == "postgresql" else SQLITE_SLEEP
+    function = {"postgresql": "pg_sleep", "mysql": "SLEEP"}.get(connection.vendor, SQLITE_SLEEP)
     sleep = Func(Value(seconds), function=function, output_field=CharField())
     return ContentType.objects.order_by("pk").annotate(slept=sleep).values_list("pk", "slept")
 

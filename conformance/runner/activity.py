@@ -1,8 +1,9 @@
 """What the database server sees while the served testapp works, and the settings it works under.
 
-PostgreSQL is watched from its own view, ``pg_stat_activity``, through a connection of the kit's
-that is not Django's (to the ``postgres`` database, so it is never counted with the test
-database's). SQLite has no server: its sleeping queries note their own thread and times
+PostgreSQL is watched from its own view, ``pg_stat_activity``, and MariaDB from
+``information_schema.PROCESSLIST``, through a connection of the kit's that is not Django's (to
+no database, or PostgreSQL's ``postgres``, so it is never counted with the test database's).
+SQLite has no server: its sleeping queries note their own thread and times
 (``testapp.views.SQLITE_SLEEPS``). Every number here is a count; timings only go to evidence.
 """
 
@@ -32,24 +33,56 @@ class LeftOpen(Exception):
     """Connections the kit opened (through the served app) that it could not close."""
 
 
+# Per server: its connections to a database (without the asking one), those inside a sleep,
+# and a description of some of them. MariaDB's SLEEP() is PostgreSQL's pg_sleep().
+WATCH = {
+    "postgresql": {
+        "backends": "SELECT pid FROM pg_stat_activity WHERE datname = %s "
+        "AND pid <> pg_backend_pid()",
+        "sleeping": "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+        "AND state = 'active' AND query LIKE %s AND pid <> pg_backend_pid()",
+        "sleep": "%pg_sleep%",
+        "describe": "SELECT pid, state, left(query, 80) FROM pg_stat_activity WHERE pid = ANY(%s)",
+    },
+    "mysql": {
+        "backends": "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = %s "
+        "AND ID <> CONNECTION_ID()",
+        "sleeping": "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = %s "
+        "AND COMMAND = 'Query' AND INFO LIKE %s AND ID <> CONNECTION_ID()",
+        "sleep": "%SLEEP(%",
+        "describe": "SELECT ID, COMMAND, LEFT(COALESCE(INFO, ''), 80) "
+        "FROM information_schema.PROCESSLIST WHERE FIND_IN_SET(ID, %s)",
+    },
+}
+
+
 class Monitor:
-    """A connection of the kit's own to the PostgreSQL server of the session's test database."""
+    """A connection of the kit's own to the server of the session's test database."""
 
     def __init__(self) -> None:
-        settings = connections["default"].settings_dict
+        wrapper = connections["default"]
+        settings = wrapper.settings_dict
+        self.vendor = wrapper.vendor
+        self.sql = WATCH[self.vendor]
         self.database = settings["NAME"]
-        params = {
-            "dbname": "postgres",
+        params: dict[str, Any] = {
             "user": settings.get("USER"),
             "password": settings.get("PASSWORD"),
             "host": settings.get("HOST"),
             "port": settings.get("PORT"),
             "connect_timeout": 5,
         }
-        self.raw = connections["default"].Database.connect(
+        if self.vendor == "postgresql":
+            params["dbname"] = "postgres"
+        elif params["port"]:
+            params["port"] = int(params["port"])
+        self.raw = wrapper.Database.connect(
             **{key: value for key, value in params.items() if value}
         )
-        self.raw.autocommit = True
+        if callable(self.raw.autocommit):  # MySQLdb's is a method, psycopg's an attribute
+            self.raw.autocommit(True)
+        else:
+            self.raw.autocommit = True
         self.lock = threading.Lock()
 
     def _one(self, sql: str, params: tuple[Any, ...]) -> Any:
@@ -63,26 +96,15 @@ class Monitor:
 
     def backends(self) -> set[int]:
         """The server processes connected to the test database (one per client connection)."""
-        rows = self._one(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            (self.database,),
-        )
-        return {pid for (pid,) in rows}
+        return {pid for (pid,) in self._one(self.sql["backends"], (self.database,))}
 
     def sleeping(self) -> int:
-        """How many queries of the test database are inside ``pg_sleep`` right now."""
-        rows = self._one(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND state = 'active' "
-            "AND query LIKE %s AND pid <> pg_backend_pid()",
-            (self.database, "%pg_sleep%"),
-        )
-        return rows[0][0]
+        """How many queries of the test database are inside a sleep right now."""
+        return self._one(self.sql["sleeping"], (self.database, self.sql["sleep"]))[0][0]
 
     def describe(self, pids: set[int]) -> list[str]:
-        rows = self._one(
-            "SELECT pid, state, left(query, 80) FROM pg_stat_activity WHERE pid = ANY(%s)",
-            (sorted(pids),),
-        )
+        listed = sorted(pids) if self.vendor == "postgresql" else ",".join(map(str, sorted(pids)))
+        rows = self._one(self.sql["describe"], (listed,))
         return [f"pid {pid} ({state}): {query}" for pid, state, query in rows]
 
     def close(self) -> None:

@@ -1,6 +1,7 @@
 """Connections under a real ASGI server: CONN_MAX_AGE 0, 60 and None, with and without
 CONN_HEALTH_CHECKS, and psycopg 3's pool (Django 5.1+), after M sequential and M concurrent
-requests, counted by PostgreSQL itself (``pg_stat_activity``, the session's test database).
+requests, counted by the server itself (PostgreSQL's ``pg_stat_activity``, MariaDB's
+``information_schema.PROCESSLIST``; the session's test database).
 
 Issue #13, part 3. Django's docs say a connection closes at the end of each request with
 ``CONN_MAX_AGE = 0``, and is kept for the next request of the same thread otherwise. Under ASGI
@@ -85,13 +86,20 @@ def _outcome(found: dict[str, Any], *, limit: int, promise: str) -> Outcome:
     return Outcome(Verdict.NATIVE, evidence)
 
 
-def _needs_postgresql() -> None:
+def _needs_server() -> None:
     if connection.vendor == "sqlite":
         pytest.skip("SQLite has no server connections to count")
-    if connection.vendor != "postgresql":
+    if connection.vendor not in activity.WATCH:
         pytest.skip(
-            f"connections are counted in PostgreSQL's pg_stat_activity, not on {connection.vendor}"
+            "connections are counted in PostgreSQL's pg_stat_activity and MariaDB's "
+            f"information_schema.PROCESSLIST, not on {connection.vendor}"
         )
+
+
+def _needs_pool() -> None:
+    _needs_server()
+    if connection.vendor != "postgresql":
+        pytest.skip("the connection pool is psycopg 3's, for PostgreSQL only")
 
 
 @pytest.mark.parametrize(
@@ -105,7 +113,7 @@ def _needs_postgresql() -> None:
     ],
 )  # fmt: skip
 def test_connections_after_asgi_requests(conformance, asgi_server, conn_max_age, health_checks):
-    _needs_postgresql()
+    _needs_server()
     # Persistent connections: one per thread, reused by its next request; sequential requests
     # need one, and more means each request left its own behind.
     limit, promise = (
@@ -130,11 +138,11 @@ def _pooled(server, *, conn_max_age: int) -> Outcome:
 
 @pytest.mark.conformance(feature="production.connections.pool")
 def test_pooled_connections_stay_within_the_pool(conformance, asgi_server):
-    _needs_postgresql()
+    _needs_pool()
     conformance.record(_pooled(asgi_server, conn_max_age=0))
 
 
 @pytest.mark.conformance(feature="production.connections.pool-with-max-age")
 def test_pool_and_conn_max_age_together(conformance, asgi_server):
-    _needs_postgresql()
+    _needs_pool()
     conformance.record(_pooled(asgi_server, conn_max_age=60))

@@ -25,7 +25,7 @@ from testapp import views
 NS = (1, 2, 4, 8)
 # Long enough for pg_stat_activity's sampler to see each overlap on a loaded machine; SQLite's
 # sleeps note their own times, so a shorter one shows any overlap there.
-SLEEP_S = {"postgresql": 0.05, "sqlite": 0.02}
+SLEEP_S = {"postgresql": 0.05, "mysql": 0.05, "sqlite": 0.02}
 
 
 def _paths(series: str, n: int) -> list[str]:
@@ -39,7 +39,7 @@ def _measure(server, series: str, n: int) -> dict[str, Any]:
     """One load of ``n`` sleeping queries: the most in flight, the wall time, the exchanges."""
     paths = _paths(series, n)
     started = time.perf_counter()
-    if connection.vendor == "postgresql":
+    if connection.vendor in activity.WATCH:
         with activity.monitoring() as monitor:
             peak, exchanges = activity.max_while(
                 monitor.sleeping, lambda: asgi.concurrently(server, paths)
@@ -67,8 +67,9 @@ class InFlight:
     def series(self, name: str) -> list[dict[str, Any]]:
         if connection.vendor not in SLEEP_S:
             pytest.skip(
-                "queries in flight are counted on PostgreSQL (pg_stat_activity) and SQLite "
-                f"(its sleeps' own times), not on {connection.vendor}"
+                "queries in flight are counted on PostgreSQL (pg_stat_activity), MariaDB "
+                "(information_schema.PROCESSLIST) and SQLite (its sleeps' own times), not on "
+                f"{connection.vendor}"
             )
         if name not in self.measured:
             pooled = activity.configured(pool=activity.POOL) if name == "pool" else nullcontext()
@@ -122,7 +123,9 @@ def _record(
             in_flight=series,
             peak_in_flight=_peak(next(iter(series.values()))),
             sleep_s=SLEEP_S[connection.vendor],
-            sampled_by="pg_stat_activity" if connection.vendor == "postgresql" else "threads",
+            sampled_by={"postgresql": "pg_stat_activity", "mysql": "PROCESSLIST"}.get(
+                connection.vendor, "threads"
+            ),
             # SQLite's in-memory test database is one shared cache: its lock is held per statement
             database=connection.settings_dict["NAME"],
             **extra,
