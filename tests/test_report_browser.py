@@ -114,7 +114,8 @@ def open_page(browser: Any, tmp_path: Path) -> Iterator[Callable[..., Opened]]:
 
         context.route("**/*", refuse)
         page.goto(path.as_uri() + fragment)
-        page.wait_for_load_state("load")
+        # The page marks itself ready once its evidence is inflated (a few milliseconds).
+        page.wait_for_selector("html[data-ready]", state="attached")
         return opened
 
     yield opener
@@ -200,8 +201,8 @@ def test_verdict_and_backend_filters_combine(open_page: Callable[..., Opened]) -
 
 def test_the_filters_say_how_many_features_they_show(open_page: Callable[..., Opened]) -> None:
     opened = open_page()
-    opened.page.fill("#q", "queryset.")
-    assert opened.page.inner_text("#shown") == "Showing 3 of 5 features"
+    opened.page.fill("#q", "queryset.ab")
+    assert opened.page.inner_text("#shown") == "Showing 1 of 5 features"
 
 
 # --- evidence -----------------------------------------------------------------------------
@@ -261,8 +262,10 @@ def test_cells_of_incomplete_sessions_look_different_from_absent(
 ) -> None:
     opened = open_page()
     backgrounds = opened.page.evaluate(
-        """keys => keys.map(k => getComputedStyle(
-            document.querySelector(`a[href="#${k}"]`).parentElement).backgroundImage)""",
+        """keys => keys.map(k => {
+            const style = getComputedStyle(document.querySelector(`a[href="#${k}"]`).parentElement);
+            return [style.backgroundColor, style.boxShadow, style.borderStyle];
+        })""",
         [f"queryset.acount--{INCOMPLETE_CELL}", f"queryset.acount--{cell_id('4.1', 'sqlite')}"],
     )
     assert backgrounds[0] != backgrounds[1]

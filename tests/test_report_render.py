@@ -17,7 +17,12 @@ from conformance.report.merge import merge
 from conformance.report.render import (
     DIVERGES_MEANING,
     area_groups,
+    area_label,
     backend_differences,
+    decode_data,
+    docs_link,
+    matrix_columns,
+    search_text,
     md_text,
     ordered_claims,
     outcome_text,
@@ -47,12 +52,13 @@ FULL_RUN = ROOT / "reports" / "results.json"
 SCHEMA = json.loads(files("conformance.report").joinpath("merged-schema.json").read_text("utf-8"))
 
 
+DATA_ELEMENT = re.compile(r'(<script type="application/octet-stream" id="report-data"[^>]*>)(.*?)(</script>)', re.S)
+
+
 def _embedded_data(html: str) -> dict:
-    found = re.search(
-        r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S
-    )
+    found = DATA_ELEMENT.search(html)
     assert found, "the page embeds no report data"
-    return json.loads(found.group(1))
+    return decode_data(found.group(2))
 
 
 def _section(html: str, section_id: str) -> str:
@@ -63,8 +69,7 @@ def _section(html: str, section_id: str) -> str:
 
 def _outside_data(html: str) -> str:
     """The page without its embedded JSON: the markup a browser parses as HTML."""
-    return re.sub(r'(<script type="application/json" id="report-data">).*?(</script>)', "", html,
-                  flags=re.S)  # fmt: skip
+    return DATA_ELEMENT.sub("", html)
 
 
 # --- view helpers -------------------------------------------------------------------------
@@ -137,6 +142,61 @@ def test_visible_shows_line_separators_as_unicode_escapes() -> None:
     assert visible("a\u2028b") == "a\\u2028b"
 
 
+@pytest.mark.parametrize(
+    ("hidden", "shown"),
+    [("\u202e", "\\u202e"), ("\u2066", "\\u2066"), ("\u200b", "\\u200b"), ("\ufeff", "\\ufeff")],
+)
+def test_visible_shows_bidi_overrides_and_zero_width_characters(hidden: str, shown: str) -> None:
+    assert visible(f"abc{hidden}def") == f"abc{shown}def"
+
+
+def test_area_names_read_as_words() -> None:
+    assert (area_label("update-delete"), area_label("zz-unknown")) == (
+        "Update and delete",
+        "Zz unknown",
+    )
+
+
+def _feature_with_code(snippet: str) -> dict:
+    check = {"evidence": {"snippet": snippet}}
+    return {
+        "id": "pattern.m2m-add",
+        "title": "M2M add() in a coroutine",
+        "area": "patterns",
+        "cells": {"c": {"checks": [check]}},
+    }
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["tags.aadd", "transaction.atomic", "async with", "select_related", "article.tags.aadd"],
+)
+def test_search_text_knows_the_code_a_check_ran(query: str) -> None:
+    code = (
+        "async with transaction.atomic():\n"
+        "    article = await Article.objects.select_related('author').aget(pk=1)\n"
+        "    await article.tags.aadd(tag)"
+    )
+    assert query in search_text(_feature_with_code(code), [])
+
+
+def test_search_text_names_the_native_alternatives() -> None:
+    text = search_text(_feature_with_code(""), [{"api": "RelatedManager.aadd()"}])
+    assert "relatedmanager.aadd()" in text
+
+
+def test_docs_link_points_at_the_member_in_that_releases_documentation() -> None:
+    assert docs_link("queryset.aget", "5.2") == (
+        "https://docs.djangoproject.com/en/5.2/ref/models/querysets/"
+        "#django.db.models.query.QuerySet.aget"
+    )
+
+
+def test_docs_link_of_a_pattern_is_the_async_topic() -> None:
+    assert docs_link("pattern.m2m-add", "5.2") == "https://docs.djangoproject.com/en/5.2/topics/async/"
+
+
+
 # --- HTML ---------------------------------------------------------------------------------
 
 
@@ -164,9 +224,8 @@ def test_the_page_imports_no_stylesheet_or_font() -> None:
 
 
 def test_the_embedded_data_cannot_close_its_script_element() -> None:
-    html = render_html(crafted())
-    embedded = re.search(r'id="report-data">(.*?)</script>', html, re.S).group(1)
-    assert "<" not in embedded
+    embedded = DATA_ELEMENT.search(render_html(crafted())).group(2)
+    assert re.fullmatch(r"[A-Za-z0-9+/=]*", embedded)
 
 
 def test_the_embedded_data_round_trips_the_hostile_message() -> None:
@@ -185,12 +244,60 @@ def test_a_hostile_feature_title_is_escaped() -> None:
     assert "Lazy forward FK &lt;b&gt;access&lt;/b&gt;" in render_html(crafted())
 
 
-def test_every_cell_of_every_feature_has_a_permalink() -> None:
+def test_every_cell_is_shown_by_exactly_one_column() -> None:
+    merged = large(20)
+    shown = [cell["id"] for column in matrix_columns(merged) for cell in column["cells"]]
+    assert sorted(shown) == sorted(cell["id"] for cell in merged["cells"])
+
+
+def test_every_feature_has_a_link_in_every_column() -> None:
     merged = crafted()
     html = render_html(merged)
-    for feature in merged["features"]:
-        for cell in merged["cells"]:
-            assert f'href="#{feature["id"]}--{cell["id"]}"' in html
+    missing = [
+        (feature["id"], column["cells"][0]["id"])
+        for feature in merged["features"]
+        for column in matrix_columns(merged)
+        if f'href="#{feature["id"]}--{column["cells"][0]["id"]}"' not in html
+    ]
+    assert missing == []
+
+
+def test_a_release_whose_backends_agree_is_one_column() -> None:
+    columns = matrix_columns(large(20))
+    assert [(c["series"], len(c["cells"]), c["split"]) for c in columns][:2] == [
+        ("6.1", 2, False),
+        ("6.0", 2, False),
+    ]
+
+
+def test_a_release_whose_backends_differ_is_split_per_backend() -> None:
+    columns = matrix_columns(crafted())
+    five_two = [c["cells"][0]["id"] for c in columns if c["series"] == "5.2"]
+    assert (five_two, all(c["split"] for c in columns if c["series"] == "5.2")) == (
+        [cell_id("5.2", "sqlite"), cell_id("5.2", "postgresql")],
+        True,
+    )
+
+
+def test_the_matrix_puts_the_newest_release_first() -> None:
+    series = [column["series"] for column in matrix_columns(large(5))]
+    assert series == ["6.1", "6.0", "5.2", "5.1", "5.0", "4.2", "4.1"]
+
+
+def test_a_split_cell_where_the_backends_differ_is_marked() -> None:
+    html = render_html(crafted())
+    cell = re.search(
+        r'<td class="([^"]*)"><a href="#queryset.abulk_create--django-5.2-sqlite"', html
+    ).group(1)
+    assert " d" in cell
+
+
+def test_each_cell_is_named_by_feature_release_backend_and_verdict() -> None:
+    html = render_html(large(3))
+    assert (
+        'aria-label="Generated feature 0, Django 6.1, SQLite and PostgreSQL: needs sync_to_async"'
+        in html
+    )
 
 
 def test_every_feature_has_a_permalink() -> None:

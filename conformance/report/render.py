@@ -8,6 +8,9 @@ as JSON, on demand, so thousands of cells do not mean thousands of hidden eviden
 
 from __future__ import annotations
 
+import base64
+import gzip
+import json
 import re
 from collections.abc import Iterable
 from importlib.resources import files
@@ -22,26 +25,26 @@ from conformance.verdicts import UNMEASURED
 # Symbol, word and colour for each verdict: never colour alone. ``short`` is the word shown
 # inside a matrix cell, where the full label does not fit 14 columns on one screen.
 VERDICT_STYLE: dict[str, dict[str, str]] = {
-    "native": {"symbol": "✓", "label": "native", "short": "native", "color": "#1a7f37"},
+    "native": {"symbol": "✓", "label": "native", "short": "native", "color": "#116329"},
     "needs-sync-to-async": {
         "symbol": "⇄",
         "label": "needs sync_to_async",
         "short": "wrap",
-        "color": "#9a6700",
+        "color": "#7d4e00",
     },
     "absent": {"symbol": "—", "label": "absent", "short": "absent", "color": "#57606a"},
     "unsupported": {"symbol": "✗", "label": "unsupported", "short": "no", "color": "#cf222e"},
     "diverges": {"symbol": "≠", "label": "diverges", "short": "differs", "color": "#a40e26"},
-    "error": {"symbol": "!", "label": "error", "short": "error", "color": "#8250df"},
-    "skipped": {"symbol": "∅", "label": "skipped", "short": "skipped", "color": "#6e7781"},
-    "not-run": {"symbol": "?", "label": "not run", "short": "not run", "color": "#8c959f"},
+    "error": {"symbol": "!", "label": "error", "short": "error", "color": "#6639ba"},
+    "skipped": {"symbol": "∅", "label": "skipped", "short": "skipped", "color": "#59636e"},
+    "not-run": {"symbol": "?", "label": "not run", "short": "not run", "color": "#59636e"},
 }
 
 # Claim statuses, refuted first: a refuted claim is what a reader of the reference must see.
 CLAIM_STYLE: dict[str, dict[str, str]] = {
     "refuted": {"symbol": "✗", "label": "refuted", "color": "#cf222e"},
-    "untestable": {"symbol": "?", "label": "untestable", "color": "#6e7781"},
-    "confirmed": {"symbol": "✓", "label": "confirmed", "color": "#1a7f37"},
+    "untestable": {"symbol": "?", "label": "untestable", "color": "#59636e"},
+    "confirmed": {"symbol": "✓", "label": "confirmed", "color": "#116329"},
 }
 
 BACKEND_LABELS: dict[str, str] = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -52,7 +55,57 @@ DIVERGES_MEANING = (
     "with its sync twin. It is not a failure of the kit."
 )
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# Area ids as a reader says them.
+AREA_LABELS: dict[str, str] = {
+    "retrieval": "Retrieval",
+    "aggregation": "Aggregation",
+    "iteration": "Iteration",
+    "creation": "Creation",
+    "bulk": "Bulk operations",
+    "update-delete": "Update and delete",
+    "related-managers": "Related managers",
+    "model-instance": "Model instances",
+    "transactions": "Transactions",
+    "patterns": "Patterns",
+    "adjacent-apis": "Adjacent APIs (auth, sessions, pagination, signals)",
+    "extensions": "Extensions (your overrides, managers, signals and backends)",
+}
+
+# Where Django documents each owner's members: the page, and the Python path its Sphinx anchors
+# start with (``#django.db.models.query.QuerySet.aget``). Longest prefix wins.
+DOCS: dict[str, tuple[str, str]] = {
+    "queryset": ("ref/models/querysets/", "django.db.models.query.QuerySet"),
+    "model": ("ref/models/instances/", "django.db.models.Model"),
+    "function": ("ref/models/querysets/", "django.db.models"),
+    "shortcuts": ("topics/http/shortcuts/", "django.shortcuts"),
+    "transaction": ("topics/db/transactions/", "django.db.transaction"),
+    "transaction.atomic": ("topics/db/transactions/", "django.db.transaction"),
+    "auth": ("topics/auth/default/", "django.contrib.auth"),
+    "auth.user-manager": ("ref/contrib/auth/", "django.contrib.auth.models.UserManager"),
+    "auth.user": ("ref/contrib/auth/", "django.contrib.auth.models.User"),
+    "auth.anonymous-user": ("ref/contrib/auth/", "django.contrib.auth.models.AnonymousUser"),
+    "auth.model-backend": ("ref/contrib/auth/", "django.contrib.auth.backends.ModelBackend"),
+    "auth.remote-user-backend": (
+        "ref/contrib/auth/",
+        "django.contrib.auth.backends.RemoteUserBackend",
+    ),
+    "sessions.db-store": ("topics/http/sessions/", "django.contrib.sessions.backends.base.SessionBase"),
+    "paginator.async-paginator": ("ref/paginator/", "django.core.paginator.AsyncPaginator"),
+    "paginator.async-page": ("ref/paginator/", "django.core.paginator.AsyncPage"),
+    "dispatch.signal": ("topics/signals/", "django.dispatch.Signal"),
+    "related": ("ref/models/relations/", "django.db.models.fields.related.RelatedManager"),
+    "pattern.atomic": ("topics/db/transactions/", ""),
+    "pattern": ("topics/async/", ""),
+    "hooks": ("topics/async/", ""),
+}
+DOCS_ROOT = "https://docs.djangoproject.com/en/"
+
+# Control characters, line separators, bidi overrides and isolates, and zero-width characters:
+# each would garble, reorder or hide text, so each is shown as its escape instead.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+    r"\u2066-\u206f\ufeff]"
+)
 
 
 def _escape_control(match: re.Match[str]) -> str:
@@ -61,7 +114,8 @@ def _escape_control(match: re.Match[str]) -> str:
 
 
 def visible(text: object) -> str:
-    """Control characters as ``\\xNN`` escapes, so they are seen instead of garbling the page."""
+    """Control, bidi and zero-width characters as ``\\xNN``/``\\uNNNN`` escapes, so they are
+    seen instead of garbling, reordering or hiding the text around them."""
     return _CONTROL.sub(_escape_control, str(text))
 
 
@@ -151,6 +205,134 @@ def backends(cells: list[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(cell["backend"] for cell in cells))
 
 
+def area_label(area: str) -> str:
+    """An area id in words: "update-delete" reads "Update and delete"."""
+    return AREA_LABELS.get(area) or area.replace("-", " ").capitalize()
+
+
+def matrix_columns(merged: dict[str, Any]) -> list[dict[str, Any]]:
+    """The matrix's columns, newest release first: one per release where its backends' sessions
+    agree on every feature, one per backend (``split``) only where they do not.
+
+    Each column names its cells (the first is the one its links open); a merged column stands for
+    every backend at once, so 14 cells fit one screen when SQLite and PostgreSQL agree.
+    """
+    by_series: dict[str, list[dict[str, Any]]] = {}
+    for cell in merged["cells"]:
+        by_series.setdefault(cell["django_series"], []).append(cell)
+    columns = []
+    for series in reversed(list(by_series)):
+        cells = by_series[series]
+        agree = len({cell["state"] for cell in cells}) == 1 and all(
+            len({_verdict(feature, cell["id"]) for cell in cells}) == 1
+            for feature in merged["features"]
+        )
+        if agree or len(cells) == 1:
+            columns.append({"series": series, "cells": cells, "split": False})
+        else:
+            columns.extend({"series": series, "cells": [cell], "split": True} for cell in cells)
+    return columns
+
+
+def _verdict(feature: dict[str, Any], cell_id: str) -> str:
+    return (feature["cells"].get(cell_id) or {}).get("verdict", "not-run")
+
+
+def column_label(column: dict[str, Any]) -> str:
+    """Whose cells a column shows, in words: "SQLite and PostgreSQL", or one backend."""
+    return " and ".join(BACKEND_LABELS.get(c["backend"], c["backend"]) for c in column["cells"])
+
+
+def split_here(feature: dict[str, Any], column: dict[str, Any], merged: dict[str, Any]) -> bool:
+    """Whether this feature's measured verdicts differ between the backends of a split column's
+    release (a session that did not run is no difference)."""
+    if not column["split"]:
+        return False
+    measured = {
+        _verdict(feature, cell["id"])
+        for cell in merged["cells"]
+        if cell["django_series"] == column["series"]
+    } - set(UNMEASURED)
+    return len(measured) > 1
+
+
+def column_change(
+    feature_id: str, column: dict[str, Any], changed: dict[str, dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The baseline change of a feature in a column, if any of the column's cells changed."""
+    return next(
+        (changed[key] for c in column["cells"] if (key := cell_key(feature_id, c["id"])) in changed),
+        None,
+    )
+
+
+def short_since(since: dict[str, Any], backend_ids: list[str]) -> str:
+    """"Native since" in a few characters for the matrix column: "5.0", "≤4.1", "—", or one
+    per backend ("5.0/5.1") when they disagree; ``since_text`` says it in words."""
+
+    def short(found: dict[str, Any] | None) -> str:
+        if not found:
+            return "—"
+        return f"≤{found['series']}" if found.get("floor") else found["series"]
+
+    labels = [short(since.get(backend)) for backend in backend_ids]
+    return labels[0] if len(set(labels)) == 1 else "/".join(labels)
+
+
+def docs_link(feature_id: str, series: str) -> str | None:
+    """The Django documentation of a feature's API for a release: its page, at the anchor
+    Sphinx gives the member (the page's top when the anchor is missing)."""
+    prefix = max((p for p in DOCS if feature_id == p or feature_id.startswith(p)), key=len, default=None)
+    if prefix is None:
+        return None
+    page, path = DOCS[prefix]
+    url = f"{DOCS_ROOT}{series}/{page}"
+    member = feature_id.rpartition(".")[2]
+    if path and member.startswith("a") and not member.startswith("async-"):
+        url += f"#{path}.{member}"
+    return url
+
+
+def release_notes_link(series: str) -> str:
+    """Django's release notes of a feature release, where a new API is announced."""
+    return f"{DOCS_ROOT}dev/releases/{series}/"
+
+
+# Dotted names and calls in evidence code, and the async statements a reader searches for.
+_CODE_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|\b[a-z_]\w{3,}(?=\()")
+_STATEMENTS = ("async with", "async for", "sync_to_async", "await")
+
+
+def search_text(feature: dict[str, Any], alternatives: list[dict[str, Any]]) -> str:
+    """What the search box matches for a feature: its id, title, area, the dotted names and
+    calls in the code its checks ran (``article.tags.aadd``, ``transaction.atomic``), the async
+    statements that code uses and the APIs offered instead; lower case, one space apart."""
+    code = "\n".join(
+        f"{(check.get('evidence') or {}).get('snippet') or ''}\n"
+        f"{(check.get('evidence') or {}).get('wrapped') or ''}"
+        for result in feature["cells"].values()
+        for check in result.get("checks") or []
+    )
+    words = [feature["id"], feature["title"], area_label(feature["area"])]
+    words += [found.group() for found in _CODE_NAME.finditer(code)]
+    words += [statement for statement in _STATEMENTS if statement in code]
+    words += [alternative.get("api") or "" for alternative in alternatives]
+    return " ".join(dict.fromkeys(" ".join(word.lower().split()) for word in words if word))
+
+
+def encode_data(data: dict[str, Any]) -> str:
+    """The page's data as gzip in base64: the evidence of thousands of checks repeats itself,
+    so this is a few percent of the JSON, and base64 can never close its script element. The
+    page inflates it with the browser's DecompressionStream."""
+    raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
+
+
+def decode_data(encoded: str) -> dict[str, Any]:
+    """``encode_data`` undone: what the page's script sees."""
+    return json.loads(gzip.decompress(base64.b64decode(encoded)).decode("utf-8"))
+
+
 def backend_differences(merged: dict[str, Any]) -> list[dict[str, Any]]:
     """Feature x release pairs whose measured verdicts differ between backends.
 
@@ -221,6 +403,7 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
     """What the page's script needs: evidence drawn on demand (cells, verdicts and checks), and
     "My setup" and the release compare, which are drawn from the same data for the release,
     backend or pair of releases in the URL."""
+    alternatives = alternatives_by_pattern(merged)
     return {
         "verdicts": VERDICT_STYLE,
         "backends": BACKEND_LABELS,
@@ -241,13 +424,19 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
         },
         "features": {
             feature["id"]: {key: feature.get(key) for key in ("title", "ref", "since", "cells")}
+            | {
+                "docs": docs_link(feature["id"], "{series}"),
+                "search": search_text(feature, alternatives.get(feature["id"], [])),
+            }
             for feature in merged["features"]
         },
+        "columns": [[cell["id"] for cell in column["cells"]] for column in matrix_columns(merged)],
+        "release_notes": release_notes_link("{series}"),
         # The JSON's objects come out with sorted keys: the orders the page shows go as lists.
         "feature_order": [feature["id"] for feature in merged["features"]],
         "backend_order": backends(merged["cells"]),
         "releases": releases(merged["cells"]),
-        "alternatives": alternatives_by_pattern(merged),
+        "alternatives": alternatives,
         "divergences": [found["feature"] for found in merged.get("divergences") or []],
         "change_kinds": {
             "order": [{"kind": kind} | meaning for kind, meaning in CHANGE_KINDS.items()],
@@ -272,6 +461,11 @@ def _html_environment() -> Environment:
         CLAIM_STYLE=CLAIM_STYLE,
         BACKEND_LABELS=BACKEND_LABELS,
         AREAS=AREAS,
+        area_label=area_label,
+        column_label=column_label,
+        split_here=split_here,
+        column_change=column_change,
+        short_since=short_since,
         DIVERGES_MEANING=DIVERGES_MEANING,
         CHANGE_KINDS=CHANGE_KINDS,
         cell_key=cell_key,
@@ -303,7 +497,8 @@ def render_html(merged: dict[str, Any]) -> str:
             changes=merged.get("changes") or {},
             changed=changed_cells(merged),
             releases=releases(merged["cells"]),
-            data=client_data(merged),
+            data=encode_data(client_data(merged)),
+            columns=matrix_columns(merged),
             cells_by_id={cell["id"]: cell for cell in merged["cells"]},
             features_by_id={feature["id"]: feature for feature in merged["features"]},
         )
