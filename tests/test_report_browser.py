@@ -59,7 +59,7 @@ class Opened:
     def visible_rows(self) -> list[str]:
         """Ids of the feature rows the filters leave visible."""
         return self.page.eval_on_selector_all(
-            "#matrix tbody tr[id]", "rows => rows.filter(r => !r.hidden).map(r => r.id)"
+            "#matrix [role=row][id]", "rows => rows.filter(r => !r.hidden).map(r => r.id)"
         )
 
     def panel_text(self) -> str:
@@ -168,7 +168,7 @@ def test_the_area_filter_hides_the_headings_of_empty_areas(
     opened = open_page()
     opened.page.select_option("#area", "bulk")
     headings = opened.page.eval_on_selector_all(
-        "#matrix tr.area", "rows => rows.filter(r => !r.hidden).map(r => r.dataset.area)"
+        "#matrix .area", "rows => rows.filter(r => !r.hidden).map(r => r.dataset.area)"
     )
     assert headings == ["bulk"]
 
@@ -187,7 +187,8 @@ def test_the_backend_filter_hides_the_other_backends_columns(
     opened = open_page()
     opened.page.select_option("#backend", "postgresql")
     shown = opened.page.eval_on_selector_all(
-        "#matrix td.v", "cells => cells.filter(c => c.offsetParent !== null).map(c => c.className)"
+        "#matrix [class^=v-]",
+        "cells => cells.filter(c => getComputedStyle(c).display !== 'none').map(c => c.className)",
     )
     assert all("b-postgresql" in classes for classes in shown)
 

@@ -37,6 +37,7 @@ from conformance.report.render import (
 from tests.report_data import (
     DIVERGING_FEATURE,
     HOSTILE,
+    HOSTILE_FEATURE,
     INCOMPLETE_CELL,
     LONG_LINE,
     MINIMAL_CALL,
@@ -52,13 +53,20 @@ FULL_RUN = ROOT / "reports" / "results.json"
 SCHEMA = json.loads(files("conformance.report").joinpath("merged-schema.json").read_text("utf-8"))
 
 
-DATA_ELEMENT = re.compile(r'(<script type="application/octet-stream" id="report-data"[^>]*>)(.*?)(</script>)', re.S)
+DATA_ELEMENT = re.compile(
+    r'<script type="application/octet-stream" id="([a-z0-9-]+)"[^>]*>(.*?)</script>', re.S
+)
+
+
+def _embedded(html: str) -> dict[str, dict]:
+    """The page's encoded data elements, decoded, by id: the index and the evidence chunks."""
+    return {found.group(1): decode_data(found.group(2)) for found in DATA_ELEMENT.finditer(html)}
 
 
 def _embedded_data(html: str) -> dict:
-    found = DATA_ELEMENT.search(html)
+    found = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S)
     assert found, "the page embeds no report data"
-    return decode_data(found.group(2))
+    return json.loads(found.group(1))
 
 
 def _section(html: str, section_id: str) -> str:
@@ -68,7 +76,8 @@ def _section(html: str, section_id: str) -> str:
 
 
 def _outside_data(html: str) -> str:
-    """The page without its embedded JSON: the markup a browser parses as HTML."""
+    """The page without its embedded data: the markup a browser parses as HTML."""
+    html = re.sub(r'<script type="application/json" id="report-data">.*?</script>', "", html, flags=re.S)
     return DATA_ELEMENT.sub("", html)
 
 
@@ -224,14 +233,24 @@ def test_the_page_imports_no_stylesheet_or_font() -> None:
 
 
 def test_the_embedded_data_cannot_close_its_script_element() -> None:
-    embedded = DATA_ELEMENT.search(render_html(crafted())).group(2)
-    assert re.fullmatch(r"[A-Za-z0-9+/=]*", embedded)
+    html = render_html(crafted())
+    index = re.search(r'id="report-data">(.*?)</script>', html, re.S).group(1)
+    encoded = [found.group(2) for found in DATA_ELEMENT.finditer(html)]
+    assert "<" not in index
+    assert [text for text in encoded if not re.fullmatch(r"[A-Za-z0-9+/=]*", text)] == []
 
 
-def test_the_embedded_data_round_trips_the_hostile_message() -> None:
-    data = _embedded_data(render_html(crafted()))
-    notes = data["features"]["pattern.lazy-forward-fk"]["cells"][cell_id("5.2", "postgresql")]
-    assert notes["notes"] == [HOSTILE]
+def test_the_embedded_evidence_round_trips_the_hostile_message() -> None:
+    embedded = _embedded(render_html(crafted()))
+    index = _embedded_data(render_html(crafted()))
+    chunk = embedded[f"evidence-{index['features'][HOSTILE_FEATURE]['chunk']}"]
+    assert chunk[HOSTILE_FEATURE][cell_id("5.2", "postgresql")]["notes"] == [HOSTILE]
+
+
+def test_the_index_carries_the_tested_workaround_of_a_cell_that_needs_sync_to_async() -> None:
+    found = _embedded_data(render_html(crafted()))["features"][HOSTILE_FEATURE]["workarounds"]
+    cells = {cell: text for text, cells in found.items() for cell in cells}
+    assert cells[cell_id("5.2", "sqlite")].startswith("async def wrapped():")
 
 
 def test_hostile_text_in_server_rendered_parts_is_escaped() -> None:
@@ -287,7 +306,7 @@ def test_the_matrix_puts_the_newest_release_first() -> None:
 def test_a_split_cell_where_the_backends_differ_is_marked() -> None:
     html = render_html(crafted())
     cell = re.search(
-        r'<td class="([^"]*)"><a href="#queryset.abulk_create--django-5.2-sqlite"', html
+        r'<span role="gridcell" class="([^"]*)"><a href="#queryset.abulk_create--django-5.2-sqlite"', html
     ).group(1)
     assert " d" in cell
 
@@ -308,13 +327,13 @@ def test_every_feature_has_a_permalink() -> None:
 
 def test_cells_of_sessions_that_did_not_complete_are_marked_unmeasured() -> None:
     html = render_html(crafted())
-    marked = re.findall(r'<td class="[^"]*\bunmeasured\b[^"]*"><a href="#[^"]+--([^"]+)"', html)
+    marked = re.findall(r'class="v-[^"]*\bunmeasured\b[^"]*"><a href="#[^"]+--([^"]+)"', html)
     assert set(marked) == {INCOMPLETE_CELL, NOT_RUN_CELL}
 
 
 def test_a_cell_shows_its_verdict_by_symbol_and_word() -> None:
     html = render_html(crafted())
-    cell = re.search(r'<td[^>]*><a href="#queryset.acount--django-4.1-sqlite".*?</td>', html).group(
+    cell = re.search(r'<span role="gridcell"[^>]*><a href="#queryset.acount--django-4.1-sqlite".*?</a>', html).group(
         0
     )
     assert "—" in cell
@@ -432,7 +451,7 @@ def test_the_surface_coverage_lists_each_cells_unchecked_members() -> None:
 
 def test_changed_cells_are_marked_in_the_matrix() -> None:
     html = render_html(crafted(changes=True))
-    cell = re.search(r'<td[^>]*><a href="#queryset.acount--django-5.2-sqlite"', html).group(0)
+    cell = re.search(r'<span role="gridcell"[^>]*><a href="#queryset.acount--django-5.2-sqlite"', html).group(0)
     assert "changed" in cell
 
 

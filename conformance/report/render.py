@@ -400,11 +400,14 @@ def alternatives_by_pattern(merged: dict[str, Any]) -> dict[str, list[dict[str, 
 
 
 def client_data(merged: dict[str, Any]) -> dict[str, Any]:
-    """What the page's script needs: evidence drawn on demand (cells, verdicts and checks), and
-    "My setup" and the release compare, which are drawn from the same data for the release,
-    backend or pair of releases in the URL."""
+    """What the page's script needs at once: verdicts, titles, "native since", search text and
+    workarounds, from which it draws "My setup", the release compare and the filters for the
+    choices in the URL. The evidence itself is in ``evidence_chunks``, loaded on demand."""
     alternatives = alternatives_by_pattern(merged)
+    cell_order = [cell["id"] for cell in merged["cells"]]
     return {
+        "cell_order": cell_order,
+        "verdict_order": list(VERDICT_CODES),
         "verdicts": VERDICT_STYLE,
         "backends": BACKEND_LABELS,
         "cells": {
@@ -423,12 +426,20 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
             for cell in merged["cells"]
         },
         "features": {
-            feature["id"]: {key: feature.get(key) for key in ("title", "ref", "since", "cells")}
+            feature["id"]: {key: feature.get(key) for key in ("title", "ref", "since")}
             | {
+                # One character per cell, in "cell_order", indexing "verdict_order": the page
+                # expands it; a dict per cell would be most of the page's data.
+                "verdicts": "".join(
+                    VERDICT_CODES[(feature["cells"].get(cell_id) or {}).get("verdict", "not-run")]
+                    for cell_id in cell_order
+                ),
+                "workarounds": workarounds(feature),
                 "docs": docs_link(feature["id"], "{series}"),
                 "search": search_text(feature, alternatives.get(feature["id"], [])),
+                "chunk": index // EVIDENCE_CHUNK,
             }
-            for feature in merged["features"]
+            for index, feature in enumerate(merged["features"])
         },
         "columns": [[cell["id"] for cell in column["cells"]] for column in matrix_columns(merged)],
         "release_notes": release_notes_link("{series}"),
@@ -445,6 +456,55 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
         "changes": changed_cells(merged),
         "diverges_meaning": DIVERGES_MEANING,
     }
+
+
+# A verdict as one character in the page's data, in ``VERDICT_STYLE``'s order.
+VERDICT_CODES: dict[str, str] = {verdict: str(index) for index, verdict in enumerate(VERDICT_STYLE)}
+
+# Features per evidence chunk: a cell's evidence inflates with its neighbours' (about 300 kB of
+# JSON at most), never the whole run's, and gzip still finds the repeats among them.
+EVIDENCE_CHUNK = 10
+WRAPPED_MARKER = "# wrapped form\n"
+
+
+def workaround(result: dict[str, Any]) -> str | None:
+    """The tested workaround of a cell that needs ``sync_to_async``: the wrapped form its check
+    ran, which the snippet carries after a marker."""
+    if result.get("verdict") != "needs-sync-to-async":
+        return None
+    for check in result.get("checks") or []:
+        snippet = (check.get("evidence") or {}).get("snippet") or ""
+        if WRAPPED_MARKER in snippet:
+            return snippet.split(WRAPPED_MARKER, 1)[1]
+    return None
+
+
+def workarounds(feature: dict[str, Any]) -> dict[str, list[str]]:
+    """Each distinct tested workaround of a feature with the cells that ran it: one text for
+    the many cells that share it."""
+    found: dict[str, list[str]] = {}
+    for cell_id, result in feature["cells"].items():
+        if text := workaround(result):
+            found.setdefault(text, []).append(cell_id)
+    return found
+
+
+def evidence_chunks(merged: dict[str, Any]) -> list[str]:
+    """Each chunk of ``EVIDENCE_CHUNK`` features' notes and checks per cell, encoded: what the
+    evidence panel draws, loaded for the chunk of the cell a reader opens."""
+    features = merged["features"]
+    return [
+        encode_data(
+            {
+                feature["id"]: {
+                    cell_id: {"notes": result.get("notes") or [], "checks": result.get("checks") or []}
+                    for cell_id, result in feature["cells"].items()
+                }
+                for feature in features[start : start + EVIDENCE_CHUNK]
+            }
+        )
+        for start in range(0, len(features), EVIDENCE_CHUNK)
+    ]
 
 
 def _html_environment() -> Environment:
@@ -497,7 +557,8 @@ def render_html(merged: dict[str, Any]) -> str:
             changes=merged.get("changes") or {},
             changed=changed_cells(merged),
             releases=releases(merged["cells"]),
-            data=encode_data(client_data(merged)),
+            data=client_data(merged),
+            evidence=evidence_chunks(merged),
             columns=matrix_columns(merged),
             cells_by_id={cell["id"]: cell for cell in merged["cells"]},
             features_by_id={feature["id"]: feature for feature in merged["features"]},

@@ -1,9 +1,10 @@
 "use strict";
 (function () {
-  // The matrix is server-rendered and usable at once; the evidence is gzip in the page and is
-  // inflated once, in the background, for whatever needs it (evidence, search, My setup).
+  // This script runs inside the matrix, before its rows: the rows the parser has reached are
+  // usable (a click opens their evidence) while the rest of the page still loads. The page's
+  // data (verdicts, titles, search text) is plain JSON; the evidence is gzip per chunk of
+  // features, inflated when a cell of the chunk is opened.
   // One listener per kind of event, on the document or a container: never one per cell.
-  var DATA = null;
   var CLIP = 600; // characters of a value shown before "show all"
   var CLIP_LINES = 12;
   var matrix = document.getElementById("matrix");
@@ -12,18 +13,41 @@
   var panelHome = panel.parentElement;
   var body = document.getElementById("evidence-body");
   var title = document.getElementById("evidence-title");
-  var rows = Array.prototype.slice.call(matrix.tBodies[0].rows);
+  var rows = [];
   var FIRST_CELL = 2; // a row's cells: its header, "since", then one per column
+  var FEATURE_ROW = "r"; // area rows are "r area", the evidence row "ev"
   var evidenceRow = null;
   var current = null;
   var currentKey = null;
   var tabStop = null;
   var longTexts = [];
 
-  var ready = inflate(document.getElementById("report-data").textContent).then(function (data) {
-    DATA = data;
+  var DATA = expand(JSON.parse(document.getElementById("report-data").textContent));
+
+  function expand(data) {
+    // Each feature's verdicts come as one character per cell, and each distinct workaround with
+    // its cells: back to {cell: {verdict, workaround}}.
+    Object.keys(data.features).forEach(function (featureId) {
+      var feature = data.features[featureId];
+      feature.cells = {};
+      data.cell_order.forEach(function (cellId, index) {
+        feature.cells[cellId] = { verdict: data.verdict_order[Number(feature.verdicts[index])] };
+      });
+      Object.keys(feature.workarounds).forEach(function (text) {
+        feature.workarounds[text].forEach(function (cellId) { feature.cells[cellId].workaround = text; });
+      });
+    });
     return data;
-  });
+  }
+
+  var chunks = {};
+
+  function evidenceOf(featureId) {
+    // The notes and checks per cell of a feature, from its chunk, inflated once when first asked.
+    var chunk = DATA.features[featureId].chunk;
+    if (!chunks[chunk]) chunks[chunk] = inflate(document.getElementById("evidence-" + chunk).textContent);
+    return chunks[chunk].then(function (found) { return found[featureId]; });
+  }
 
   function inflate(text) {
     var bytes = Uint8Array.from(atob(text.trim()), function (c) { return c.charCodeAt(0); });
@@ -202,7 +226,7 @@
     // The matrix cell that shows a feature's cell: its own column, or the release's merged one.
     var row = document.getElementById("feature-" + featureId);
     var column = columnOf(cellId);
-    return row && column >= 0 ? row.cells[FIRST_CELL + column] : null;
+    return row && column >= 0 ? row.children[FIRST_CELL + column] : null;
   }
 
   function docsLinks(featureId, cellId) {
@@ -225,10 +249,11 @@
     // The evidence goes in a row of its own just below the cell's row: beside the matrix's
     // content, never over the cell it explains.
     if (!evidenceRow) {
-      evidenceRow = document.createElement("tr");
-      evidenceRow.className = "ev";
-      var cell = document.createElement("td");
-      cell.colSpan = td.parentElement.cells.length;
+      evidenceRow = el("div", null, "ev");
+      evidenceRow.setAttribute("role", "row");
+      var cell = el("div");
+      cell.setAttribute("role", "gridcell");
+      cell.setAttribute("aria-colspan", String(td.parentElement.children.length));
       evidenceRow.appendChild(cell);
     }
     td.parentElement.after(evidenceRow);
@@ -237,6 +262,7 @@
   }
 
   function open(key) {
+    // Whether the key names a cell; its evidence is drawn once its chunk is inflated.
     var cut = key.lastIndexOf("--");
     var featureId = key.slice(0, cut);
     var feature = DATA.features[featureId];
@@ -244,7 +270,17 @@
     var cell = DATA.cells[cellId];
     var td = feature && cell && feature.cells[cellId] ? cellFor(featureId, cellId) : null;
     if (!td) return false;
-    var result = feature.cells[cellId];
+    currentKey = key;
+    evidenceOf(featureId).then(function (evidence) {
+      if (currentKey === key) draw(key, featureId, cellId, td, evidence[cellId]);
+    });
+    return true;
+  }
+
+  function draw(key, featureId, cellId, td, found) {
+    var feature = DATA.features[featureId];
+    var cell = DATA.cells[cellId];
+    var result = { verdict: feature.cells[cellId].verdict, notes: found.notes, checks: found.checks };
     longTexts = [];
     title.textContent = visible(feature.title) + " — Django " + cell.django_series + ", " + (DATA.backends[cell.backend] || cell.backend);
     body.textContent = "";
@@ -290,14 +326,12 @@
     body.appendChild(env);
     if (current) current.classList.remove("current");
     current = td;
-    currentKey = key;
     td.classList.add("current");
     setTabStop(td.querySelector("a"));
     placePanel(td);
     panel.hidden = false;
     td.scrollIntoView({ block: "nearest", inline: "nearest" });
     panel.focus({ preventScroll: true });
-    return true;
   }
 
   function close() {
@@ -311,6 +345,7 @@
       if (anchor) anchor.focus();
     }
     current = null;
+    currentKey = null;
   }
 
   function notify(message) {
@@ -391,7 +426,7 @@
     var all = tokens();
     var shown = 0, total = 0, header = null, headerShown = false;
     rows.forEach(function (row) {
-      if (row.className === "area") {
+      if (row.className !== FEATURE_ROW) {
         if (header) header.hidden = !headerShown;
         header = row; headerShown = false;
         return;
@@ -407,7 +442,7 @@
     if (header) header.hidden = !headerShown;
     document.getElementById("shown").textContent = "Showing " + shown + " of " + total + " features";
     if (current && current.parentElement.hidden) close();
-    if (tabStop && tabStop.closest("tr").hidden) setTabStop(firstCell());
+    if (tabStop && tabStop.closest("[role=row]").hidden) setTabStop(firstCell());
   }
 
   function hasToken(list, backend, word) {
@@ -439,14 +474,21 @@
   // --- the grid: one tab stop, arrow keys move it ----------------------------------------
   function firstCell() {
     for (var i = 0; i < rows.length; i += 1) {
-      if (!rows[i].hidden && rows[i].className !== "area") return visibleCell(rows[i], FIRST_CELL, 1);
+      if (!rows[i].hidden && rows[i].className === FEATURE_ROW) return visibleCell(rows[i], FIRST_CELL, 1);
     }
     return null;
   }
 
+  function shownColumn(cell) {
+    // A split column of another backend is hidden by the backend filter; merged ones never are.
+    var backend = matrix.getAttribute("data-backend");
+    var own = /\bb-(\S+)/.exec(cell.className);
+    return !backend || !own || own[1] === backend;
+  }
+
   function visibleCell(row, from, step) {
-    for (var i = from; i >= FIRST_CELL && i < row.cells.length; i += step) {
-      if (row.cells[i].offsetParent !== null || matrix.offsetParent === null) return row.cells[i].querySelector("a");
+    for (var i = from; i >= FIRST_CELL && i < row.children.length; i += step) {
+      if (shownColumn(row.children[i])) return row.children[i].querySelector("a");
     }
     return null;
   }
@@ -460,19 +502,19 @@
 
   function move(td, key, ctrl) {
     var row = td.parentElement;
-    var index = td.cellIndex;
+    var index = Array.prototype.indexOf.call(row.children, td);
     var target = null;
     if (key === "ArrowLeft") target = visibleCell(row, index - 1, -1);
     else if (key === "ArrowRight") target = visibleCell(row, index + 1, 1);
     else if (key === "Home") target = ctrl ? firstCell() : visibleCell(row, FIRST_CELL, 1);
-    else if (key === "End") target = visibleCell(row, row.cells.length - 1, -1);
+    else if (key === "End") target = visibleCell(row, row.children.length - 1, -1);
     else if (key === "ArrowUp" || key === "ArrowDown" || key === "PageUp" || key === "PageDown") {
       var dir = key === "ArrowUp" || key === "PageUp" ? -1 : 1;
       var steps = key.indexOf("Page") === 0 ? 10 : 1;
       var at = rows.indexOf(row);
       for (var j = at + dir; j >= 0 && j < rows.length; j += dir) {
-        if (!rows[j].hidden && rows[j].className !== "area") {
-          target = rows[j].cells[index].querySelector("a");
+        if (!rows[j].hidden && rows[j].className === FEATURE_ROW) {
+          target = rows[j].children[index].querySelector("a");
           steps -= 1;
           if (!steps) break;
         }
@@ -484,24 +526,29 @@
     return true;
   }
 
-  document.querySelector(".controls").addEventListener("input", function () { if (DATA) { applyFilters(); writeFilters(); } });
-  document.querySelector(".controls").addEventListener("change", function () { if (DATA) { applyFilters(); writeFilters(); } });
-  window.addEventListener("hashchange", function () { ready.then(route); });
+  function filtered() {
+    applyFilters();
+    writeFilters();
+  }
+  document.querySelector(".controls").addEventListener("input", filtered);
+  document.querySelector(".controls").addEventListener("change", filtered);
+  // A cell clicked while the page still loads opens at once: its row is there, and the data.
+  window.addEventListener("hashchange", route);
   matrix.addEventListener("click", function (event) {
     // Re-selecting the cell already in the URL fragment fires no hashchange: open it anyway.
-    var anchor = event.target.closest("td a");
+    var anchor = event.target.closest("[role=gridcell] a");
     if (anchor) setTabStop(anchor);
     if (anchor && anchor.getAttribute("href") === location.hash) {
       event.preventDefault();
-      ready.then(function () { open(decodeURIComponent(location.hash.slice(1))); });
+      open(decodeURIComponent(location.hash.slice(1)));
     }
   });
   matrix.addEventListener("focusin", function (event) {
-    var anchor = event.target.closest && event.target.closest("td[class^='v-'] a");
+    var anchor = event.target.closest && event.target.closest("[class^='v-'] a");
     if (anchor) setTabStop(anchor);
   });
   matrix.addEventListener("keydown", function (event) {
-    var td = event.target.closest && event.target.closest("td[class^='v-']");
+    var td = event.target.closest && event.target.closest("[class^='v-']");
     if (td && /^(Arrow|Home|End|Page)/.test(event.key) && move(td, event.key, event.ctrlKey)) event.preventDefault();
   });
   panel.addEventListener("click", function (event) {
@@ -525,7 +572,6 @@
 
   // --- My setup and the release compare: drawn from DATA for the choices kept in the URL query,
   // so a link such as ?django=5.2&db=postgresql or ?compare=5.1..5.2 opens the same answer. ---
-  var WRAPPED_MARKER = "# wrapped form\n";
   var cellIds = {};
   var picks = {
     django: document.getElementById("setup-django"),
@@ -573,16 +619,6 @@
     parent.appendChild(details);
   }
 
-  function wrappedForm(checks) {
-    // The tested workaround: the wrapped form a check ran, which its snippet carries after a marker.
-    for (var i = 0; i < checks.length; i += 1) {
-      var snippet = checks[i].evidence && checks[i].evidence.snippet;
-      var at = snippet ? snippet.indexOf(WRAPPED_MARKER) : -1;
-      if (at >= 0) return snippet.slice(at + WRAPPED_MARKER.length);
-    }
-    return null;
-  }
-
   function arrival(found, series) {
     // When something is native, in words, relative to the chosen release.
     if (!found) return "not native in any release measured here";
@@ -595,7 +631,7 @@
     var feature = DATA.features[featureId];
     var since = feature.since && feature.since[backend];
     if (since) li.appendChild(el("div", "The direct form is " + arrival(since, series) + "."));
-    var wrapped = wrappedForm(feature.cells[cellId].checks);
+    var wrapped = feature.cells[cellId].workaround;
     if (wrapped) {
       var details = el("details");
       details.appendChild(el("summary", "tested workaround (the wrapped form the check ran)"));
@@ -763,17 +799,22 @@
 
   function measureMatrixHead() {
     // A permalinked row scrolls to just below the matrix's sticky header and area label.
-    var head = matrix.tHead.offsetHeight;
-    var area = matrix.querySelector("tr.area");
+    var head = matrix.firstElementChild.offsetHeight;
+    var area = matrix.querySelector(".area");
     matrix.style.setProperty("--matrix-head", head + "px");
     matrix.style.setProperty("--matrix-top", head + (area ? area.offsetHeight : 0) + "px");
     if (evidenceRow) wrap.style.setProperty("--wrap-width", wrap.clientWidth + "px");
   }
 
-  setTabStop(firstCell());
+  var parsed = new Promise(function (resolve) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
+    else resolve();
+  });
   window.addEventListener("resize", measureMatrixHead);
-  measureMatrixHead();
-  ready.then(function () {
+  parsed.then(function () {
+    rows = Array.prototype.slice.call(matrix.querySelectorAll(".g > [role=row]:not(.ev)"));
+    setTabStop(firstCell());
+    measureMatrixHead();
     Object.keys(DATA.cells).forEach(function (id) {
       cellIds[DATA.cells[id].django_series + "|" + DATA.cells[id].backend] = id;
     });
@@ -781,7 +822,7 @@
     document.getElementById("compare").addEventListener("change", writeQuery);
     readQuery();
     applyFilters();
-    route();
+    if (!currentKey) route(); // a cell opened while loading stays open
     document.documentElement.setAttribute("data-ready", "");
   });
 })();
