@@ -403,9 +403,19 @@
     return rowTokens;
   }
 
-  function normalise(query) {
+  // Classes whose methods code calls on an instance or a manager: "Model.asave" is also
+  // "article.asave(", "QuerySet.aget" also "Article.objects.aget(".
+  var CLASSES = /^(model|queryset|manager|relatedmanager)(\.\w+)$/;
+
+  function searchTerms(query) {
     // "select_related(", "Model.asave()" and "  async   with " find what their words name.
-    return query.toLowerCase().replace(/\s+/g, " ").trim().replace(/\(\)?$/, "");
+    var term = query.toLowerCase().replace(/\s+/g, " ").trim().replace(/\(\)?$/, "");
+    var member = CLASSES.exec(term);
+    return member ? [term, member[2]] : [term];
+  }
+
+  function matches(text, terms) {
+    return terms.some(function (term) { return text.indexOf(term) >= 0; });
   }
 
   function resetFilters() {
@@ -416,7 +426,7 @@
   }
 
   function applyFilters() {
-    var q = normalise(controls.q.value);
+    var q = controls.q.value.trim() ? searchTerms(controls.q.value) : null;
     var area = controls.area.value;
     var verdict = controls.verdict.value;
     var backend = controls.backend.value;
@@ -433,7 +443,7 @@
       }
       total += 1;
       var found = all[row.id];
-      var ok = (!area || row.getAttribute("data-area") === area) && (!q || found.text.indexOf(q) >= 0);
+      var ok = (!area || row.getAttribute("data-area") === area) && (!q || matches(found.text, q));
       if (ok && verdict) ok = hasToken(found.v, backend, verdict);
       if (ok && changedOnly) ok = hasToken(found.v, backend, "changed");
       row.hidden = !ok;
