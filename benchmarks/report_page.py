@@ -42,7 +42,9 @@ RUNS = 5
 CLICK_WHEN_THERE = """
 (selector) => {
   const times = (window.__times = {});
-  document.addEventListener("DOMContentLoaded", () => { times.domcontentloaded = performance.now(); });
+  document.addEventListener("DOMContentLoaded", () => {
+    times.domcontentloaded = performance.now();
+  });
   window.addEventListener("load", () => { times.load = performance.now(); });
   const watch = new MutationObserver(() => {
     const panel = document.getElementById("evidence");
@@ -103,7 +105,8 @@ def main(argv: list[str]) -> None:
             runs = [measure(path.as_uri(), first_cell, slowdown) for _ in range(RUNS)]
             median = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
             print(
-                f"{slowdown}x CPU slowdown, median of {RUNS}: usable after {median['usable']:,.0f} ms"
+                f"{slowdown}x CPU slowdown, median of {RUNS}:"
+                f" usable after {median['usable']:,.0f} ms"
                 f" (DOMContentLoaded {median['domcontentloaded']:,.0f} ms,"
                 f" load {median['load']:,.0f} ms);"
                 f" Playwright's click to evidence {median['playwright_click']:,.0f} ms"

@@ -49,7 +49,9 @@ def axe_source(request: pytest.FixtureRequest) -> str:
         npm = shutil.which("npm")
         if npm is None:
             if os.environ.get("CI"):
-                pytest.fail("npm is missing, so axe-core cannot be fetched. Fix: apt-get install npm")
+                pytest.fail(
+                    "npm is missing, so axe-core cannot be fetched. Fix: apt-get install npm"
+                )
             pytest.skip("npm is missing: install it (apt-get install npm) to run axe-core")
         packed = subprocess.run(
             [npm, "pack", f"axe-core@{AXE_VERSION}", "--pack-destination", str(folder)],
@@ -218,7 +220,9 @@ def test_bidi_and_zero_width_characters_in_evidence_are_shown_escaped(
     open_page: OpenPage,
 ) -> None:
     cell = cell_id("5.2", "postgresql")
-    opened = open_page(with_evidence(crafted(), cell, example=BIDI), fragment=f"#queryset.aget--{cell}")
+    opened = open_page(
+        with_evidence(crafted(), cell, example=BIDI), fragment=f"#queryset.aget--{cell}"
+    )
     assert "admin\\u202etxt.exe\\u200b" in opened.panel_text()
 
 
@@ -329,13 +333,16 @@ def test_axe_finds_no_violations(open_page: OpenPage, axe_source: str, viewport:
     assert _violations(opened, axe_source) == []
 
 
+OPEN_CELL = f"queryset.aget--{cell_id('5.2', 'sqlite')}"
+
+
 @pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280px", "390px"])
 def test_axe_finds_no_violations_with_evidence_and_answers_open(
     open_page: OpenPage, axe_source: str, viewport: dict
 ) -> None:
     opened = open_page(
         crafted(),
-        fragment=f"?django=5.2&db=sqlite&compare=4.1..5.2#queryset.aget--{cell_id('5.2', 'sqlite')}",
+        fragment=f"?django=5.2&db=sqlite&compare=4.1..5.2#{OPEN_CELL}",
         viewport=viewport,
     )
     opened.panel_text()

@@ -22,13 +22,13 @@ from conformance.report.render import (
     decode_data,
     docs_link,
     matrix_columns,
-    search_text,
     md_text,
     ordered_claims,
     outcome_text,
     releases_text,
     render_html,
     render_markdown,
+    search_text,
     since_label,
     since_text,
     surface_members,
@@ -64,7 +64,9 @@ def _embedded(html: str) -> dict[str, dict]:
 
 
 def _embedded_data(html: str) -> dict:
-    found = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S)
+    found = re.search(
+        r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S
+    )
     assert found, "the page embeds no report data"
     return json.loads(found.group(1))
 
@@ -77,7 +79,9 @@ def _section(html: str, section_id: str) -> str:
 
 def _outside_data(html: str) -> str:
     """The page without its embedded data: the markup a browser parses as HTML."""
-    html = re.sub(r'<script type="application/json" id="report-data">.*?</script>', "", html, flags=re.S)
+    html = re.sub(
+        r'<script type="application/json" id="report-data">.*?</script>', "", html, flags=re.S
+    )
     return DATA_ELEMENT.sub("", html)
 
 
@@ -202,8 +206,9 @@ def test_docs_link_points_at_the_member_in_that_releases_documentation() -> None
 
 
 def test_docs_link_of_a_pattern_is_the_async_topic() -> None:
-    assert docs_link("pattern.m2m-add", "5.2") == "https://docs.djangoproject.com/en/5.2/topics/async/"
-
+    assert (
+        docs_link("pattern.m2m-add", "5.2") == "https://docs.djangoproject.com/en/5.2/topics/async/"
+    )
 
 
 # --- HTML ---------------------------------------------------------------------------------
@@ -306,7 +311,9 @@ def test_the_matrix_puts_the_newest_release_first() -> None:
 def test_a_split_cell_where_the_backends_differ_is_marked() -> None:
     html = render_html(crafted())
     cell = re.search(
-        r'<span role="gridcell" class="([^"]*)"><a href="#queryset.abulk_create--django-5.2-sqlite"', html
+        r'<span role="gridcell" class="([^"]*)">'
+        r'<a href="#queryset.abulk_create--django-5.2-sqlite"',
+        html,
     ).group(1)
     assert " d" in cell
 
@@ -333,9 +340,9 @@ def test_cells_of_sessions_that_did_not_complete_are_marked_unmeasured() -> None
 
 def test_a_cell_shows_its_verdict_by_symbol_and_word() -> None:
     html = render_html(crafted())
-    cell = re.search(r'<span role="gridcell"[^>]*><a href="#queryset.acount--django-4.1-sqlite".*?</a>', html).group(
-        0
-    )
+    cell = re.search(
+        r'<span role="gridcell"[^>]*><a href="#queryset.acount--django-4.1-sqlite".*?</a>', html
+    ).group(0)
     assert "—" in cell
     assert "absent" in cell
 
@@ -451,7 +458,9 @@ def test_the_surface_coverage_lists_each_cells_unchecked_members() -> None:
 
 def test_changed_cells_are_marked_in_the_matrix() -> None:
     html = render_html(crafted(changes=True))
-    cell = re.search(r'<span role="gridcell"[^>]*><a href="#queryset.acount--django-5.2-sqlite"', html).group(0)
+    cell = re.search(
+        r'<span role="gridcell"[^>]*><a href="#queryset.acount--django-5.2-sqlite"', html
+    ).group(0)
     assert "changed" in cell
 
 

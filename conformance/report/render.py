@@ -89,7 +89,10 @@ DOCS: dict[str, tuple[str, str]] = {
         "ref/contrib/auth/",
         "django.contrib.auth.backends.RemoteUserBackend",
     ),
-    "sessions.db-store": ("topics/http/sessions/", "django.contrib.sessions.backends.base.SessionBase"),
+    "sessions.db-store": (
+        "topics/http/sessions/",
+        "django.contrib.sessions.backends.base.SessionBase",
+    ),
     "paginator.async-paginator": ("ref/paginator/", "django.core.paginator.AsyncPaginator"),
     "paginator.async-page": ("ref/paginator/", "django.core.paginator.AsyncPage"),
     "dispatch.signal": ("topics/signals/", "django.dispatch.Signal"),
@@ -261,13 +264,17 @@ def column_change(
 ) -> dict[str, Any] | None:
     """The baseline change of a feature in a column, if any of the column's cells changed."""
     return next(
-        (changed[key] for c in column["cells"] if (key := cell_key(feature_id, c["id"])) in changed),
+        (
+            changed[key]
+            for c in column["cells"]
+            if (key := cell_key(feature_id, c["id"])) in changed
+        ),
         None,
     )
 
 
 def short_since(since: dict[str, Any], backend_ids: list[str]) -> str:
-    """"Native since" in a few characters for the matrix column: "5.0", "≤4.1", "—", or one
+    """ "Native since" in a few characters for the matrix column: "5.0", "≤4.1", "—", or one
     per backend ("5.0/5.1") when they disagree; ``since_text`` says it in words."""
 
     def short(found: dict[str, Any] | None) -> str:
@@ -282,7 +289,9 @@ def short_since(since: dict[str, Any], backend_ids: list[str]) -> str:
 def docs_link(feature_id: str, series: str) -> str | None:
     """The Django documentation of a feature's API for a release: its page, at the anchor
     Sphinx gives the member (the page's top when the anchor is missing)."""
-    prefix = max((p for p in DOCS if feature_id == p or feature_id.startswith(p)), key=len, default=None)
+    prefix = max(
+        (p for p in DOCS if feature_id == p or feature_id.startswith(p)), key=len, default=None
+    )
     if prefix is None:
         return None
     page, path = DOCS[prefix]
@@ -497,7 +506,10 @@ def evidence_chunks(merged: dict[str, Any]) -> list[str]:
         encode_data(
             {
                 feature["id"]: {
-                    cell_id: {"notes": result.get("notes") or [], "checks": result.get("checks") or []}
+                    cell_id: {
+                        "notes": result.get("notes") or [],
+                        "checks": result.get("checks") or [],
+                    }
                     for cell_id, result in feature["cells"].items()
                 }
                 for feature in features[start : start + EVIDENCE_CHUNK]
