@@ -330,6 +330,8 @@
     setTabStop(td.querySelector("a"));
     placePanel(td);
     panel.hidden = false;
+    // The cell's row at the top, below the sticky header, and its evidence right under it.
+    td.parentElement.scrollIntoView({ block: "start" });
     td.scrollIntoView({ block: "nearest", inline: "nearest" });
     panel.focus({ preventScroll: true });
   }
