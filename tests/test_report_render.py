@@ -19,6 +19,7 @@ from conformance.report.render import (
     area_groups,
     area_label,
     backend_differences,
+    claim_links,
     decode_data,
     docs_link,
     matrix_columns,
@@ -638,3 +639,29 @@ def test_main_refuses_a_bad_baseline_naming_the_file_and_the_fix(
 def test_main_writes_nothing_when_the_baseline_is_bad(tmp_path: Path) -> None:
     main(["--reports", str(tmp_path), "--baseline", str(tmp_path / "missing.json")])
     assert not (tmp_path / "index.html").exists()
+
+
+def test_claim_links_are_one_per_release_where_the_backends_agree() -> None:
+    merged = large(2)
+    cells = [cell["id"] for cell in merged["cells"] if cell["django_series"] in ("4.1", "5.2")]
+    links = claim_links(
+        "generated.f0000",
+        cells,
+        {feature["id"]: feature for feature in merged["features"]},
+        {cell["id"]: cell for cell in merged["cells"]},
+    )
+    assert [link["label"] for link in links] == ["4.1", "5.2"]
+
+
+def test_claim_links_name_each_backend_where_they_differ() -> None:
+    merged = crafted()
+    links = claim_links(
+        DIVERGING_FEATURE,
+        [cell_id("5.2", "sqlite"), cell_id("5.2", "postgresql")],
+        {feature["id"]: feature for feature in merged["features"]},
+        {cell["id"]: cell for cell in merged["cells"]},
+    )
+    assert [(link["label"], link["verdict"]) for link in links] == [
+        ("5.2 SQLite", "native"),
+        ("5.2 PostgreSQL", "diverges"),
+    ]

@@ -374,6 +374,37 @@ def backend_differences(merged: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+def claim_links(
+    feature_id: str,
+    cell_ids: list[str],
+    features_by_id: dict[str, dict[str, Any]],
+    cells_by_id: dict[str, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The cells that decide a claim about a feature, as links: one per release where all its
+    backends agree ("5.2"), else one per cell ("5.2 SQLite"), like the matrix's columns."""
+    found = (features_by_id.get(feature_id) or {}).get("cells") or {}
+    by_series: dict[str, list[str]] = {}
+    for cell_id in cell_ids:
+        cell = cells_by_id.get(cell_id)
+        by_series.setdefault(cell["django_series"] if cell else cell_id, []).append(cell_id)
+    links = []
+    for series, ids in by_series.items():
+        verdicts = {(found.get(cell_id) or {}).get("verdict") for cell_id in ids}
+        if len(ids) > 1 and len(verdicts) == 1:
+            links.append({"cell": ids[0], "label": series, "verdict": verdicts.pop()})
+            continue
+        for cell_id in ids:
+            cell = cells_by_id.get(cell_id)
+            label = (
+                f"{series} {BACKEND_LABELS.get(cell['backend'], cell['backend'])}"
+                if cell
+                else cell_id
+            )
+            verdict = (found.get(cell_id) or {}).get("verdict")
+            links.append({"cell": cell_id, "label": label, "verdict": verdict})
+    return links
+
+
 def ordered_claims(claims: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Refuted claims first, then untestable, then confirmed; stable within a status."""
     rank = {status: index for index, status in enumerate(CLAIM_STYLE)}
@@ -537,6 +568,7 @@ def _html_environment() -> Environment:
         column_label=column_label,
         split_here=split_here,
         column_change=column_change,
+        claim_links=claim_links,
         short_since=short_since,
         DIVERGES_MEANING=DIVERGES_MEANING,
         CHANGE_KINDS=CHANGE_KINDS,
