@@ -665,3 +665,18 @@ def test_claim_links_name_each_backend_where_they_differ() -> None:
         ("5.2 SQLite", "native"),
         ("5.2 PostgreSQL", "diverges"),
     ]
+
+
+def test_a_native_alternative_links_to_its_feature() -> None:
+    section = _section(render_html(crafted()), "still-sync-to-async")
+    assert (
+        '<a href="#feature-queryset.aget"><code>QuerySet.aget() with select_related()</code>'
+        in section
+    )
+
+
+def test_a_pattern_is_never_its_own_alternative() -> None:
+    merged = crafted()
+    merged["sync_to_async"][0]["alternatives"][0]["feature"] = HOSTILE_FEATURE
+    section = _section(render_html(merged), "still-sync-to-async")
+    assert "select_related()" not in section
