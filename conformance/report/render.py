@@ -445,6 +445,10 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
     choices in the URL. The evidence itself is in ``evidence_chunks``, loaded on demand."""
     alternatives = alternatives_by_pattern(merged)
     cell_order = [cell["id"] for cell in merged["cells"]]
+    chunk_of = {
+        feature["id"]: index // EVIDENCE_CHUNK
+        for index, feature in enumerate(matrix_order(merged["features"]))
+    }
     return {
         "cell_order": cell_order,
         "verdict_order": list(VERDICT_CODES),
@@ -477,9 +481,9 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
                 "workarounds": workarounds(feature),
                 "docs": docs_link(feature["id"], "{series}"),
                 "search": search_text(feature, alternatives.get(feature["id"], [])),
-                "chunk": index // EVIDENCE_CHUNK,
+                "chunk": chunk_of[feature["id"]],
             }
-            for index, feature in enumerate(merged["features"])
+            for feature in merged["features"]
         },
         "columns": [[cell["id"] for cell in column["cells"]] for column in matrix_columns(merged)],
         "release_notes": release_notes_link("{series}"),
@@ -529,10 +533,16 @@ def workarounds(feature: dict[str, Any]) -> dict[str, list[str]]:
     return found
 
 
+def matrix_order(features: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The features in the matrix's order (by area), so a chunk of evidence holds neighbours."""
+    return [feature for _, group in area_groups(features) for feature in group]
+
+
 def evidence_chunks(merged: dict[str, Any]) -> list[str]:
-    """Each chunk of ``EVIDENCE_CHUNK`` features' notes and checks per cell, encoded: what the
-    evidence panel draws, loaded for the chunk of the cell a reader opens."""
-    features = merged["features"]
+    """Each chunk of ``EVIDENCE_CHUNK`` features' notes and checks per cell, in the matrix's
+    order, encoded: what the evidence panel draws, loaded for the chunk of the cell a reader
+    opens (or points at)."""
+    features = matrix_order(merged["features"])
     return [
         encode_data(
             {

@@ -1,7 +1,8 @@
 "use strict";
 (function () {
   // This script runs inside the matrix, before its rows: the rows the parser has reached are
-  // usable (a click opens their evidence) while the rest of the page still loads. The page's
+  // usable (a click opens their evidence) while the rest of the page still loads. The top
+  // rows' evidence starts inflating at once: that is where a reader starts. The page's
   // data (verdicts, titles, search text) is plain JSON; the evidence is gzip per chunk of
   // features, inflated when a cell of the chunk is opened.
   // One listener per kind of event, on the document or a container: never one per cell.
@@ -42,11 +43,16 @@
 
   var chunks = {};
 
-  function evidenceOf(featureId) {
-    // The notes and checks per cell of a feature, from its chunk, inflated once when first asked.
+  function chunkOf(featureId) {
+    // A feature's chunk of evidence, inflated once, when a cell of it is first pointed at,
+    // focused or opened.
     var chunk = DATA.features[featureId].chunk;
     if (!chunks[chunk]) chunks[chunk] = inflate(document.getElementById("evidence-" + chunk).textContent);
-    return chunks[chunk].then(function (found) { return found[featureId]; });
+    return chunks[chunk];
+  }
+
+  function evidenceOf(featureId) {
+    return chunkOf(featureId).then(function (found) { return found[featureId]; });
   }
 
   function inflate(text) {
@@ -547,17 +553,26 @@
   // A cell clicked while the page still loads opens at once: its row is there, and the data.
   window.addEventListener("hashchange", route);
   matrix.addEventListener("click", function (event) {
-    // Re-selecting the cell already in the URL fragment fires no hashchange: open it anyway.
-    var anchor = event.target.closest("[role=gridcell] a");
-    if (anchor) setTabStop(anchor);
-    if (anchor && anchor.getAttribute("href") === location.hash) {
+    // A cell opens at once, without waiting for the hashchange (which queues behind the
+    // parser while the page loads); the fragment is still set, so Back and links work.
+    var anchor = event.target.closest("[class^='v-'] a");
+    if (!anchor) return;
+    setTabStop(anchor);
+    var key = decodeURIComponent(anchor.getAttribute("href").slice(1));
+    if (open(key)) {
       event.preventDefault();
-      open(decodeURIComponent(location.hash.slice(1)));
+      if (location.hash !== anchor.getAttribute("href")) history.pushState(null, "", anchor.getAttribute("href"));
     }
+  });
+  matrix.addEventListener("pointerover", function (event) {
+    var row = event.target.closest && event.target.closest("[role=row][id^='feature-']");
+    if (row) chunkOf(row.id.slice("feature-".length));
   });
   matrix.addEventListener("focusin", function (event) {
     var anchor = event.target.closest && event.target.closest("[class^='v-'] a");
-    if (anchor) setTabStop(anchor);
+    if (!anchor) return;
+    setTabStop(anchor);
+    chunkOf(anchor.closest("[role=row]").id.slice("feature-".length));
   });
   matrix.addEventListener("keydown", function (event) {
     var td = event.target.closest && event.target.closest("[class^='v-']");
@@ -818,6 +833,7 @@
     if (evidenceRow) wrap.style.setProperty("--wrap-width", wrap.clientWidth + "px");
   }
 
+  chunkOf(DATA.feature_order.filter(function (id) { return DATA.features[id].chunk === 0; })[0]);
   var parsed = new Promise(function (resolve) {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
     else resolve();
