@@ -11,7 +11,8 @@ no and with a 4x CPU slowdown (CDP ``Emulation.setCPUThrottlingRate``, a mid-ran
   and the drawing happen in the page), so Playwright's round trips are not counted;
 - DOMContentLoaded and load, on the same clock;
 - the same click made by Playwright once the page has loaded, to the evidence showing: this one
-  includes Playwright's actionability checks and round trips, wall clock.
+  includes Playwright's actionability checks and round trips, wall clock;
+- the first paint of a one-line page at the same slowdown: the floor this machine sets.
 
 The median of ``RUNS`` runs of each. This measures; it asserts nothing.
 """
@@ -90,6 +91,24 @@ def measure(page_uri: str, first_cell: str, slowdown: int) -> dict[str, float]:
     return times
 
 
+def floor(page_uri: str, slowdown: int) -> float:
+    """First paint of a one-line page in the same browser at the same slowdown: what no page
+    can beat here, printed beside the report's figures."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.context.new_cdp_session(page).send(
+            "Emulation.setCPUThrottlingRate", {"rate": slowdown}
+        )
+        page.goto(page_uri, wait_until="load")
+        page.wait_for_function("performance.getEntriesByType('paint').length > 0")
+        painted = page.evaluate("performance.getEntriesByType('paint')[0].startTime")
+        browser.close()
+    return painted
+
+
 def main(argv: list[str]) -> None:
     source = Path(argv[0]) if argv else ROOT / "reports" / "results.json"
     merged = json.loads(source.read_text("utf-8"))
@@ -100,6 +119,8 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "index.html"
         path.write_text(html, encoding="utf-8")
+        blank = Path(folder) / "blank.html"
+        blank.write_text("<!doctype html><title>blank</title><p>One line.", encoding="utf-8")
         print(f"page: {len(html.encode('utf-8')):,} bytes ({source})")
         for slowdown in SLOWDOWNS:
             runs = [measure(path.as_uri(), first_cell, slowdown) for _ in range(RUNS)]
@@ -111,6 +132,8 @@ def main(argv: list[str]) -> None:
                 f" load {median['load']:,.0f} ms);"
                 f" Playwright's click to evidence {median['playwright_click']:,.0f} ms"
             )
+            blank_paint = statistics.median(floor(blank.as_uri(), slowdown) for _ in range(RUNS))
+            print(f"  (a one-line page's first paint here: {blank_paint:,.0f} ms)")
 
 
 if __name__ == "__main__":

@@ -480,7 +480,6 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
                 ),
                 "workarounds": workarounds(feature),
                 "docs": docs_link(feature["id"], "{series}"),
-                "search": search_text(feature, alternatives.get(feature["id"], [])),
                 "chunk": chunk_of[feature["id"]],
             }
             for feature in merged["features"]
@@ -560,6 +559,16 @@ def evidence_chunks(merged: dict[str, Any]) -> list[str]:
     ]
 
 
+def search_data(merged: dict[str, Any]) -> dict[str, str]:
+    """Each feature's search text: its own element after the matrix's rows, read at the first
+    search, so the rows come sooner."""
+    alternatives = alternatives_by_pattern(merged)
+    return {
+        feature["id"]: search_text(feature, alternatives.get(feature["id"], []))
+        for feature in merged["features"]
+    }
+
+
 def _html_environment() -> Environment:
     env = Environment(
         loader=PackageLoader("conformance.report", "templates"),
@@ -613,6 +622,7 @@ def render_html(merged: dict[str, Any]) -> str:
             releases=releases(merged["cells"]),
             data=client_data(merged),
             evidence=evidence_chunks(merged),
+            search=search_data(merged),
             columns=matrix_columns(merged),
             cells_by_id={cell["id"]: cell for cell in merged["cells"]},
             features_by_id={feature["id"]: feature for feature in merged["features"]},

@@ -43,12 +43,15 @@
 
   var chunks = {};
 
-  function chunkOf(featureId) {
-    // A feature's chunk of evidence, inflated once, when a cell of it is first pointed at,
-    // focused or opened.
-    var chunk = DATA.features[featureId].chunk;
+  function loadChunk(chunk) {
+    // A chunk of evidence, inflated once, when a cell of it is first pointed at, focused or
+    // opened.
     if (!chunks[chunk]) chunks[chunk] = inflate(document.getElementById("evidence-" + chunk).textContent);
     return chunks[chunk];
+  }
+
+  function chunkOf(featureId) {
+    return loadChunk(DATA.features[featureId].chunk);
   }
 
   function evidenceOf(featureId) {
@@ -398,6 +401,7 @@
     // Per feature row: its search text, and "backend:verdict " per cell (and "backend:changed ").
     if (rowTokens) return rowTokens;
     rowTokens = {};
+    var search = JSON.parse(document.getElementById("search-data").textContent);
     DATA.feature_order.forEach(function (featureId) {
       var feature = DATA.features[featureId];
       var v = "";
@@ -406,7 +410,7 @@
         v += backend + ":" + feature.cells[cellId].verdict + " ";
         if (DATA.changes[featureId + "--" + cellId]) v += backend + ":changed ";
       });
-      rowTokens["feature-" + featureId] = { text: feature.search, v: v };
+      rowTokens["feature-" + featureId] = { text: search[featureId], v: v };
     });
     return rowTokens;
   }
@@ -441,6 +445,7 @@
     var changedOnly = Boolean(controls.changed && controls.changed.checked);
     if (backend) matrix.setAttribute("data-backend", backend); else matrix.removeAttribute("data-backend");
     if (verdict) matrix.setAttribute("data-verdict", verdict); else matrix.removeAttribute("data-verdict");
+    if (!rows.length) return; // the rows come with the parser; filters apply once they have
     var all = tokens();
     var shown = 0, total = 0, header = null, headerShown = false;
     rows.forEach(function (row) {
@@ -833,7 +838,7 @@
     if (evidenceRow) wrap.style.setProperty("--wrap-width", wrap.clientWidth + "px");
   }
 
-  chunkOf(DATA.feature_order.filter(function (id) { return DATA.features[id].chunk === 0; })[0]);
+  if (document.getElementById("evidence-0")) loadChunk(0);
   var parsed = new Promise(function (resolve) {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
     else resolve();
