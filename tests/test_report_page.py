@@ -385,3 +385,12 @@ def test_the_full_run_page_passes_axe_and_is_screenshotted(
 def test_the_full_run_finds_tags_aadd(open_page: OpenPage) -> None:
     opened = open_page(json.loads(FULL_RUN.read_text("utf-8")), fragment="?q=tags.aadd")
     assert "feature-related.m2m.aadd" in opened.visible_rows()
+
+
+def test_the_back_button_closes_the_evidence_a_click_opened(open_page: OpenPage) -> None:
+    opened = open_page()
+    opened.page.click(f'#matrix a[href="#queryset.acount--{cell_id("5.2", "sqlite")}"]')
+    opened.page.wait_for_selector("#evidence", state="visible")
+    opened.page.go_back()
+    opened.page.wait_for_function("document.getElementById('evidence').hidden", timeout=2000)
+    assert opened.page.evaluate("location.hash") == ""
