@@ -1,9 +1,12 @@
 """Render the merged matrix as one self-contained HTML page and a Markdown summary.
 
 The page is one file that opens from disk or any static host: inline CSS and JS, no network.
-The matrix itself is server-rendered HTML (one link per cell, so it is focusable and every cell has
-a permalink); the evidence of a cell is drawn by the page's script from the merged data embedded
-as JSON, on demand, so thousands of cells do not mean thousands of hidden evidence panels.
+The matrix is server-rendered (an ARIA grid: one link per cell, one tab stop, a permalink per
+cell), newest release first, one column per release where its backends agree. The page's
+script comes before the matrix's rows, with the verdicts as compact JSON, so the first rows work
+while the rest loads; the evidence travels as gzip per chunk of features (``evidence_chunks``)
+and is inflated by the browser when a cell is opened, so the page stays under a megabyte while
+``results.json`` keeps every byte.
 """
 
 from __future__ import annotations
