@@ -22,6 +22,7 @@ from conformance.report.render import (
     claim_links,
     decode_data,
     docs_link,
+    evidence_chunks,
     matrix_columns,
     md_text,
     ordered_claims,
@@ -602,6 +603,25 @@ def test_the_schema_refuses_an_unknown_verdict() -> None:
 @pytest.mark.skipif(not FULL_RUN.exists(), reason="no reports/results.json: run `nox` first")
 def test_the_full_run_results_follow_the_merged_schema() -> None:
     jsonschema.validate(json.loads(FULL_RUN.read_text("utf-8")), SCHEMA)
+
+
+@pytest.mark.skipif(not FULL_RUN.exists(), reason="no reports/results.json: run `nox` first")
+def test_the_full_run_page_weighs_at_most_a_megabyte() -> None:
+    html = render_html(json.loads(FULL_RUN.read_text("utf-8")))
+    assert len(html.encode("utf-8")) <= 1_000_000
+
+
+def test_the_evidence_chunks_hold_every_check_of_every_cell() -> None:
+    merged = large(25)
+    chunks = [decode_data(chunk) for chunk in evidence_chunks(merged)]
+    found = {feature_id: cells for chunk in chunks for feature_id, cells in chunk.items()}
+    assert found == {
+        feature["id"]: {
+            cell: {"notes": result["notes"], "checks": result["checks"]}
+            for cell, result in feature["cells"].items()
+        }
+        for feature in merged["features"]
+    }
 
 
 # --- command line -------------------------------------------------------------------------
