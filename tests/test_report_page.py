@@ -382,9 +382,29 @@ def test_the_full_run_page_passes_axe_and_is_screenshotted(
 
 
 @needs_full_run
-def test_the_full_run_finds_tags_aadd(open_page: OpenPage) -> None:
-    opened = open_page(json.loads(FULL_RUN.read_text("utf-8")), fragment="?q=tags.aadd")
-    assert "feature-related.m2m.aadd" in opened.visible_rows()
+@pytest.mark.parametrize(
+    ("query", "feature"),
+    [
+        ("tags.aadd", "related.m2m.aadd"),
+        ("transaction.atomic", "pattern.atomic-block"),
+        ("async with", "pattern.atomic-block"),
+        ("select_related(", "pattern.select-related-aget"),
+        ("Model.asave", "model.asave"),
+    ],
+)
+def test_the_full_run_search_finds_code(open_page: OpenPage, query: str, feature: str) -> None:
+    opened = open_page(json.loads(FULL_RUN.read_text("utf-8")))
+    opened.page.fill("#q", query)
+    assert f"feature-{feature}" in opened.visible_rows()
+
+
+@needs_full_run
+def test_the_full_run_search_for_model_asave_leaves_out_the_session_store(
+    open_page: OpenPage,
+) -> None:
+    opened = open_page(json.loads(FULL_RUN.read_text("utf-8")))
+    opened.page.fill("#q", "Model.asave")
+    assert "feature-sessions.db-store.asave" not in opened.visible_rows()
 
 
 def test_the_back_button_closes_the_evidence_a_click_opened(open_page: OpenPage) -> None:

@@ -419,11 +419,13 @@
   // "article.asave(", "QuerySet.aget" also "Article.objects.aget(".
   var CLASSES = /^(model|queryset|manager|relatedmanager)(\.\w+)$/;
 
-  function searchTerms(query) {
-    // "select_related(", "Model.asave()" and "  async   with " find what their words name.
+  function searchTerms(query, all) {
+    // "select_related(", "Model.asave()" and "  async   with " find what their words name; a
+    // class's method is looked for on instances only where no feature names it outright.
     var term = query.toLowerCase().replace(/\s+/g, " ").trim().replace(/\(\)?$/, "");
     var member = CLASSES.exec(term);
-    return member ? [term, member[2]] : [term];
+    var named = Object.keys(all).some(function (id) { return all[id].text.indexOf(term) >= 0; });
+    return member && !named ? [member[2]] : [term];
   }
 
   function matches(text, terms) {
@@ -438,7 +440,7 @@
   }
 
   function applyFilters() {
-    var q = controls.q.value.trim() ? searchTerms(controls.q.value) : null;
+
     var area = controls.area.value;
     var verdict = controls.verdict.value;
     var backend = controls.backend.value;
@@ -447,6 +449,7 @@
     if (verdict) matrix.setAttribute("data-verdict", verdict); else matrix.removeAttribute("data-verdict");
     if (!rows.length) return; // the rows come with the parser; filters apply once they have
     var all = tokens();
+    var q = controls.q.value.trim() ? searchTerms(controls.q.value, all) : null;
     var shown = 0, total = 0, header = null, headerShown = false;
     rows.forEach(function (row) {
       if (row.className !== FEATURE_ROW) {
