@@ -63,8 +63,8 @@ class Opened:
         )
 
     def panel_text(self) -> str:
-        """The evidence panel's text, once it has opened (hash navigation is asynchronous)."""
-        self.page.wait_for_selector("#evidence", state="visible", timeout=5000)
+        """The evidence panel's text, once it shows its checks (they are inflated on demand)."""
+        self.page.wait_for_selector("#evidence[data-complete]", state="visible", timeout=5000)
         return self.page.inner_text("#evidence")
 
     def evidence_open(self) -> bool:

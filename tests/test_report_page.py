@@ -414,3 +414,20 @@ def test_the_back_button_closes_the_evidence_a_click_opened(open_page: OpenPage)
     opened.page.go_back()
     opened.page.wait_for_function("document.getElementById('evidence').hidden", timeout=2000)
     assert opened.page.evaluate("location.hash") == ""
+
+
+def test_the_panel_says_its_checks_are_loading_until_they_are_inflated(
+    open_page: OpenPage,
+) -> None:
+    opened = open_page(large(40))
+    texts = opened.page.evaluate(
+        """() => {
+            const rows = document.querySelectorAll("#matrix .g > .r[id]");
+            rows[rows.length - 1].querySelector("[class^='v-'] a").click();
+            return document.getElementById("evidence").innerText;
+        }"""
+    )
+    assert ("Loading the checks…" in texts, "Loading the checks…" in opened.panel_text()) == (
+        True,
+        False,
+    )

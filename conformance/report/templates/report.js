@@ -42,11 +42,17 @@
   }
 
   var chunks = {};
+  var inflated = {}; // chunks whose evidence is in hand, so a cell of them draws in one go
 
   function loadChunk(chunk) {
     // A chunk of evidence, inflated once, when a cell of it is first pointed at, focused or
     // opened.
-    if (!chunks[chunk]) chunks[chunk] = inflate(document.getElementById("evidence-" + chunk).textContent);
+    if (!chunks[chunk]) {
+      chunks[chunk] = inflate(document.getElementById("evidence-" + chunk).textContent).then(function (found) {
+        inflated[chunk] = true;
+        return found;
+      });
+    }
     return chunks[chunk];
   }
 
@@ -271,7 +277,7 @@
   }
 
   function open(key) {
-    // Whether the key names a cell; its evidence is drawn once its chunk is inflated.
+    // Whether the key names a cell; the panel opens at once, its checks once inflated.
     var cut = key.lastIndexOf("--");
     var featureId = key.slice(0, cut);
     var feature = DATA.features[featureId];
@@ -280,6 +286,11 @@
     var td = feature && cell && feature.cells[cellId] ? cellFor(featureId, cellId) : null;
     if (!td) return false;
     currentKey = key;
+    var chunk = feature.chunk;
+    if (!inflated[chunk]) {
+      // The panel opens at once with what the verdicts say; the checks follow when inflated.
+      draw(key, featureId, cellId, td, null);
+    }
     evidenceOf(featureId).then(function (evidence) {
       if (currentKey === key) draw(key, featureId, cellId, td, evidence[cellId]);
     });
@@ -289,7 +300,7 @@
   function draw(key, featureId, cellId, td, found) {
     var feature = DATA.features[featureId];
     var cell = DATA.cells[cellId];
-    var result = { verdict: feature.cells[cellId].verdict, notes: found.notes, checks: found.checks };
+    var result = { verdict: feature.cells[cellId].verdict, notes: found ? found.notes : [], checks: found ? found.checks : [] };
     longTexts = [];
     title.textContent = visible(feature.title) + " — Django " + cell.django_series + ", " + (DATA.backends[cell.backend] || cell.backend);
     body.textContent = "";
@@ -317,7 +328,9 @@
       body.appendChild(el("p", "⚠ This session is " + cell.state + ": its cells are not measurements.", "bad"));
     }
     result.notes.forEach(function (note) { body.appendChild(longText("p", note)); });
-    if (!result.checks.length) body.appendChild(el("p", "No check ran for this feature in this cell."));
+    if (!found) body.appendChild(el("p", "Loading the checks…", "loading"));
+    else if (!result.checks.length) body.appendChild(el("p", "No check ran for this feature in this cell."));
+    panel.toggleAttribute("data-complete", Boolean(found));
     result.checks.forEach(function (check) { body.appendChild(renderCheck(check)); });
     body.appendChild(el("h3", "Versions"));
     var env = el("dl");
