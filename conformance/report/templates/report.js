@@ -8,6 +8,7 @@
   // One listener per kind of event, on the document or a container: never one per cell.
   var CLIP = 600; // characters of a value shown before "show all"
   var CLIP_LINES = 12;
+  var PATIENCE = 100; // milliseconds before an opened cell shows its panel without its checks
   var matrix = document.getElementById("matrix");
   var wrap = matrix.parentElement;
   var panel = document.getElementById("evidence");
@@ -277,7 +278,7 @@
   }
 
   function open(key) {
-    // Whether the key names a cell; the panel opens at once, its checks once inflated.
+    // Whether the key names a cell; its evidence is drawn once its chunk is inflated.
     var cut = key.lastIndexOf("--");
     var featureId = key.slice(0, cut);
     var feature = DATA.features[featureId];
@@ -288,8 +289,11 @@
     currentKey = key;
     var chunk = feature.chunk;
     if (!inflated[chunk]) {
-      // The panel opens at once with what the verdicts say; the checks follow when inflated.
-      draw(key, featureId, cellId, td, null);
+      // A chunk still inflating after a moment (a slow device, the page still loading): the
+      // panel opens with what the verdicts say, and the checks follow. A quick one draws once.
+      setTimeout(function () {
+        if (currentKey === key && !inflated[chunk]) draw(key, featureId, cellId, td, null);
+      }, PATIENCE);
     }
     evidenceOf(featureId).then(function (evidence) {
       if (currentKey === key) draw(key, featureId, cellId, td, evidence[cellId]);
