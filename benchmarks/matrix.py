@@ -1,31 +1,31 @@
-"""Run every cell of the matrix once and print where the time goes.
+"""Run the default matrix twice, one cell at a time and then side by side, and print the figures.
 
     python benchmarks/matrix.py            # reuse existing nox environments (the everyday case)
-    python benchmarks/matrix.py --fresh    # delete them first (a newcomer's first run)
+    python benchmarks/matrix.py --fresh    # empty .nox and a new, empty uv cache first
+    python benchmarks/matrix.py --jobs 4   # side by side with 4 cells at a time (default: cores)
 
-For each session: wall time of ``nox`` for that cell, split into environment set-up (wall time
-minus pytest's own run: venv creation, installs, nox start-up), database set-up (test database
-creation and migrations, timed by the plugin) and test time (the rest of pytest's run).
-A PostgreSQL cell's figure includes starting the throwaway server when it is the first one.
-A second table splits the test time by check family (the suite's modules), summed over every
-session, with the calls the surface grid made. Figures go to stdout and to
-``reports/benchmark.json``. This measures; it asserts nothing.
+Each run is ``nox`` itself (every default cell, then the report) with ``-j 1`` and then with
+``-j N``; nox's own ``--report`` gives each session's duration. Per cell, the table shows both
+durations and, from the results file of the parallel run, database set-up and test time (the
+rest is environment set-up: venv, installs, nox start-up). A second table splits the test time
+by check family (the suite's modules), with the calls the surface grid made. Figures go to
+stdout and to ``reports/benchmark.json``. This measures; it asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from conformance.matrix import cells  # noqa: E402
+SESSIONS = ROOT / "reports/sessions"
 
 
 def families(documents: list[dict]) -> dict[str, dict[str, float]]:
@@ -41,40 +41,56 @@ def families(documents: list[dict]) -> dict[str, dict[str, float]]:
     return dict(sorted(found.items(), key=lambda item: -item[1]["seconds"]))
 
 
-def run_cell(cell_id: str) -> dict[str, float | str]:
-    """Time one cell through nox and read its results file for the split."""
-    started = time.perf_counter()
-    completed = subprocess.run(
-        [sys.executable, "-m", "nox", "-s", f"conformance({cell_id})"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    wall = time.perf_counter() - started
-    results = json.loads((ROOT / "reports/sessions" / f"{cell_id}.json").read_text())
-    pytest_s = results.get("duration_s") or 0.0
-    database_s = results.get("timings", {}).get("database_setup_s", 0.0)
-    return {
-        "cell": cell_id,
-        "status": "ok" if completed.returncode == 0 else f"exit {completed.returncode}",
-        "checks": len(results["checks"]),
-        "wall_s": round(wall, 2),
-        "environment_s": round(wall - pytest_s, 2),
-        "database_s": round(database_s, 2),
-        "tests_s": round(pytest_s - database_s, 2),
-    }
+def run_matrix(jobs: int, env: dict[str, str]) -> tuple[float, dict[str, dict]]:
+    """Wall time of ``nox -j <jobs>`` and nox's own report of each session."""
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "nox.json"
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "nox", "-j", str(jobs), "--report", str(report)],
+            cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        wall = time.perf_counter() - started
+        entries = json.loads(report.read_text())["sessions"] if report.exists() else []
+    return wall, {entry["signatures"][0]: entry for entry in entries if entry.get("signatures")}
+
+
+def cell_of(signature: str) -> str:
+    return signature.removeprefix("conformance(").removesuffix(")")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fresh", action="store_true", help="delete .nox environments first")
+    parser.add_argument("--fresh", action="store_true", help="empty .nox and the uv cache first")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
-    if args.fresh:
-        shutil.rmtree(ROOT / ".nox", ignore_errors=True)
-    rows = [run_cell(cell.id) for cell in cells()]
-    columns = ("cell", "status", "checks", "wall_s", "environment_s", "database_s", "tests_s")
-    widths = [24, 8, 7, 8, 14, 11, 8]
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    runs = {}
+    for name, jobs in (("sequential", 1), ("parallel", args.jobs)):
+        if args.fresh:
+            shutil.rmtree(ROOT / ".nox", ignore_errors=True)
+            env["UV_CACHE_DIR"] = tempfile.mkdtemp(prefix="conformance-uv-cache-")
+        runs[name] = run_matrix(jobs, env)
+    documents = {path.stem: json.loads(path.read_text()) for path in SESSIONS.glob("*.json")}
+    rows = []
+    for signature, entry in runs["parallel"][1].items():
+        document = documents.get(cell_of(signature), {})
+        pytest_s = document.get("duration_s") or 0.0
+        database_s = (document.get("timings") or {}).get("database_setup_s", 0.0)
+        sequential = runs["sequential"][1].get(signature, {})
+        rows.append(
+            {
+                "session": cell_of(signature),
+                "result": entry.get("result"),
+                "checks": len(document.get("checks", [])),
+                "sequential_s": round(sequential.get("duration", 0.0), 1),
+                "parallel_s": round(entry.get("duration", 0.0), 1),
+                "database_s": round(database_s, 1),
+                "tests_s": round(pytest_s - database_s, 1),
+            }
+        )
+    columns = list(rows[0]) if rows else []
+    widths = [28, 8, 7, 13, 11, 11, 8]
 
     def line(values) -> str:
         return " ".join(
@@ -85,19 +101,27 @@ def main() -> int:
     print(line(columns))
     for row in rows:
         print(line([row[name] for name in columns]))
-    totals = {name: round(sum(row[name] for row in rows), 2) for name in columns[3:]}
-    print(line(["total", "", sum(row["checks"] for row in rows), *totals.values()]))
-    documents = [
-        json.loads((ROOT / "reports/sessions" / f"{cell.id}.json").read_text()) for cell in cells()
-    ]
-    by_family = families(documents)
+    sequential_wall, parallel_wall = runs["sequential"][0], runs["parallel"][0]
+    print(
+        f"\nwhole run (cells + report), {'fresh' if args.fresh else 'warm'}: one at a time "
+        f"{sequential_wall:.0f} s, {args.jobs} at a time {parallel_wall:.0f} s "
+        f"({sequential_wall / parallel_wall:.2f}x)"
+    )
+    by_family = families([documents[row["session"]] for row in rows if row["session"] in documents])
     print(f"\n{'family':<28} {'checks':>7} {'seconds':>8} {'grid calls':>11}")
     for family, entry in by_family.items():
         print(f"{family:<28} {entry['checks']:>7} {entry['seconds']:>8} {entry['calls']:>11}")
     (ROOT / "reports").mkdir(exist_ok=True)
     (ROOT / "reports/benchmark.json").write_text(
         json.dumps(
-            {"fresh": args.fresh, "sessions": rows, "total": totals, "families": by_family},
+            {
+                "fresh": args.fresh,
+                "jobs": args.jobs,
+                "sequential_wall_s": round(sequential_wall, 1),
+                "parallel_wall_s": round(parallel_wall, 1),
+                "sessions": rows,
+                "families": by_family,
+            },
             indent=1,
         )
     )

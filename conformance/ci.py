@@ -1,7 +1,8 @@
 """Helpers for CI: the job matrix from nox's own session list, and the newest Django releases.
 
 python -m conformance.ci matrix     # GitHub Actions matrix JSON, from nox -l --json -s conformance
-python -m conformance.ci releases   # fail loudly when PyPI has a feature release the kit lacks
+python -m conformance.ci releases   # fail loudly when PyPI has a feature release the kit lacks,
+                                    # and say when a pre-release adds a column
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from conformance.matrix import RELEASES
+from conformance.matrix import RELEASES, prerelease
 
 PYPI_URL = "https://pypi.org/pypi/Django/json"
 OLDEST = Version("4.1")
@@ -67,7 +68,14 @@ def main(argv: list[str]) -> int:
         print(json.dumps(matrix_from_sessions(json.loads(listed))))
         return 0
     if argv == ["releases"]:
-        missing = unknown_releases(_pypi_versions())
+        versions = _pypi_versions()
+        upcoming = prerelease(versions)
+        if upcoming is not None:
+            print(
+                f"Django {upcoming.label} is on PyPI: `nox` runs it as the columns "
+                f"django-{upcoming.key}-<backend>, marked pre-release (no code change needed)."
+            )
+        missing = unknown_releases(versions)
         if missing:
             for series in missing:
                 print(

@@ -23,6 +23,8 @@ AREAS: tuple[str, ...] = (
     "patterns",
     "adjacent-apis",
     "extensions",
+    # django-async-backend's own async ORM (its column only; skipped elsewhere).
+    "async-backend",
 )
 
 
@@ -133,6 +135,9 @@ def describe(feature_id: str) -> Feature | None:
         _, hook, api = feature_id.split(".", 2)
         return Feature(feature_id, f"{api} runs your {hook}", "extensions", "method", "")
     prefix, _, name = feature_id.rpartition(".")
+    if prefix == "async-backend.queryset":
+        # django-async-backend's manager (``Model.async_objects``), one id per method it checks.
+        return Feature(feature_id, f"async_objects.{name}()", "async-backend", "method", "")
     if prefix == "queryset":
         # A member new to the area table still gets a place: with the other reads.
         area = QUERYSET_AREAS.get(name, "retrieval")

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-import jsonschema
 
 from conformance.verdicts import SESSION_VERDICTS
 
@@ -87,10 +87,13 @@ SESSION_SCHEMA: dict[str, Any] = {
             "properties": {
                 "id": {"type": "string", "minLength": 1},
                 "django_series": {"type": "string"},
-                "backend": {"enum": ["sqlite", "postgresql"]},
+                "backend": {"type": "string", "minLength": 1},
+                "channel": {"enum": ["release", "pre-release", "source"]},
+                "label": {"type": ["string", "null"]},
             },
         },
-        "status": {"enum": ["complete", "incomplete", "error"]},
+        # not-run: the session decided not to run (e.g. no MariaDB server); ``error`` says why
+        "status": {"enum": ["complete", "incomplete", "error", "not-run"]},
         "error": {"type": ["string", "null"]},
         "environment": {
             "type": "object",
@@ -101,6 +104,8 @@ SESSION_SCHEMA: dict[str, Any] = {
                 "driver": {"type": ["string", "null"]},
                 "server": {"type": ["string", "null"]},
                 "database_url": {"type": ["string", "null"]},
+                # a column's own DATABASES settings (ENGINE, OPTIONS...), secrets masked
+                "backend_settings": {"type": ["object", "null"]},
                 "hypothesis_profile": {"type": ["string", "null"]},
                 "hypothesis_seed": {"type": ["string", "null"]},
                 "timeout_s": {"type": ["number", "null"]},
@@ -163,6 +168,8 @@ class ResultsFileError(Exception):
 
 def validate(document: dict[str, Any], *, source: str = "results") -> None:
     """Raise ``ResultsFileError`` unless ``document`` follows the session schema."""
+    import jsonschema  # imported here: the noxfile writes "not run" files without it
+
     version = document.get("schema_version") if isinstance(document, dict) else None
     if version != SCHEMA_VERSION:
         raise ResultsFileError(
@@ -197,6 +204,28 @@ def write_text_atomically(path: Path, text: str) -> None:
 def write_json_atomically(path: Path, document: Any) -> None:
     """Write ``document`` as JSON, atomically (see ``write_text_atomically``)."""
     write_text_atomically(path, json.dumps(document, indent=1, ensure_ascii=False))
+
+
+def not_run_results(cell: dict[str, Any], reason: str) -> dict[str, Any]:
+    """The results of a session that decided not to run (no server for its backend, say)."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "cell": cell,
+        "status": "not-run",
+        "error": reason,
+        "environment": {
+            "django": None,
+            "python": platform.python_version(),
+            "driver": None,
+            "server": None,
+            "platform": platform.platform(),
+        },
+        "started_at": now,
+        "finished_at": now,
+        "features": {},
+        "checks": [],
+    }
 
 
 class UnreadableJSON(Exception):

@@ -1,6 +1,6 @@
 """Settings for the conformance suite; the database comes from the environment."""
 
-from conformance.runner.database import database_settings_from_env
+from conformance.runner.database import database_settings_from_env, extra_apps
 
 SECRET_KEY = "conformance-kit-not-secret"
 DEBUG = False
@@ -11,6 +11,7 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "testapp",
+    *extra_apps(),
 ]
 DATABASES = {"default": database_settings_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

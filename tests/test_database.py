@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.runner.database import DatabaseConfigError, database_settings_from_env, mask_url
+from conformance.runner.database import (
+    DatabaseConfigError,
+    database_settings_from_env,
+    mask_settings,
+    mask_url,
+)
 
 
 @pytest.mark.parametrize(
@@ -45,6 +50,48 @@ def test_postgresql_without_a_url_names_the_fix():
         database_settings_from_env({"CONFORMANCE_BACKEND": "postgresql"})
 
 
-def test_an_unknown_backend_names_the_known_ones():
-    with pytest.raises(DatabaseConfigError, match="use sqlite or postgresql"):
-        database_settings_from_env({"CONFORMANCE_BACKEND": "oracle"})
+def test_a_url_of_an_unknown_server_names_the_known_ones():
+    with pytest.raises(DatabaseConfigError, match="is not a PostgreSQL or MariaDB URL"):
+        database_settings_from_env(
+            {"CONFORMANCE_BACKEND": "mine", "CONFORMANCE_DATABASE_URL": "oracle://u@h/d"}
+        )
+
+
+def test_a_mariadb_url_gets_a_utf8mb4_test_database():
+    settings = database_settings_from_env(
+        {"CONFORMANCE_BACKEND": "mariadb", "CONFORMANCE_DATABASE_URL": "mysql://root@h:3306/c"}
+    )
+    assert settings["ENGINE"] == "django.db.backends.mysql"
+    assert settings["TEST"]["CHARSET"] == "utf8mb4"
+    assert settings["OPTIONS"]["charset"] == "utf8mb4"
+
+
+def test_a_mariadb_scheme_is_read_as_mysql():
+    settings = database_settings_from_env(
+        {"CONFORMANCE_BACKEND": "mariadb", "CONFORMANCE_DATABASE_URL": "mariadb://root@h/c"}
+    )
+    assert settings["ENGINE"] == "django.db.backends.mysql"
+
+
+def test_a_column_of_one_server_refuses_a_url_of_another():
+    with pytest.raises(DatabaseConfigError, match="is not a MariaDB URL"):
+        database_settings_from_env(
+            {"CONFORMANCE_BACKEND": "mariadb", "CONFORMANCE_DATABASE_URL": "postgresql://h/d"}
+        )
+
+
+def test_a_column_s_own_settings_are_merged_over_the_url_s():
+    settings = database_settings_from_env(
+        {
+            "CONFORMANCE_BACKEND": "pool",
+            "CONFORMANCE_DATABASE_URL": "postgresql://postgres@h/d",
+            "CONFORMANCE_BACKEND_SETTINGS": '{"CONN_MAX_AGE": null, "OPTIONS": {"pool": true}}',
+        }
+    )
+    assert settings["CONN_MAX_AGE"] is None
+    assert settings["OPTIONS"] == {"connect_timeout": 5, "pool": True}
+
+
+def test_secrets_in_a_column_s_settings_are_masked():
+    shown = mask_settings({"OPTIONS": {"password": "hunter2", "sslmode": "require"}})
+    assert shown == {"OPTIONS": {"password": "***", "sslmode": "require"}}

@@ -138,7 +138,7 @@ def test_home_and_end_go_to_the_ends_of_the_row(open_page: OpenPage) -> None:
     end = _focused(opened)
     opened.page.keyboard.press("Home")
     assert (end, _focused(opened)) == (
-        f"#queryset.aget--{cell_id('4.1', 'postgresql')}",
+        f"#queryset.aget--{cell_id('4.1', 'sqlite')}",
         f"#queryset.aget--{cell_id('5.2', 'sqlite')}",
     )
 
@@ -428,3 +428,13 @@ def test_the_panel_says_its_checks_are_loading_until_they_are_inflated(
     opened.page.wait_for_selector("#evidence .loading", timeout=10_000)
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
     assert "Loading the checks…" not in opened.panel_text()
+
+
+def test_a_session_that_never_ran_is_named_above_the_matrix(open_page: OpenPage) -> None:
+    opened = open_page()
+    assert "Django 4.1 on PostgreSQL" in opened.page.inner_text("#not-run")
+
+
+def test_a_link_to_a_cell_that_never_ran_says_so(open_page: OpenPage) -> None:
+    opened = open_page(fragment=f"#queryset.aget--{cell_id('4.1', 'postgresql')}")
+    assert "did not run" in opened.page.inner_text("#notice")

@@ -337,7 +337,12 @@ def test_every_feature_has_a_permalink() -> None:
 def test_cells_of_sessions_that_did_not_complete_are_marked_unmeasured() -> None:
     html = render_html(crafted())
     marked = re.findall(r'class="v-[^"]*\bunmeasured\b[^"]*"><a href="#[^"]+--([^"]+)"', html)
-    assert set(marked) == {INCOMPLETE_CELL, NOT_RUN_CELL}
+    assert set(marked) == {INCOMPLETE_CELL}
+
+
+def test_a_session_that_never_ran_has_no_column() -> None:
+    shown = {cell["id"] for column in matrix_columns(crafted()) for cell in column["cells"]}
+    assert NOT_RUN_CELL not in shown
 
 
 def test_a_cell_shows_its_verdict_by_symbol_and_word() -> None:

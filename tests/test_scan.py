@@ -105,6 +105,17 @@ def scan_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict
 
 # -- the corpus: precision and recall -------------------------------------------------------
 
+REAL = CORPUS / "real"
+HAND_WRITTEN = sorted(path for path in CORPUS.iterdir() if path.is_dir() and path != REAL)
+# Per real project, as measured when it was labelled: (labels, precision, recall). The scan may
+# gain labels and accuracy, never lose them (tests/scan_corpus/real/README.md has the sources).
+REAL_MEASURED = {
+    "async_django_book": (7, 1.0, 1.0),
+    "django_async_extensions": (10, 1.0, 0.9),  # one miss, explained in its SOURCE.md
+    "django_async_pydantic_example": (4, 1.0, 1.0),
+    "megagame_controller": (51, 1.0, 1.0),
+}
+
 
 def labelled(root: Path) -> set[tuple[str, int, str]]:
     """(file, line, feature) for every ``# expect:`` label under ``root``."""
@@ -113,26 +124,61 @@ def labelled(root: Path) -> set[tuple[str, int, str]]:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if match := EXPECT.search(line):
                 for feature in match["features"].split(","):
-                    expected.add((path.relative_to(root).as_posix(), number, feature.strip()))
+                    expected.add((path.relative_to(CORPUS).as_posix(), number, feature.strip()))
     return expected
 
 
-def corpus_findings() -> list[Finding]:
-    tree, skipped = parse_tree(list(python_files([CORPUS])))
+def findings(roots: list[Path]) -> list[Finding]:
+    tree, skipped = parse_tree([path for root in roots for path in python_files([root])])
     assert skipped == []
     return find(tree)
 
 
-def test_the_scan_finds_the_labelled_lines_of_the_corpus_and_nothing_else():
-    expected = labelled(CORPUS)
+def corpus_findings() -> list[Finding]:
+    return findings(HAND_WRITTEN)
+
+
+def precision_and_recall(roots: list[Path]) -> tuple[int, float, float, str]:
+    """Label count, precision, recall, and what was wrong, for the scan of ``roots``."""
+    expected = set().union(*(labelled(root) for root in roots))
     found = {
-        (Path(f.path).relative_to(CORPUS).as_posix(), f.line, f.feature) for f in corpus_findings()
+        (Path(f.path).relative_to(CORPUS).as_posix(), f.line, f.feature) for f in findings(roots)
     }
     right = found & expected
-    precision, recall = len(right) / len(found), len(right) / len(expected)
-    assert len(expected) >= 50, "the corpus should exercise every kind of finding"
-    assert precision >= 0.95, f"precision {precision:.3f}; not labelled: {sorted(found - expected)}"
-    assert recall >= 0.95, f"recall {recall:.3f}; missed: {sorted(expected - found)}"
+    wrong = f"not labelled: {sorted(found - expected)}; missed: {sorted(expected - found)}"
+    return len(expected), len(right) / len(found), len(right) / len(expected), wrong
+
+
+def test_the_scan_finds_the_labelled_lines_of_the_hand_written_corpus_and_nothing_else():
+    labels, precision, recall, wrong = precision_and_recall(HAND_WRITTEN)
+    assert labels >= 50, "the corpus should exercise every kind of finding"
+    # As measured when the cases were written (the issue's floor is 0.95 for each).
+    assert precision == 1.0, f"precision {precision:.3f}; {wrong}"
+    assert recall == 1.0, f"recall {recall:.3f}; {wrong}"
+
+
+def test_precision_and_recall_on_real_code_are_each_at_least_095():
+    labels, precision, recall, wrong = precision_and_recall([REAL])
+    assert labels >= sum(counted for counted, _, _ in REAL_MEASURED.values())
+    assert precision >= 0.95, f"precision {precision:.3f}; {wrong}"
+    assert recall >= 0.95, f"recall {recall:.3f}; {wrong}"
+
+
+@pytest.mark.parametrize("project", sorted(REAL_MEASURED))
+def test_the_scan_does_not_do_worse_on_a_real_project_than_when_it_was_measured(project):
+    labels, precision, recall, wrong = precision_and_recall([REAL / project])
+    least_labels, least_precision, least_recall = REAL_MEASURED[project]
+    assert labels >= least_labels
+    assert precision >= least_precision, f"precision {precision:.3f}; {wrong}"
+    assert recall >= least_recall, f"recall {recall:.3f}; {wrong}"
+
+
+def test_every_real_project_is_measured_and_keeps_its_licence_and_source():
+    projects = sorted(path.name for path in REAL.iterdir() if path.is_dir())
+    assert projects == sorted(REAL_MEASURED)
+    for project in projects:
+        assert (REAL / project / "LICENSE").is_file()
+        assert "Commit:" in (REAL / project / "SOURCE.md").read_text(encoding="utf-8")
 
 
 def test_every_feature_the_corpus_expects_is_one_the_kit_knows():

@@ -9,7 +9,12 @@ step). A claim ``asserts`` one of:
 - ``needs-sync-to-async``: its features need ``sync_to_async`` in the ``releases`` it names, and
   none of its ``alternatives`` (feature ids of native APIs for the same work) is native there.
 - ``measurement``: each ``[[claim.measure]]`` condition holds on the measurements the checks of
-  its feature recorded, in every measured cell.
+  its feature recorded, in every measured cell. A condition on a timing (``TIMING``) quotes in
+  ``stated`` the reference's words that give its bound: timings vary machine to machine, so a
+  bound the kit chose would make the verdict the machine's.
+- ``measured``: a claim about timings that states no number ("similar performance"): its
+  ``[[claim.measure]]`` keys are reported with their spread over repeats and cells, and the
+  claim stays ``untestable`` for the ``why`` it gives.
 - ``untestable``: the data says ``why``.
 
 Status is ``confirmed``, ``refuted`` (with what was observed instead) or ``untestable`` (with
@@ -29,7 +34,11 @@ from packaging.version import Version
 
 from conformance.verdicts import UNMEASURED, Verdict
 
-ASSERTIONS = ("native", "needs-sync-to-async", "measurement", "untestable")
+ASSERTIONS = ("native", "needs-sync-to-async", "measurement", "measured", "untestable")
+# The keys of a spread as ``conformance.runner.measure.spread`` records it.
+SPREAD = frozenset({"median", "q1", "q3", "min", "max"})
+# The checks whose measurements are timings (conformance/runner/suite/test_performance.py).
+TIMING = "pattern.performance."
 OPERATORS = {
     "==": operator.eq,
     "<=": operator.le,
@@ -60,14 +69,33 @@ def load(text: str | None = None) -> dict[str, list[dict[str, Any]]]:
         if claim["id"] in seen:
             raise ValueError(f"claim {claim['id']} is listed twice")
         seen.add(claim["id"])
-        if claim["asserts"] == "untestable" and not claim.get("why"):
-            raise ValueError(f"claim {claim['id']}: an untestable claim needs a `why`")
+        if claim["asserts"] in {"untestable", "measured"} and not claim.get("why"):
+            raise ValueError(f"claim {claim['id']}: an undecided claim needs a `why`")
         if claim["asserts"] != "untestable" and not claim.get("features"):
             raise ValueError(f"claim {claim['id']}: needs at least one feature")
         for condition in claim.get("measure", []):
-            if condition.get("op") not in OPERATORS:
-                raise ValueError(f"claim {claim['id']}: unknown op {condition.get('op')!r}")
+            _check_condition(claim, condition)
     return {"claim": claims, "alternative": alternatives}
+
+
+def _check_condition(claim: dict[str, Any], condition: dict[str, Any]) -> None:
+    """A ``[[claim.measure]]`` table fits its claim: a bound to decide by, or none to report."""
+    where = f"claim {claim['id']}"
+    if claim["asserts"] == "measured":
+        if {"op", "value"} & set(condition):
+            raise ValueError(
+                f"{where}: a measured claim reports figures and decides nothing; drop `op` and "
+                "`value`, or quote the reference's number in `stated` with "
+                'asserts = "measurement"'
+            )
+        return
+    if condition.get("op") not in OPERATORS:
+        raise ValueError(f"{where}: unknown op {condition.get('op')!r}")
+    if condition.get("feature", "").startswith(TIMING) and not condition.get("stated"):
+        raise ValueError(
+            f"{where}: a timing decides a claim only against a bound the reference states; "
+            'quote it in `stated`, or make the claim asserts = "measured" with a `why`'
+        )
 
 
 def _series_key(series: str) -> Version:
@@ -210,29 +238,49 @@ def _lookup(evidence: dict[str, Any] | None, key: str) -> Any:
     return value
 
 
-def _decide_measurement(claim, by_id, cells) -> tuple[str, str | None, list[str]]:
-    fails, deciding = [], []
-    seen: dict[str, list[Any]] = {}
+def _measurements(claim, by_id, cells) -> Iterable[tuple[dict, str, str, Any]]:
+    """(condition, cell id, label, value) for every measurement a claim's conditions read."""
     several = len({condition["feature"] for condition in claim.get("measure", [])}) > 1
     for condition in claim.get("measure", []):
         feature = by_id.get(condition["feature"])
         if feature is None:
             continue
-        compare = OPERATORS[condition["op"]]
+        label = condition["key"]
+        label = f"{condition['feature']} {label}" if several else label
         for cell, _ in _measured(feature, cells):
             for check in feature["cells"][cell["id"]].get("checks", []):
                 value = _lookup(check.get("evidence"), condition["key"])
-                if value is None:
-                    continue
-                deciding.append(cell["id"])
-                label = condition["key"]
-                label = f"{condition['feature']} {label}" if several else label
-                seen.setdefault(label, []).append(value)
-                if not compare(value, condition["value"]):
-                    fails.append(
-                        f"{cell['id']}: {condition['key']} = {value} "
-                        f"(claimed {condition['op']} {condition['value']})"
-                    )
+                if value is not None:
+                    yield condition, cell["id"], label, value
+
+
+def _decide_measured(claim, by_id, cells) -> tuple[str, str | None, list[str]]:
+    """A timing claim with no number to decide by: its figures, reported with their spread."""
+    seen: dict[str, list[Any]] = {}
+    deciding = []
+    for _, cell_id, label, value in _measurements(claim, by_id, cells):
+        deciding.append(cell_id)
+        seen.setdefault(label, []).append(value)
+    if not seen:
+        keys = ", ".join(f"{c['feature']} {c['key']}" for c in claim.get("measure", []))
+        return "untestable", f"{claim['why']} Not measured in any complete cell ({keys}).", []
+    figures = "; ".join(f"{key} {_range(values)}" for key, values in seen.items())
+    count = len(set(deciding))
+    where = f"{count} cell" if count == 1 else f"{count} cells"
+    return "untestable", f"{claim['why']} Measured in {where}: {figures}.", []
+
+
+def _decide_measurement(claim, by_id, cells) -> tuple[str, str | None, list[str]]:
+    fails, deciding = [], []
+    seen: dict[str, list[Any]] = {}
+    for condition, cell_id, label, value in _measurements(claim, by_id, cells):
+        deciding.append(cell_id)
+        seen.setdefault(label, []).append(value)
+        if not OPERATORS[condition["op"]](value, condition["value"]):
+            fails.append(
+                f"{cell_id}: {condition['key']} = {value} "
+                f"(claimed {condition['op']} {condition['value']})"
+            )
     deciding = sorted(set(deciding), key=deciding.index)
     if not deciding:
         keys = ", ".join(f"{c['feature']} {c['key']}" for c in claim.get("measure", []))
@@ -250,7 +298,16 @@ def _decide_measurement(claim, by_id, cells) -> tuple[str, str | None, list[str]
 
 
 def _range(values: list[Any]) -> str:
-    """The measured values in words: one value, or the span of numbers, or the distinct ones."""
+    """The measured values in words: one value, the span of numbers, the span of spreads (as
+    ``measure.spread`` records them, one per cell), or the distinct values."""
+    if values and all(isinstance(v, dict) and set(v) >= SPREAD for v in values):
+        low, high = min(v["median"] for v in values), max(v["median"] for v in values)
+        medians = f"= {low}" if low == high else f"from {low} to {high}"
+        return (
+            f"median {medians} (interquartile range within a cell from "
+            f"{min(v['q1'] for v in values)} to {max(v['q3'] for v in values)}; every run from "
+            f"{min(v['min'] for v in values)} to {max(v['max'] for v in values)})"
+        )
     numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
     if numbers and len(numbers) == len(values):
         low, high = min(numbers), max(numbers)
@@ -290,6 +347,8 @@ def audit(
             status, observed, deciding = "untestable", claim["why"], []
         elif asserts == "measurement":
             status, observed, deciding = _decide_measurement(claim, by_id, cells)
+        elif asserts == "measured":
+            status, observed, deciding = _decide_measured(claim, by_id, cells)
         elif not known:
             status, observed, deciding = (
                 "untestable",
@@ -306,6 +365,8 @@ def audit(
             {
                 "id": claim["id"],
                 "section": claim["section"],
+                # where a claim not from the reference is made (a package's documentation)
+                "source": claim.get("source"),
                 "quote": claim["quote"],
                 "claim": claim["claim"],
                 "features": feature_ids,

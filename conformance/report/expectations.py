@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tomllib
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import Any
 
 import tomli_w
 
-from conformance.matrix import cell_order
+from conformance.matrix import cell_order, read_toml
 from conformance.results import UnreadableJSON, load_json, write_text_atomically
 from conformance.verdicts import Difference, Verdict, VerdictTable, differences
 
@@ -149,17 +148,13 @@ def dumps(document: dict[str, Any]) -> str:
 
 def load(path: Path) -> dict[str, Any]:
     """An expectations file, checked for the version this kit writes."""
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ExpectationsError(
-            f"expectations {path}: no such file. Fix: record them with `nox -s expectations`."
-        ) from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ExpectationsError(
-            f"expectations {path}: cannot be read ({exc}). Fix: restore it from git or record "
-            "it again with `nox -s expectations`."
-        ) from exc
+    document = read_toml(
+        path,
+        ExpectationsError,
+        what="expectations",
+        missing="record them with `nox -s expectations`.",
+        unreadable="restore it from git or record it again with `nox -s expectations`.",
+    )
     if document.get("schema_version") != EXPECTATIONS_SCHEMA_VERSION:
         raise ExpectationsError(
             f"expectations {path}: schema version {document.get('schema_version')!r} is not "

@@ -16,8 +16,9 @@ from typing import Any
 from packaging.version import Version
 
 from conformance.features import AREAS, FEATURES, Feature, describe, is_surface_member
-from conformance.matrix import BACKENDS, cell_order, cells
+from conformance.matrix import cell_order, cells
 from conformance.report.claims import audit, sync_to_async_table
+from conformance.report.columns import column_changes
 from conformance.results import SESSION_SCHEMA, ResultsFileError, read_results
 from conformance.verdicts import UNMEASURED, Verdict
 
@@ -44,9 +45,7 @@ def load_sessions(directory: Path) -> tuple[dict[str, dict[str, Any]], dict[str,
     return sessions, problems
 
 
-def _cell_entry(
-    cell_id: str, series: str, backend: str, document: dict | None, problem: str | None
-):
+def _cell_entry(cell_id: str, cell: dict[str, Any], document: dict | None, problem: str | None):
     if problem is not None:
         state, error = "invalid", problem
     elif document is None:
@@ -58,8 +57,11 @@ def _cell_entry(
         state, error = document["status"], document["error"]
     return {
         "id": cell_id,
-        "django_series": series,
-        "backend": backend,
+        "django_series": cell["django_series"],
+        "backend": cell["backend"],
+        # a pre-release or a Django source is shown, never folded into "since" or claims
+        "channel": cell.get("channel", "release"),
+        "label": cell.get("label"),
         "state": state,
         "error": error,
         "environment": dict.fromkeys(ENVIRONMENT_KEYS) | (document or {}).get("environment", {}),
@@ -106,7 +108,8 @@ def _feature_cell(cell: dict[str, Any], document: dict | None, feature_id: str) 
     """The verdict of one feature in one cell that has no check of it: the cell's own state,
     or ``absent`` when the session introspected its surface and the member was not there."""
     if cell["state"] == NOT_RUN:
-        return {"verdict": NOT_RUN, "notes": [], "checks": []}
+        notes = [cell["error"]] if document is not None and cell["error"] else []
+        return {"verdict": NOT_RUN, "notes": notes, "checks": []}
     if cell["state"] in {"invalid", "error", "incomplete"}:
         return {"verdict": Verdict.ERROR.value, "notes": [cell["error"]], "checks": []}
     surface = (document or {}).get("surface")
@@ -132,7 +135,9 @@ def since(feature_cells: dict[str, dict[str, Any]], cell_list: list[dict[str, An
     measured = [
         (cell["django_series"], feature_cells[cell["id"]]["verdict"])
         for cell in cell_list
-        if cell["backend"] == backend and feature_cells[cell["id"]]["verdict"] not in UNMEASURED
+        if cell["backend"] == backend
+        and cell.get("channel", "release") == "release"
+        and feature_cells[cell["id"]]["verdict"] not in UNMEASURED
     ]
     measured.sort(key=lambda pair: Version(pair[0]))
     first = None
@@ -140,7 +145,14 @@ def since(feature_cells: dict[str, dict[str, Any]], cell_list: list[dict[str, An
         first = first or series if verdict == Verdict.NATIVE.value else None
     if first is None:
         return None
-    oldest = min((cell["django_series"] for cell in cell_list), key=Version)
+    oldest = min(
+        (
+            cell["django_series"]
+            for cell in cell_list
+            if cell.get("channel", "release") == "release"
+        ),
+        key=Version,
+    )
     return {"series": first, "floor": first == oldest}
 
 
@@ -217,15 +229,17 @@ def divergence(feature: dict[str, Any], cell_list: list[dict[str, Any]]) -> dict
 def merge(directory: Path) -> dict[str, Any]:
     """The merged matrix of every results file in ``directory``."""
     sessions, problems = load_sessions(directory)
-    expected = {cell.id: (cell.release.series, cell.backend) for cell in cells()}
+    expected = {
+        cell.id: {"django_series": cell.release.series, "backend": cell.backend.name}
+        for cell in cells()
+    }
     for cell_id, document in sessions.items():
-        expected.setdefault(
-            cell_id, (document["cell"]["django_series"], document["cell"]["backend"])
-        )
+        expected[cell_id] = document["cell"]
     cell_list = [
-        _cell_entry(cell_id, series, backend, sessions.get(cell_id), problems.get(cell_id))
-        for cell_id, (series, backend) in sorted(expected.items(), key=lambda i: cell_order(i[0]))
+        _cell_entry(cell_id, cell, sessions.get(cell_id), problems.get(cell_id))
+        for cell_id, cell in sorted(expected.items(), key=lambda i: cell_order(i[0]))
     ]
+    backend_names = list(dict.fromkeys(cell["backend"] for cell in cell_list))
     checks_by_cell: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for cell_id, document in sessions.items():
         for check in document["checks"]:
@@ -256,7 +270,7 @@ def merge(directory: Path) -> dict[str, Any]:
                 "area": known.area,
                 "kind": known.kind,
                 "ref": known.ref,
-                "since": {b: since(feature_cells, cell_list, b) for b in BACKENDS},
+                "since": {b: since(feature_cells, cell_list, b) for b in backend_names},
                 "cells": feature_cells,
             }
         )
@@ -275,6 +289,7 @@ def merge(directory: Path) -> dict[str, Any]:
         ],
     }
     merged["sync_to_async"] = sync_to_async_table(merged)
+    merged["columns"] = column_changes(merged)
     return merged
 
 

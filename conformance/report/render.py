@@ -21,6 +21,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from conformance import matrix
 from conformance.features import AREAS
 from conformance.report.compare import CHANGE_KINDS, by_kind, change_kind
 from conformance.verdicts import UNMEASURED
@@ -50,7 +51,8 @@ CLAIM_STYLE: dict[str, dict[str, str]] = {
     "confirmed": {"symbol": "✓", "label": "confirmed", "color": "#116329"},
 }
 
-BACKEND_LABELS: dict[str, str] = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+# every column's name as people say it, the columns of a user's backends file included
+BACKEND_LABELS: dict[str, str] = {column.name: column.label for column in matrix.backends()}
 
 # Said wherever a divergence is shown, so no reader takes a finding for a broken kit.
 DIVERGES_MEANING = (
@@ -211,33 +213,50 @@ def backends(cells: list[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(cell["backend"] for cell in cells))
 
 
+def release_key(cell: dict[str, Any]) -> str:
+    """The release a cell belongs to: its series, and its channel when it is a pre-release or a
+    source, which is its own release, never merged or compared with the series."""
+    channel = cell.get("channel", "release")
+    return cell["django_series"] + ("" if channel == "release" else f" ({channel})")
+
+
 def area_label(area: str) -> str:
     """An area id in words: "update-delete" reads "Update and delete"."""
     return AREA_LABELS.get(area) or area.replace("-", " ").capitalize()
 
 
 def matrix_columns(merged: dict[str, Any]) -> list[dict[str, Any]]:
-    """The matrix's columns, newest release first: one per release where its backends' sessions
-    agree on every feature, one per backend (``split``) only where they do not.
+    """The matrix's columns, newest release first: per release, one column for each set of its
+    backends whose sessions agree on every feature (all of them, usually), so the matrix splits
+    a release (``split``) only where its backends differ, or one did not run.
 
     Each column names its cells (the first is the one its links open); a merged column stands for
-    every backend at once, so 14 cells fit one screen when SQLite and PostgreSQL agree.
+    all its backends at once, so 14 cells fit one screen when SQLite and PostgreSQL agree.
     """
     by_series: dict[str, list[dict[str, Any]]] = {}
     for cell in merged["cells"]:
-        by_series.setdefault(cell["django_series"], []).append(cell)
+        by_series.setdefault(release_key(cell), []).append(cell)
     columns = []
     for series in reversed(list(by_series)):
-        cells = by_series[series]
-        agree = len({cell["state"] for cell in cells}) == 1 and all(
-            len({_verdict(feature, cell["id"]) for cell in cells}) == 1
-            for feature in merged["features"]
+        # A session that never ran has no column of "not run" cells, unless none of the
+        # release's ran: the note above the matrix names it (``not_run_cells``).
+        cells = [c for c in by_series[series] if c["state"] != "not-run"] or by_series[series]
+        label = cells[0].get("label") or cells[0]["django_series"]
+        alike: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for cell in cells:
+            verdicts = tuple(_verdict(feature, cell["id"]) for feature in merged["features"])
+            alike.setdefault((cell["state"], *verdicts), []).append(cell)
+        columns.extend(
+            {"series": series, "label": label, "cells": group, "split": len(alike) > 1}
+            for group in alike.values()
         )
-        if agree or len(cells) == 1:
-            columns.append({"series": series, "cells": cells, "split": False})
-        else:
-            columns.extend({"series": series, "cells": [cell], "split": True} for cell in cells)
     return columns
+
+
+def not_run_cells(merged: dict[str, Any], columns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The sessions that never ran and so have no column: said above the matrix instead."""
+    shown = {cell["id"] for column in columns for cell in column["cells"]}
+    return [cell for cell in merged["cells"] if cell["id"] not in shown]
 
 
 def _verdict(feature: dict[str, Any], cell_id: str) -> str:
@@ -257,7 +276,7 @@ def split_here(feature: dict[str, Any], column: dict[str, Any], merged: dict[str
     measured = {
         _verdict(feature, cell["id"])
         for cell in merged["cells"]
-        if cell["django_series"] == column["series"]
+        if release_key(cell) == column["series"]
     } - set(UNMEASURED)
     return len(measured) > 1
 
@@ -352,7 +371,7 @@ def backend_differences(merged: dict[str, Any]) -> list[dict[str, Any]]:
     """
     by_series: dict[str, list[dict[str, Any]]] = {}
     for cell in merged["cells"]:
-        by_series.setdefault(cell["django_series"], []).append(cell)
+        by_series.setdefault(release_key(cell), []).append(cell)
     found = []
     for feature in merged["features"]:
         for series, series_cells in by_series.items():
@@ -389,7 +408,7 @@ def claim_links(
     by_series: dict[str, list[str]] = {}
     for cell_id in cell_ids:
         cell = cells_by_id.get(cell_id)
-        by_series.setdefault(cell["django_series"] if cell else cell_id, []).append(cell_id)
+        by_series.setdefault(release_key(cell) if cell else cell_id, []).append(cell_id)
     links = []
     for series, ids in by_series.items():
         verdicts = {(found.get(cell_id) or {}).get("verdict") for cell_id in ids}
@@ -507,9 +526,9 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
 # A verdict as one character in the page's data, in ``VERDICT_STYLE``'s order.
 VERDICT_CODES: dict[str, str] = {verdict: str(index) for index, verdict in enumerate(VERDICT_STYLE)}
 
-# Features per evidence chunk: a cell's evidence inflates with its neighbours' (about 300 kB of
+# Features per evidence chunk: a cell's evidence inflates with its neighbours' (about 500 kB of
 # JSON at most), never the whole run's, and gzip still finds the repeats among them.
-EVIDENCE_CHUNK = 10
+EVIDENCE_CHUNK = 20
 WRAPPED_MARKER = "# wrapped form\n"
 
 
@@ -563,13 +582,22 @@ def evidence_chunks(merged: dict[str, Any]) -> list[str]:
 
 
 def search_data(merged: dict[str, Any]) -> dict[str, str]:
-    """Each feature's search text: its own element after the matrix's rows, read at the first
-    search, so the rows come sooner."""
+    """Each feature's search text: its own element after the matrix's rows, inflated once the
+    page has loaded, so the rows come sooner."""
     alternatives = alternatives_by_pattern(merged)
     return {
         feature["id"]: search_text(feature, alternatives.get(feature["id"], []))
         for feature in merged["features"]
     }
+
+
+# Backends as a split column's header says them, where the full label would not fit.
+SHORT_BACKENDS = {"postgresql": "PG", "sqlite": "SQLite", "mariadb": "MariaDB"}
+
+
+def short_backend(backend: str) -> str:
+    """A backend in a few letters: "PG" for PostgreSQL, else its label."""
+    return SHORT_BACKENDS.get(backend) or BACKEND_LABELS.get(backend, backend)
 
 
 def _html_environment() -> Environment:
@@ -581,6 +609,7 @@ def _html_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["visible"] = visible
+    env.filters["short_backend"] = short_backend
     env.globals.update(
         VERDICT_STYLE=VERDICT_STYLE,
         CLAIM_STYLE=CLAIM_STYLE,
@@ -625,8 +654,9 @@ def render_html(merged: dict[str, Any]) -> str:
             releases=releases(merged["cells"]),
             data=client_data(merged),
             evidence=evidence_chunks(merged),
-            search=search_data(merged),
-            columns=matrix_columns(merged),
+            search=encode_data(search_data(merged)),
+            columns=(columns := matrix_columns(merged)),
+            not_run=not_run_cells(merged, columns),
             cells_by_id={cell["id"]: cell for cell in merged["cells"]},
             features_by_id={feature["id"]: feature for feature in merged["features"]},
         )

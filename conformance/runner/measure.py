@@ -86,12 +86,19 @@ def run_async(function: Callable[[], Awaitable[Any]]) -> Any:
     return async_to_sync(function)()
 
 
-def spread(samples: list[float]) -> dict[str, float]:
-    """Median, minimum and maximum of ``samples`` (seconds), rounded for the report."""
+def spread(samples: list[float], digits: int = 7) -> dict[str, float]:
+    """Median, quartiles, minimum and maximum of ``samples``, rounded for the report.
+
+    A timing is evidence, not a verdict: its spread over repeats shows how far one machine's
+    figure can be trusted, which a bare median hides.
+    """
+    q1, _, q3 = statistics.quantiles(samples, n=4) if len(samples) > 1 else samples * 3
     return {
-        "median": round(statistics.median(samples), 7),
-        "min": round(min(samples), 7),
-        "max": round(max(samples), 7),
+        "median": round(statistics.median(samples), digits),
+        "q1": round(q1, digits),
+        "q3": round(q3, digits),
+        "min": round(min(samples), digits),
+        "max": round(max(samples), digits),
         "runs": len(samples),
     }
 

@@ -47,8 +47,8 @@ FindingKey = tuple[str, int, str, str]
 
 @dataclass(frozen=True)
 class Binding:
-    """What a local name holds (a ``queryset``, its ``aiterator()`` or a model ``instance``),
-    and the relations it loaded."""
+    """What a local name holds (a ``queryset``, its ``aiterator()``, a model ``instance`` or a
+    list of ``instances`` already fetched), and the relations it loaded."""
 
     kind: str
     model: str | None
@@ -88,6 +88,10 @@ class Tree:
     django_imports: dict[str, dict[str, str]] = field(
         default_factory=dict
     )  # path -> name -> module
+    # path -> names the module defines or imports from elsewhere: they shadow Django's.
+    own_names: dict[str, set[str]] = field(default_factory=dict)
+    # Classes deriving from a QuerySet or a Manager: ``self`` in their methods is a QuerySet.
+    queryset_classes: set[str] = field(default_factory=set)
 
 
 def python_files(paths: list[Path]) -> Iterator[Path]:
@@ -112,6 +116,10 @@ def _index_functions(tree: Tree, path: str, module: ast.Module) -> None:
     def visit(node: ast.AST, owner: str | None) -> None:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.ClassDef):
+                if any(
+                    (last_name(b) or "").endswith(v.QUERYSET_CLASS_SUFFIXES) for b in child.bases
+                ):
+                    tree.queryset_classes.add(child.name)
                 visit(child, child.name)
             elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
                 tree.functions.setdefault(child.name, []).append(Function(child, path, owner))
@@ -121,10 +129,29 @@ def _index_functions(tree: Tree, path: str, module: ast.Module) -> None:
 
     visit(module, None)
     imports = tree.django_imports.setdefault(path, {})
+    own = tree.own_names.setdefault(path, set())
+    for node in module.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            own.add(node.name)
     for node in ast.walk(module):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("django"):
+        if isinstance(node, ast.ImportFrom):
+            django = node.level == 0 and (node.module or "").split(".")[0] == "django"
             for alias in node.names:
-                imports[alias.asname or alias.name] = node.module or ""
+                name = alias.asname or alias.name
+                if django:
+                    imports[name] = node.module or ""
+                else:
+                    own.add(name)
+
+
+def _unsubscripted(annotation: ast.expr) -> ast.expr:
+    """``QuerySet[Article]`` -> ``QuerySet``; ``"QuerySet"`` stays a string and is not read."""
+    return annotation.value if isinstance(annotation, ast.Subscript) else annotation
+
+
+def _type_argument(annotation: ast.expr | None) -> str | None:
+    """``QuerySet[Article]`` -> ``Article``."""
+    return last_name(annotation.slice) if isinstance(annotation, ast.Subscript) else None
 
 
 def parse_tree(files: list[Path]) -> tuple[Tree, list[str]]:
@@ -171,6 +198,7 @@ class Scanner(ast.NodeVisitor):
         self.chain = chain
         self.env: dict[str, Binding] = {}
         self.reported: set[tuple[str, str]] = set()
+        self.awaited: set[int] = set()  # ids of the calls an ``await`` applies to
         self._bind_parameters(bindings or {})
 
     # -- set-up and output -------------------------------------------------------------------
@@ -182,11 +210,19 @@ class Scanner(ast.NodeVisitor):
             if argument.arg in given:
                 self.env[argument.arg] = given[argument.arg]
                 continue
-            annotation = last_name(argument.annotation) if argument.annotation else None
+            annotation = (
+                last_name(_unsubscripted(argument.annotation)) if argument.annotation else None
+            )
+            if annotation in v.QUERYSET_ANNOTATIONS:
+                self.env[argument.arg] = Binding("queryset", _type_argument(argument.annotation))
+                continue
             model = annotation if annotation in self.models.models else None
             model = model or self.models.model_named(argument.arg)
             if argument.arg == "self" and self.function.owner in self.models.models:
                 model = self.function.owner
+            if argument.arg == "self" and self.function.owner in self.tree.queryset_classes:
+                self.env["self"] = Binding("queryset", None)
+                continue
             if model:
                 self.env[argument.arg] = Binding("instance", model)
 
@@ -205,8 +241,13 @@ class Scanner(ast.NodeVisitor):
 
     # -- what expressions hold ---------------------------------------------------------------
 
-    def queryset(self, node: ast.expr) -> QuerySetExpr | None:
-        """The QuerySet an expression builds without running it, or ``None``."""
+    def queryset(self, node: ast.expr, by_name: bool = False) -> QuerySetExpr | None:
+        """The QuerySet an expression builds without running it, or ``None``.
+
+        ``by_name`` also takes a name Django gives QuerySets (``queryset``, ``qs``,
+        ``object_list``) for one: asked only where nothing but a QuerySet would work (awaiting
+        its ``a``-methods, ``async for``), since a list under such a name iterates fine.
+        """
         loaded: set[str] = set()
         everything = prefetches = filtered = False
         while True:
@@ -224,7 +265,7 @@ class Scanner(ast.NodeVisitor):
                 node = node.value
             else:
                 break
-        root = self._queryset_root(node)
+        root = self._queryset_root(node, by_name)
         if root is None or (root.cached and filtered is False):
             return None
         if everything or root.loaded is EVERYTHING:
@@ -233,11 +274,18 @@ class Scanner(ast.NodeVisitor):
             merged = frozenset(loaded | root.loaded)
         return QuerySetExpr(root.model, merged, prefetches or root.prefetches)
 
-    def _queryset_root(self, node: ast.expr) -> QuerySetExpr | None:
+    def _queryset_root(self, node: ast.expr, by_name: bool) -> QuerySetExpr | None:
         """A manager, a related manager, ``get_queryset()`` or a name holding a QuerySet."""
         bound = self.env.get(node.id) if isinstance(node, ast.Name) else None
         if bound is not None and bound.kind == "queryset":
             return QuerySetExpr(bound.model, bound.loaded, bound.prefetches)
+        name = last_name(node) or ""
+        if (
+            by_name
+            and bound is None
+            and (name in v.QUERYSET_NAMES or name.endswith(v.QUERYSET_NAME_SUFFIXES))
+        ):
+            return QuerySetExpr(None, frozenset(), False)
         if isinstance(node, ast.Call) and last_name(node.func) == "get_queryset":
             return QuerySetExpr(None, frozenset(), False)
         if not isinstance(node, ast.Attribute):
@@ -265,6 +313,12 @@ class Scanner(ast.NodeVisitor):
         return self.models.related_kind(node.attr, model)
 
     def instance(self, node: ast.expr) -> Binding | None:
+        """The instance a name holds, or one item of a list of instances (``objs[0]``)."""
+        if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice):
+            listed = self.env.get(node.value.id) if isinstance(node.value, ast.Name) else None
+            if listed is not None and listed.kind == "instances":
+                return replace(listed, kind="instance")
+            return None
         if (
             isinstance(node, ast.Name)
             and (bound := self.env.get(node.id))
@@ -272,6 +326,23 @@ class Scanner(ast.NodeVisitor):
         ):
             return bound
         return None
+
+    def evaluated(self, value: ast.expr) -> QuerySetExpr | None:
+        """The QuerySet ``list(qs)`` or ``await sync_to_async(list)(qs)`` turns into a list."""
+        call = value.value if isinstance(value, ast.Await) else value
+        if not isinstance(call, ast.Call) or len(call.args) != 1:
+            return None
+        func = call.func
+        if isinstance(func, ast.Call) and last_name(func.func) in v.SYNC_TO_ASYNC and func.args:
+            func = func.args[0]
+        return self.queryset(call.args[0]) if last_name(func) == "list" else None
+
+    def listed(self, iterable: ast.expr) -> QuerySetExpr | None:
+        """A name holding an evaluated list: iterating it runs no query, yields instances."""
+        bound = self.env.get(iterable.id) if isinstance(iterable, ast.Name) else None
+        if bound is None or bound.kind != "instances":
+            return None
+        return QuerySetExpr(bound.model, bound.loaded, bound.prefetches)
 
     def looks_like_instance(self, node: ast.expr) -> bool:
         """A known instance, or a name that reads as a model's (``article``, ``new_article``)."""
@@ -295,6 +366,9 @@ class Scanner(ast.NodeVisitor):
         if isinstance(value, ast.Call) and (found := self.aiterator(value)):
             qs = found[1]
             self._set(target, Binding("iterator", qs.model, qs.loaded, qs.prefetches))
+            return
+        if value is not None and (qs := self.evaluated(value)) is not None:
+            self._set(target, Binding("instances", qs.model, qs.loaded, qs.prefetches))
             return
         self._set(target, self._instance_from(value) if value is not None else None)
 
@@ -374,6 +448,7 @@ class Scanner(ast.NodeVisitor):
             self.report(node.iter, v.ASYNC_FOR, "sync")
         else:
             self.visit(node.iter)
+            qs = self.listed(node.iter)
         self.bind_loop_target(node.target, qs)
         for statement in [*node.body, *node.orelse]:
             self.visit(statement)
@@ -386,7 +461,7 @@ class Scanner(ast.NodeVisitor):
         if isinstance(iterable, ast.Call) and (found := self.aiterator(iterable)):
             self.report(iterable, found[0], "async")
             return found[1]
-        qs = self.queryset(iterable)
+        qs = self.queryset(iterable, by_name=True)
         if qs is not None:
             self.report(iterable, v.ASYNC_FOR, "async")
         else:
@@ -398,7 +473,7 @@ class Scanner(ast.NodeVisitor):
         func = call.func
         if not isinstance(func, ast.Attribute) or func.attr != "aiterator":
             return None
-        qs = self.queryset(func.value)
+        qs = self.queryset(func.value, by_name=True)
         if qs is None:
             return None
         if not qs.prefetches:
@@ -418,6 +493,7 @@ class Scanner(ast.NodeVisitor):
                     self.report(generator.iter, v.ASYNC_FOR, "sync")
                 else:
                     self.visit(generator.iter)
+                    qs = self.listed(generator.iter)
             self.bind_loop_target(generator.target, qs)
             for condition in generator.ifs:
                 self.visit(condition)
@@ -456,11 +532,15 @@ class Scanner(ast.NodeVisitor):
                     self.report(node, v.PROPERTY_QUERY, "pattern")
         self.generic_visit(node)
 
+    def visit_Await(self, node: ast.Await) -> None:
+        if isinstance(node.value, ast.Call):
+            self.awaited.add(id(node.value))
+        self.generic_visit(node)
+
     def visit_Call(self, node: ast.Call) -> None:
         if last_name(node.func) in v.SYNC_TO_ASYNC:
             # sync_to_async(f) alone: what it wraps runs in a thread; only its options are read.
-            for keyword in node.keywords:
-                self.visit(keyword.value)
+            self._wrapper_arguments(node)
             return
         if isinstance(node.func, ast.Call) and last_name(node.func.func) in v.SYNC_TO_ASYNC:
             self._wrapped(node, node.func)
@@ -469,18 +549,31 @@ class Scanner(ast.NodeVisitor):
         if feature is not None:
             self.report(node, feature, "async")
         else:
-            sync = self.sync_feature(node)
+            # Django's sync twins return values, not awaitables: ``await channel.delete()`` is
+            # another library's coroutine (discord.py's, say) whatever the name reads like.
+            sync = None if id(node) in self.awaited else self.sync_feature(node)
             if sync is not None:
                 self.report(node, *sync)
             else:
                 self._follow(node)
         self.generic_visit(node)
 
+    def _wrapper_arguments(self, wrapper: ast.Call) -> None:
+        """The options of ``sync_to_async(...)``, and a callable it is given by calling
+        something (``sync_to_async(obj.save())``): that call runs here, in the coroutine."""
+        for argument in wrapper.args:
+            if isinstance(argument, ast.Call):
+                self.visit(argument)
+        for keyword in wrapper.keywords:
+            self.visit(keyword.value)
+
     def _wrapped(self, call: ast.Call, wrapper: ast.Call) -> None:
         """``sync_to_async(obj.save)()``: reported when the kit measures a native form of it."""
-        feature = self._native_form(call, wrapper.args[0]) if wrapper.args else None
+        wrapped = wrapper.args[0] if wrapper.args else None
+        feature = self._native_form(call, wrapped) if wrapped is not None else None
         if feature is not None:
             self.report(call, feature, "wrapped")
+        self._wrapper_arguments(wrapper)
         for argument in [*call.args, *(k.value for k in call.keywords)]:
             self.visit(argument)
 
@@ -502,7 +595,8 @@ class Scanner(ast.NodeVisitor):
         """The feature of a call to an async API (``qs.aget()``, ``obj.asave()``, ``alogin()``)."""
         func = call.func
         if isinstance(func, ast.Name):
-            return v.FUNCTIONS_ASYNC.get(func.id)
+            shadowed = func.id in self.tree.own_names.get(self.function.path, set())
+            return None if shadowed else v.FUNCTIONS_ASYNC.get(func.id)
         if not isinstance(func, ast.Attribute) or not func.attr.startswith("a"):
             return None
         name, receiver = func.attr, func.value
@@ -525,11 +619,15 @@ class Scanner(ast.NodeVisitor):
             return f"related.{kind}.{name}"
         if name == "aiterator":
             return found[0] if (found := self.aiterator(call)) else None
-        if name in v.QUERYSET_ASYNC and self.queryset(receiver) is not None:
+        if name in v.QUERYSET_ASYNC and self.queryset(receiver, by_name=True) is not None:
             return f"queryset.{name}"
-        if name in v.MODEL_ASYNC and not self._is_cache(receiver):
+        if name in v.MODEL_ASYNC and not self._is_cache(receiver) and not self._is_form(receiver):
             return f"model.{name}"
         return None
+
+    def _is_form(self, node: ast.expr) -> bool:
+        """Django's forms have no ``asave``: a library's ``form.asave()`` is not the model's."""
+        return (last_name(node) or "").lower().endswith("form")
 
     def _is_cache(self, node: ast.expr) -> bool:
         """Django's cache has ``adelete`` too: ``cache``, ``caches[...]``, ``self.cache``..."""
@@ -550,6 +648,11 @@ class Scanner(ast.NodeVisitor):
         if not isinstance(func, ast.Attribute):
             return None
         name, receiver = func.attr, func.value
+        if isinstance(receiver, ast.Name) and name in v.FUNCTIONS_SYNC_MODULES:
+            # ``from django.contrib import auth`` then ``auth.get_user(request)``.
+            package = self.tree.django_imports.get(self.function.path, {}).get(receiver.id)
+            if f"{package}.{receiver.id}" == v.FUNCTIONS_SYNC_MODULES[name]:
+                return v.FUNCTIONS_ASYNC[f"a{name}"], "sync"
         kind = self.related_kind(receiver)
         if kind is not None and name in v.RELATED_SYNC:
             if kind == "m2m" and name in v.M2M_PATTERNS:

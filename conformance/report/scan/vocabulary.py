@@ -97,6 +97,17 @@ EVALUATING_BUILTINS = frozenset({"list", "tuple", "set", "sorted", "len", "bool"
 # Wrappers that run a sync callable in a thread, so what they wrap is not a sync call in the loop.
 SYNC_TO_ASYNC = frozenset({"sync_to_async", "database_sync_to_async"})
 
+# Names Django itself gives QuerySets (generic views, paginators), and their endings, read as
+# a QuerySet where only a QuerySet would work.
+QUERYSET_NAMES = frozenset({"queryset", "qs", "object_list"})
+QUERYSET_NAME_SUFFIXES = ("_qs", "_queryset")
+
+# Annotations that say a parameter holds a QuerySet (``qs: QuerySet[Article]``).
+QUERYSET_ANNOTATIONS = frozenset({"QuerySet", "Manager", "BaseManager"})
+
+# Base-class name endings of QuerySets and managers (``models.QuerySet``, ``BaseUserManager``).
+QUERYSET_CLASS_SUFFIXES = ("QuerySet", "Manager")
+
 # Manager attributes every model has; a model's own managers are added from its source.
 DEFAULT_MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 

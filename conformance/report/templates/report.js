@@ -284,6 +284,11 @@
     var feature = DATA.features[featureId];
     var cellId = key.slice(cut + 2);
     var cell = DATA.cells[cellId];
+    if (feature && cell && columnOf(cellId) < 0) {
+      // A session that never ran has no column: say so where the reader looks.
+      notify("Django " + cell.django_series + " on " + (DATA.backends[cell.backend] || cell.backend) + " did not run: this report has no results for it.");
+      return true;
+    }
     var td = feature && cell && feature.cells[cellId] ? cellFor(featureId, cellId) : null;
     if (!td) return false;
     currentKey = key;
@@ -413,12 +418,12 @@
     changed: document.getElementById("changed-only") // only with a baseline
   };
   var rowTokens = null;
+  var search = null; // each feature's search text, inflated once the page has loaded
 
   function tokens() {
     // Per feature row: its search text, and "backend:verdict " per cell (and "backend:changed ").
     if (rowTokens) return rowTokens;
     rowTokens = {};
-    var search = JSON.parse(document.getElementById("search-data").textContent);
     DATA.feature_order.forEach(function (featureId) {
       var feature = DATA.features[featureId];
       var v = "";
@@ -464,7 +469,7 @@
     var changedOnly = Boolean(controls.changed && controls.changed.checked);
     if (backend) matrix.setAttribute("data-backend", backend); else matrix.removeAttribute("data-backend");
     if (verdict) matrix.setAttribute("data-verdict", verdict); else matrix.removeAttribute("data-verdict");
-    if (!rows.length) return; // the rows come with the parser; filters apply once they have
+    if (!search) return; // the rows and their search text come with the page; filters then
     var all = tokens();
     var q = controls.q.value.trim() ? searchTerms(controls.q.value, all) : null;
     var shown = 0, total = 0, header = null, headerShown = false;
@@ -523,10 +528,9 @@
   }
 
   function shownColumn(cell) {
-    // A split column of another backend is hidden by the backend filter; merged ones never are.
+    // The backend filter hides a split column without that backend; merged ones never.
     var backend = matrix.getAttribute("data-backend");
-    var own = /\bb-(\S+)/.exec(cell.className);
-    return !backend || !own || own[1] === backend;
+    return !backend || !cell.classList.contains("s") || cell.classList.contains("b-" + backend);
   }
 
   function visibleCell(row, from, step) {
@@ -868,6 +872,9 @@
     rows = Array.prototype.slice.call(matrix.querySelectorAll(".g > [role=row]:not(.ev)"));
     setTabStop(firstCell());
     measureMatrixHead();
+    return inflate(document.getElementById("search-data").textContent);
+  }).then(function (found) {
+    search = found;
     Object.keys(DATA.cells).forEach(function (id) {
       cellIds[DATA.cells[id].django_series + "|" + DATA.cells[id].backend] = id;
     });

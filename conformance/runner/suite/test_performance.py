@@ -2,8 +2,10 @@
 
 Reference: "Performance Considerations". The verdicts here are about behaviour only (did the
 async calls run natively in a coroutine); the figures go into the evidence ``measurements`` and
-the claims audit decides from them whether "async and sync have similar performance" and "async
-wins when other I/O overlaps" hold. A timing never fails a run. Budget: well under 3 s a cell.
+the claims audit reports them against the reference's performance claims, and decides only
+those whose bound the reference states ("faster than doing them sequentially"); "similar
+performance" names no number, so its ratios are reported with their spread, not judged against
+a threshold of the kit's. A timing never fails a run. Budget: well under 3 s a cell.
 """
 
 from __future__ import annotations
@@ -52,14 +54,16 @@ async def _collect(queryset):
     return [row async for row in queryset]
 
 
+def _paired(async_samples: list[float], sync_samples: list[float]) -> list[float]:
+    """The async/sync ratio of each run with the sync run timed next to it."""
+    return [a / s for a, s in zip(async_samples, sync_samples, strict=True) if s > 0]
+
+
 def _ratio(async_samples: list[float], sync_samples: list[float]) -> dict[str, float]:
-    """The async/sync ratio of medians, and its spread over paired runs."""
-    paired = [a / s for a, s in zip(async_samples, sync_samples, strict=True) if s > 0]
-    return {
-        "median": round(statistics.median(async_samples) / statistics.median(sync_samples), 3),
-        "min": round(min(paired), 3),
-        "max": round(max(paired), 3),
-    }
+    """The spread of the paired runs' async/sync ratios, and the ratio of the medians."""
+    of_medians = statistics.median(async_samples) / statistics.median(sync_samples)
+    spread = measure.spread(_paired(async_samples, sync_samples), digits=3)
+    return spread | {"of_medians": round(of_medians, 3)}
 
 
 @pytest.mark.conformance(
@@ -67,7 +71,7 @@ def _ratio(async_samples: list[float], sync_samples: list[float]) -> dict[str, f
 )
 def test_async_methods_cost_about_what_their_sync_twins_cost(conformance, articles):
     """Per-call time of each common async method against its sync twin, same rows, same thread."""
-    figures, failures = {}, {}
+    figures, failures, paired = {}, {}, []
     with rolled_back():
         for name, (async_call, sync_call) in METHODS.items():
             try:
@@ -76,6 +80,7 @@ def test_async_methods_cost_about_what_their_sync_twins_cost(conformance, articl
                 failures[name] = f"{type(exc).__name__}: {exc}"
                 continue
             sync_samples = measure.per_call_sync(sync_call, calls=CALLS, runs=RUNS)
+            paired += _paired(async_samples, sync_samples)
             figures[name] = {
                 "async_s": measure.spread(async_samples),
                 "sync_s": measure.spread(sync_samples),
@@ -92,6 +97,8 @@ def test_async_methods_cost_about_what_their_sync_twins_cost(conformance, articl
             failures=failures,
             median_ratio=round(statistics.median(ratios), 3) if ratios else None,
             worst_ratio=max(ratios) if ratios else None,
+            # Every paired run of every method: the spread one cell's figure comes with.
+            ratio=measure.spread(paired, digits=3) if paired else None,
         )
     )
 

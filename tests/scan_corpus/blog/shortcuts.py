@@ -1,0 +1,74 @@
+"""The project's own helpers next to Django's: module aliases, shadowing names, QuerySet
+parameters and lists of instances."""
+
+from asgiref.sync import sync_to_async
+from django.contrib import auth
+from django.db import models
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Article
+
+
+async def aget_object_or_404(queryset: QuerySet, **lookup):
+    # The project's own helper: calls to it are not Django's shortcut.
+    try:
+        return await queryset.aget(**lookup)  # expect: queryset.aget
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+async def first_draft(drafts: QuerySet[Article]):
+    return await drafts.filter(status="draft").afirst()  # expect: queryset.afirst
+
+
+async def article_page(request, pk):
+    article = await aget_object_or_404(Article.objects.all(), pk=pk)
+    request.user = await sync_to_async(auth.get_user)(request)  # expect: auth.aget_user
+    auth.login(request, request.user)  # expect: auth.alogin
+    await auth.alogout(request)  # expect: auth.alogout
+    return article
+
+
+async def touch_all(request):
+    articles = await sync_to_async(list)(Article.objects.all())  # expect: queryset.async-for
+    await sync_to_async(articles[0].save)()  # expect: model.asave
+    names = [article.author.name for article in articles]  # expect: pattern.lazy-forward-fk
+    with_authors = Article.objects.select_related("author")
+    loaded = await sync_to_async(list)(with_authors)  # expect: queryset.async-for
+    for article in loaded:
+        names.append(article.author.name)
+    for article in articles[1:]:
+        article.delete()  # expect: model.adelete
+    return names
+
+
+async def tidy_remote(client):
+    for comment in await client.fetch_comments():
+        # Another library's coroutine on an object named like a model's instance.
+        await comment.delete()
+
+
+class ArticleQuerySet(models.QuerySet):
+    async def acount_drafts(self):
+        return await sync_to_async(self.filter(status="draft").count)()  # expect: queryset.acount
+
+
+async def save_in_the_loop(article):
+    # Called, not passed: the save runs here and sync_to_async receives its result.
+    await sync_to_async(article.save())()  # expect: model.asave
+
+
+class ArticleList:
+    async def get_object(self, queryset, pk):
+        return await queryset.aget(pk=pk)  # expect: queryset.aget
+
+    async def rows(self):
+        if await self.object_list.aexists():  # expect: queryset.aexists
+            return [row async for row in self.object_list]  # expect: queryset.async-for
+        # A list under a QuerySet's name iterates fine: not read as a QuerySet here.
+        return [row for row in self.object_list]
+
+    async def form_valid(self, form):
+        # A library's async form, not a model instance.
+        return await form.asave()
