@@ -211,8 +211,8 @@ def test_the_filters_say_how_many_features_they_show(open_page: Callable[..., Op
 
 def test_clicking_a_cell_opens_its_evidence(open_page: Callable[..., Opened]) -> None:
     opened = open_page()
-    opened.page.click(f'a[href="#queryset.aget--{cell_id("5.2", "postgresql")}"]')
-    assert "QuerySet.aget() — Django 5.2, PostgreSQL" in opened.panel_text()
+    opened.page.click(f'#matrix a[href="#queryset.aget--{cell_id("5.2", "sqlite")}"]')
+    assert "QuerySet.aget() — Django 5.2, SQLite" in opened.panel_text()
 
 
 def test_the_evidence_shows_snippet_values_examples_and_versions(

@@ -143,10 +143,25 @@ def test_home_and_end_go_to_the_ends_of_the_row(open_page: OpenPage) -> None:
     )
 
 
-def test_a_split_cell_is_named_by_feature_release_backend_and_verdict(open_page: OpenPage) -> None:
+def test_a_cell_whose_backends_differ_names_each_verdict_with_its_backend(
+    open_page: OpenPage,
+) -> None:
     opened = open_page()
-    name = "QuerySet.aget(), Django 5.2, SQLite: native"
-    assert opened.page.get_by_role("link", name=name, exact=True).count() == 1
+    names = [
+        "QuerySet.abulk_create(), Django 5.2, SQLite: native",
+        "QuerySet.abulk_create(), Django 5.2, PostgreSQL: diverges",
+    ]
+    found = [opened.page.get_by_role("link", name=name, exact=True).count() for name in names]
+    assert found == [1, 1]
+
+
+def test_arrow_keys_step_through_the_verdicts_of_a_cell_whose_backends_differ(
+    open_page: OpenPage,
+) -> None:
+    opened = open_page()
+    opened.page.focus(f'#matrix a[href="#queryset.abulk_create--{cell_id("5.2", "sqlite")}"]')
+    opened.page.keyboard.press("ArrowRight")
+    assert _focused(opened) == f"#queryset.abulk_create--{cell_id('5.2', 'postgresql')}"
 
 
 def test_a_merged_cell_names_both_backends(open_page: OpenPage) -> None:

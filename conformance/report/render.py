@@ -226,12 +226,12 @@ def area_label(area: str) -> str:
 
 
 def matrix_columns(merged: dict[str, Any]) -> list[dict[str, Any]]:
-    """The matrix's columns, newest release first: per release, one column for each set of its
-    backends whose sessions agree on every feature (all of them, usually), so the matrix splits
-    a release (``split``) only where its backends differ, or one did not run.
+    """The matrix's columns, newest release first: one per release, for all its backends (one
+    per session state, when a session did not complete), so 14 cells fit one screen.
 
-    Each column names its cells (the first is the one its links open); a merged column stands for
-    all its backends at once, so 14 cells fit one screen when SQLite and PostgreSQL agree.
+    Where a release's backends measure a feature differently, that one cell of the column shows
+    each verdict with its backends (``column_cell``): split and marked only where they differ.
+    Each column names its cells; a cell's links open the first cell of each verdict.
     """
     by_series: dict[str, list[dict[str, Any]]] = {}
     for cell in merged["cells"]:
@@ -242,15 +242,42 @@ def matrix_columns(merged: dict[str, Any]) -> list[dict[str, Any]]:
         # release's ran: the note above the matrix names it (``not_run_cells``).
         cells = [c for c in by_series[series] if c["state"] != "not-run"] or by_series[series]
         label = cells[0].get("label") or cells[0]["django_series"]
-        alike: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        by_state: dict[str, list[dict[str, Any]]] = {}
         for cell in cells:
-            verdicts = tuple(_verdict(feature, cell["id"]) for feature in merged["features"])
-            alike.setdefault((cell["state"], *verdicts), []).append(cell)
+            by_state.setdefault(cell["state"], []).append(cell)
         columns.extend(
-            {"series": series, "label": label, "cells": group, "split": len(alike) > 1}
-            for group in alike.values()
+            {"series": series, "label": label, "cells": group, "split": len(by_state) > 1}
+            for group in by_state.values()
         )
     return columns
+
+
+def column_cell(feature: dict[str, Any], column: dict[str, Any]) -> list[dict[str, Any]]:
+    """What a column shows for a feature: one entry per verdict its backends measured (one, as
+    a rule), each with the cell its link opens, its backends, and the backends that skipped or
+    could not measure it, which the cell names. With no measurement, the first cell's verdict."""
+    verdicts = [(cell, _verdict(feature, cell["id"])) for cell in column["cells"]]
+    measured = [(c, v) for c, v in verdicts if v not in UNMEASURED] or verdicts[:1]
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for cell, verdict in measured:
+        groups.setdefault(verdict, []).append(cell)
+    shown = {cell["id"] for cells in groups.values() for cell in cells}
+    others = [
+        {"backend": BACKEND_LABELS.get(c["backend"], c["backend"]), "verdict": v}
+        for c, v in verdicts
+        if c["id"] not in shown
+    ]
+    return [
+        {
+            "verdict": verdict,
+            "cell": cells[0],
+            "cells": cells,
+            "backends": [BACKEND_LABELS.get(c["backend"], c["backend"]) for c in cells],
+            "short": "+".join(short_backend(c["backend"]) for c in cells),
+            "others": others,
+        }
+        for verdict, cells in groups.items()
+    ]
 
 
 def not_run_cells(merged: dict[str, Any], columns: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -619,6 +646,7 @@ def _html_environment() -> Environment:
         column_label=column_label,
         split_here=split_here,
         column_change=column_change,
+        column_cell=column_cell,
         claim_links=claim_links,
         short_since=short_since,
         DIVERGES_MEANING=DIVERGES_MEANING,

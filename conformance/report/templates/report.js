@@ -20,6 +20,7 @@
   var FEATURE_ROW = "r"; // area rows are "r area", the evidence row "ev"
   var evidenceRow = null;
   var current = null;
+  var currentAnchor = null;
   var currentKey = null;
   var tabStop = null;
   var longTexts = [];
@@ -318,7 +319,17 @@
     head.appendChild(document.createTextNode(" · "));
     head.appendChild(link("permalink", "#" + key));
     body.appendChild(head);
-    var others = DATA.columns[columnOf(cellId)].filter(function (id) { return id !== cellId; });
+    var others = DATA.columns[columnOf(cellId)].filter(function (id) {
+      return id !== cellId && feature.cells[id].verdict === result.verdict;
+    });
+    var apart = DATA.columns[columnOf(cellId)].filter(function (id) {
+      return feature.cells[id].verdict !== result.verdict;
+    });
+    apart.forEach(function (id) {
+      var line = el("p", (DATA.verdicts[feature.cells[id].verdict] || DATA.verdicts.error).label + " on " + (DATA.backends[DATA.cells[id].backend] || id) + ": ");
+      line.appendChild(link("its evidence", "#" + featureId + "--" + id));
+      body.appendChild(line);
+    });
     if (others.length) {
       var same = el("p", "Same verdict on ");
       others.forEach(function (other, index) {
@@ -358,7 +369,8 @@
     if (current) current.classList.remove("current");
     current = td;
     td.classList.add("current");
-    setTabStop(td.querySelector("a"));
+    currentAnchor = anchorFor(td, cellId);
+    setTabStop(currentAnchor);
     placePanel(td);
     panel.hidden = false;
     // The cell's row at the top, below the sticky header, and its evidence right under it.
@@ -373,7 +385,7 @@
     if (evidenceRow) evidenceRow.remove();
     if (current) {
       current.classList.remove("current");
-      var anchor = current.querySelector("a");
+      var anchor = currentAnchor;
       if (decodeURIComponent(location.hash.slice(1)) === currentKey) history.replaceState(null, "", location.pathname + location.search);
       if (anchor) anchor.focus();
     }
@@ -527,15 +539,32 @@
     return null;
   }
 
-  function shownColumn(cell) {
-    // The backend filter hides a split column without that backend; merged ones never.
+  function shown(node) {
+    // The backend filter hides what is for other backends only (class "s" with "b-<backend>"
+    // per backend): a split column, or a verdict of a cell whose backends differ.
     var backend = matrix.getAttribute("data-backend");
-    return !backend || !cell.classList.contains("s") || cell.classList.contains("b-" + backend);
+    return !backend || !node.classList.contains("s") || node.classList.contains("b-" + backend);
+  }
+
+  function cellAnchors(td) {
+    // The links of a matrix cell the filters leave shown: one, or one per verdict.
+    return shown(td) ? Array.prototype.filter.call(td.querySelectorAll("a"), shown) : [];
+  }
+
+  function anchorFor(td, cellId) {
+    // The link of a cell's verdict: the only one, or the one whose backends include the cell.
+    var links = td.querySelectorAll("a");
+    for (var i = 0; i < links.length; i += 1) {
+      var cells = links[i].getAttribute("data-cells");
+      if (cells && cells.split(" ").indexOf(cellId) >= 0) return links[i];
+    }
+    return links[0];
   }
 
   function visibleCell(row, from, step) {
     for (var i = from; i >= FIRST_CELL && i < row.children.length; i += step) {
-      if (shownColumn(row.children[i])) return row.children[i].querySelector("a");
+      var links = cellAnchors(row.children[i]);
+      if (links.length) return step > 0 ? links[0] : links[links.length - 1];
     }
     return null;
   }
@@ -547,13 +576,18 @@
     tabStop.tabIndex = 0;
   }
 
-  function move(td, key, ctrl) {
+  function move(anchor, key, ctrl) {
+    // Left and Right step through the row's links (a cell whose backends differ has one per
+    // verdict), Up and Down keep the column, Home and End go to the row's ends.
+    var td = anchor.closest("[role=gridcell]");
     var row = td.parentElement;
     var index = Array.prototype.indexOf.call(row.children, td);
     var target = null;
-    if (key === "ArrowLeft") target = visibleCell(row, index - 1, -1);
-    else if (key === "ArrowRight") target = visibleCell(row, index + 1, 1);
-    else if (key === "Home") target = ctrl ? firstCell() : visibleCell(row, FIRST_CELL, 1);
+    if (key === "ArrowLeft" || key === "ArrowRight") {
+      var links = [];
+      for (var i = FIRST_CELL; i < row.children.length; i += 1) links = links.concat(cellAnchors(row.children[i]));
+      target = links[links.indexOf(anchor) + (key === "ArrowLeft" ? -1 : 1)] || null;
+    } else if (key === "Home") target = ctrl ? firstCell() : visibleCell(row, FIRST_CELL, 1);
     else if (key === "End") target = visibleCell(row, row.children.length - 1, -1);
     else if (key === "ArrowUp" || key === "ArrowDown" || key === "PageUp" || key === "PageDown") {
       var dir = key === "ArrowUp" || key === "PageUp" ? -1 : 1;
@@ -561,7 +595,7 @@
       var at = rows.indexOf(row);
       for (var j = at + dir; j >= 0 && j < rows.length; j += dir) {
         if (!rows[j].hidden && rows[j].className === FEATURE_ROW) {
-          target = rows[j].children[index].querySelector("a");
+          target = cellAnchors(rows[j].children[index])[0] || target;
           steps -= 1;
           if (!steps) break;
         }
@@ -572,6 +606,7 @@
     target.focus();
     return true;
   }
+
 
   function filtered() {
     applyFilters();
@@ -584,8 +619,8 @@
   matrix.addEventListener("click", function (event) {
     // A cell opens at once, without waiting for the hashchange (which queues behind the
     // parser while the page loads); the fragment is still set, so Back and links work.
-    var anchor = event.target.closest("[class^='v-'] a");
-    if (!anchor) return;
+    var anchor = event.target.closest("[role=gridcell] a");
+    if (!anchor || !anchor.closest("[role=row]").id) return;
     setTabStop(anchor);
     var key = decodeURIComponent(anchor.getAttribute("href").slice(1));
     if (open(key)) {
@@ -598,14 +633,14 @@
     if (row) chunkOf(row.id.slice("feature-".length));
   });
   matrix.addEventListener("focusin", function (event) {
-    var anchor = event.target.closest && event.target.closest("[class^='v-'] a");
-    if (!anchor) return;
+    var anchor = event.target.closest && event.target.closest("[role=gridcell] a");
+    if (!anchor || !anchor.closest("[role=row]").id) return;
     setTabStop(anchor);
     chunkOf(anchor.closest("[role=row]").id.slice("feature-".length));
   });
   matrix.addEventListener("keydown", function (event) {
-    var td = event.target.closest && event.target.closest("[class^='v-']");
-    if (td && /^(Arrow|Home|End|Page)/.test(event.key) && move(td, event.key, event.ctrlKey)) event.preventDefault();
+    var anchor = event.target.closest && event.target.closest("[role=gridcell] a");
+    if (anchor && /^(Arrow|Home|End|Page)/.test(event.key) && move(anchor, event.key, event.ctrlKey)) event.preventDefault();
   });
   panel.addEventListener("click", function (event) {
     if (event.target.closest(".close")) { close(); return; }
