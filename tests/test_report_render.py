@@ -32,6 +32,7 @@ from conformance.report.render import (
     render_html,
     render_markdown,
     search_text,
+    short_since,
     since_label,
     since_text,
     surface_members,
@@ -729,3 +730,8 @@ def test_a_pattern_is_never_its_own_alternative() -> None:
     merged["sync_to_async"][0]["alternatives"][0]["feature"] = HOSTILE_FEATURE
     section = _section(render_html(merged), "still-sync-to-async")
     assert "select_related()" not in section
+
+
+def test_short_since_stars_the_first_backends_release_when_backends_disagree() -> None:
+    since = {"sqlite": {"series": "4.2", "floor": False}, "postgresql": None}
+    assert short_since(since, ["sqlite", "postgresql"]) == "4.2*"

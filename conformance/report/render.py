@@ -332,7 +332,8 @@ def short_since(since: dict[str, Any], backend_ids: list[str]) -> str:
         return f"≤{found['series']}" if found.get("floor") else found["series"]
 
     labels = [short(since.get(backend)) for backend in backend_ids]
-    return labels[0] if len(set(labels)) == 1 else "/".join(labels)
+    # backends that disagree: the first's, starred; the cell's title says each in words
+    return labels[0] if len(set(labels)) == 1 else f"{labels[0]}*"
 
 
 def docs_link(feature_id: str, series: str) -> str | None:
