@@ -398,3 +398,33 @@ def write_page(directory: Path, merged: dict[str, Any], name: str = "index.html"
     path = directory / name
     path.write_text(render_html(merged), encoding="utf-8")
     return path
+
+
+# Code a check of the hostile pattern ran, as the real suite's snippets read: what the search
+# box must find by its dotted names and statements.
+CODE = (
+    "async with transaction.atomic():\n"
+    "    article = await Article.objects.select_related('author').aget(slug='article-1')\n"
+    "    await article.tags.aadd(tag)\n"
+    "    await article.asave()"
+)
+# Text that hides or reorders what follows it: a right-to-left override and a zero-width space.
+BIDI = "admin\u202etxt.exe\u200b"
+
+
+def with_code(merged: dict[str, Any]) -> dict[str, Any]:
+    """``merged`` with ``CODE`` as the snippet of every check of the hostile pattern."""
+    merged = copy.deepcopy(merged)
+    pattern = next(f for f in merged["features"] if f["id"] == HOSTILE_FEATURE)
+    for result in pattern["cells"].values():
+        for found in result["checks"]:
+            found["evidence"]["snippet"] = CODE
+    return merged
+
+
+def with_evidence(merged: dict[str, Any], cell: str, **evidence: Any) -> dict[str, Any]:
+    """``merged`` with ``evidence`` merged into the check of ``queryset.aget`` in ``cell``."""
+    merged = copy.deepcopy(merged)
+    aget = next(f for f in merged["features"] if f["id"] == "queryset.aget")
+    aget["cells"][cell]["checks"][0]["evidence"] |= evidence
+    return merged

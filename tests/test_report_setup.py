@@ -173,7 +173,7 @@ def test_a_feature_permalink_lands_below_the_matrix_header(open_page: OpenPage) 
     opened = open_page(large(60), fragment="#feature-generated.f0040")
     gap = opened.page.evaluate(
         """() => document.getElementById("feature-generated.f0040").getBoundingClientRect().top
-            - document.querySelector("#matrix thead th").getBoundingClientRect().bottom"""
+            - document.querySelector("#matrix .head").getBoundingClientRect().bottom"""
     )
     assert gap >= -1
 

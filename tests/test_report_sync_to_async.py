@@ -34,7 +34,7 @@ def test_the_page_shows_the_table_with_the_alternatives_since(tmp_path):
     assert section is not None
     text = section.group(1)
     assert 'href="#feature-pattern.m2m-add"' in text
-    assert "aadd()</code> (native since 4.2)" in text
+    assert "aadd()</code></a> (native since 4.2)" in text
 
 
 def test_the_summary_lists_the_pattern(tmp_path):

@@ -1,13 +1,19 @@
 """Render the merged matrix as one self-contained HTML page and a Markdown summary.
 
 The page is one file that opens from disk or any static host: inline CSS and JS, no network.
-The matrix itself is server-rendered HTML (one link per cell, so it is focusable and every cell has
-a permalink); the evidence of a cell is drawn by the page's script from the merged data embedded
-as JSON, on demand, so thousands of cells do not mean thousands of hidden evidence panels.
+The matrix is server-rendered (an ARIA grid: one link per cell, one tab stop, a permalink per
+cell), newest release first, one column per release where its backends agree. The page's
+script comes before the matrix's rows, with the verdicts as compact JSON, so the first rows work
+while the rest loads; the evidence travels as gzip per chunk of features (``evidence_chunks``)
+and is inflated by the browser when a cell is opened, so the page stays under a megabyte while
+``results.json`` keeps every byte.
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
+import json
 import re
 from collections.abc import Iterable
 from importlib.resources import files
@@ -25,26 +31,26 @@ from conformance.verdicts import UNMEASURED
 # Symbol, word and colour for each verdict: never colour alone. ``short`` is the word shown
 # inside a matrix cell, where the full label does not fit 14 columns on one screen.
 VERDICT_STYLE: dict[str, dict[str, str]] = {
-    "native": {"symbol": "✓", "label": "native", "short": "native", "color": "#1a7f37"},
+    "native": {"symbol": "✓", "label": "native", "short": "native", "color": "#116329"},
     "needs-sync-to-async": {
         "symbol": "⇄",
         "label": "needs sync_to_async",
         "short": "wrap",
-        "color": "#9a6700",
+        "color": "#7d4e00",
     },
     "absent": {"symbol": "—", "label": "absent", "short": "absent", "color": "#57606a"},
     "unsupported": {"symbol": "✗", "label": "unsupported", "short": "no", "color": "#cf222e"},
     "diverges": {"symbol": "≠", "label": "diverges", "short": "differs", "color": "#a40e26"},
-    "error": {"symbol": "!", "label": "error", "short": "error", "color": "#8250df"},
-    "skipped": {"symbol": "∅", "label": "skipped", "short": "skipped", "color": "#6e7781"},
-    "not-run": {"symbol": "?", "label": "not run", "short": "not run", "color": "#8c959f"},
+    "error": {"symbol": "!", "label": "error", "short": "error", "color": "#6639ba"},
+    "skipped": {"symbol": "∅", "label": "skipped", "short": "skipped", "color": "#59636e"},
+    "not-run": {"symbol": "?", "label": "not run", "short": "not run", "color": "#59636e"},
 }
 
 # Claim statuses, refuted first: a refuted claim is what a reader of the reference must see.
 CLAIM_STYLE: dict[str, dict[str, str]] = {
     "refuted": {"symbol": "✗", "label": "refuted", "color": "#cf222e"},
-    "untestable": {"symbol": "?", "label": "untestable", "color": "#6e7781"},
-    "confirmed": {"symbol": "✓", "label": "confirmed", "color": "#1a7f37"},
+    "untestable": {"symbol": "?", "label": "untestable", "color": "#59636e"},
+    "confirmed": {"symbol": "✓", "label": "confirmed", "color": "#116329"},
 }
 
 # every column's name as people say it, the columns of a user's backends file included
@@ -56,7 +62,60 @@ DIVERGES_MEANING = (
     "with its sync twin. It is not a failure of the kit."
 )
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# Area ids as a reader says them.
+AREA_LABELS: dict[str, str] = {
+    "retrieval": "Retrieval",
+    "aggregation": "Aggregation",
+    "iteration": "Iteration",
+    "creation": "Creation",
+    "bulk": "Bulk operations",
+    "update-delete": "Update and delete",
+    "related-managers": "Related managers",
+    "model-instance": "Model instances",
+    "transactions": "Transactions",
+    "patterns": "Patterns",
+    "adjacent-apis": "Adjacent APIs (auth, sessions, pagination, signals)",
+    "extensions": "Extensions (your overrides, managers, signals and backends)",
+}
+
+# Where Django documents each owner's members: the page, and the Python path its Sphinx anchors
+# start with (``#django.db.models.query.QuerySet.aget``). Longest prefix wins.
+DOCS: dict[str, tuple[str, str]] = {
+    "queryset": ("ref/models/querysets/", "django.db.models.query.QuerySet"),
+    "model": ("ref/models/instances/", "django.db.models.Model"),
+    "function": ("ref/models/querysets/", "django.db.models"),
+    "shortcuts": ("topics/http/shortcuts/", "django.shortcuts"),
+    "transaction": ("topics/db/transactions/", "django.db.transaction"),
+    "transaction.atomic": ("topics/db/transactions/", "django.db.transaction"),
+    "auth": ("topics/auth/default/", "django.contrib.auth"),
+    "auth.user-manager": ("ref/contrib/auth/", "django.contrib.auth.models.UserManager"),
+    "auth.user": ("ref/contrib/auth/", "django.contrib.auth.models.User"),
+    "auth.anonymous-user": ("ref/contrib/auth/", "django.contrib.auth.models.AnonymousUser"),
+    "auth.model-backend": ("ref/contrib/auth/", "django.contrib.auth.backends.ModelBackend"),
+    "auth.remote-user-backend": (
+        "ref/contrib/auth/",
+        "django.contrib.auth.backends.RemoteUserBackend",
+    ),
+    "sessions.db-store": (
+        "topics/http/sessions/",
+        "django.contrib.sessions.backends.base.SessionBase",
+    ),
+    "paginator.async-paginator": ("ref/paginator/", "django.core.paginator.AsyncPaginator"),
+    "paginator.async-page": ("ref/paginator/", "django.core.paginator.AsyncPage"),
+    "dispatch.signal": ("topics/signals/", "django.dispatch.Signal"),
+    "related": ("ref/models/relations/", "django.db.models.fields.related.RelatedManager"),
+    "pattern.atomic": ("topics/db/transactions/", ""),
+    "pattern": ("topics/async/", ""),
+    "hooks": ("topics/async/", ""),
+}
+DOCS_ROOT = "https://docs.djangoproject.com/en/"
+
+# Control characters, line separators, bidi overrides and isolates, and zero-width characters:
+# each would garble, reorder or hide text, so each is shown as its escape instead.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+    r"\u2066-\u206f\ufeff]"
+)
 
 
 def _escape_control(match: re.Match[str]) -> str:
@@ -65,7 +124,8 @@ def _escape_control(match: re.Match[str]) -> str:
 
 
 def visible(text: object) -> str:
-    """Control characters as ``\\xNN`` escapes, so they are seen instead of garbling the page."""
+    """Control, bidi and zero-width characters as ``\\xNN``/``\\uNNNN`` escapes, so they are
+    seen instead of garbling, reordering or hiding the text around them."""
     return _CONTROL.sub(_escape_control, str(text))
 
 
@@ -155,6 +215,185 @@ def backends(cells: list[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(cell["backend"] for cell in cells))
 
 
+def release_key(cell: dict[str, Any]) -> str:
+    """The release a cell belongs to: its series, and its channel when it is a pre-release or a
+    source, which is its own release, never merged or compared with the series."""
+    channel = cell.get("channel", "release")
+    return cell["django_series"] + ("" if channel == "release" else f" ({channel})")
+
+
+def area_label(area: str) -> str:
+    """An area id in words: "update-delete" reads "Update and delete"."""
+    return AREA_LABELS.get(area) or area.replace("-", " ").capitalize()
+
+
+def matrix_columns(merged: dict[str, Any]) -> list[dict[str, Any]]:
+    """The matrix's columns, newest release first: one per release, for all its backends (one
+    per session state, when a session did not complete), so 14 cells fit one screen.
+
+    Where a release's backends measure a feature differently, that one cell of the column shows
+    each verdict with its backends (``column_cell``): split and marked only where they differ.
+    Each column names its cells; a cell's links open the first cell of each verdict.
+    """
+    by_series: dict[str, list[dict[str, Any]]] = {}
+    for cell in merged["cells"]:
+        by_series.setdefault(release_key(cell), []).append(cell)
+    columns = []
+    for series in reversed(list(by_series)):
+        # A session that never ran has no column of "not run" cells, unless none of the
+        # release's ran: the note above the matrix names it (``not_run_cells``).
+        cells = [c for c in by_series[series] if c["state"] != "not-run"] or by_series[series]
+        label = cells[0].get("label") or cells[0]["django_series"]
+        by_state: dict[str, list[dict[str, Any]]] = {}
+        for cell in cells:
+            by_state.setdefault(cell["state"], []).append(cell)
+        columns.extend(
+            {"series": series, "label": label, "cells": group, "split": len(by_state) > 1}
+            for group in by_state.values()
+        )
+    return columns
+
+
+def column_cell(feature: dict[str, Any], column: dict[str, Any]) -> list[dict[str, Any]]:
+    """What a column shows for a feature: one entry per verdict its backends measured (one, as
+    a rule), each with the cell its link opens, its backends, and the backends that skipped or
+    could not measure it, which the cell names. With no measurement, the first cell's verdict."""
+    verdicts = [(cell, _verdict(feature, cell["id"])) for cell in column["cells"]]
+    measured = [(c, v) for c, v in verdicts if v not in UNMEASURED] or verdicts[:1]
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for cell, verdict in measured:
+        groups.setdefault(verdict, []).append(cell)
+    shown = {cell["id"] for cells in groups.values() for cell in cells}
+    others = [
+        {"backend": BACKEND_LABELS.get(c["backend"], c["backend"]), "verdict": v}
+        for c, v in verdicts
+        if c["id"] not in shown
+    ]
+    return [
+        {
+            "verdict": verdict,
+            "cell": cells[0],
+            "cells": cells,
+            "backends": [BACKEND_LABELS.get(c["backend"], c["backend"]) for c in cells],
+            "short": "+".join(short_backend(c["backend"]) for c in cells),
+            "others": others,
+        }
+        for verdict, cells in groups.items()
+    ]
+
+
+def not_run_cells(merged: dict[str, Any], columns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The sessions that never ran and so have no column: said above the matrix instead."""
+    shown = {cell["id"] for column in columns for cell in column["cells"]}
+    return [cell for cell in merged["cells"] if cell["id"] not in shown]
+
+
+def _verdict(feature: dict[str, Any], cell_id: str) -> str:
+    return (feature["cells"].get(cell_id) or {}).get("verdict", "not-run")
+
+
+def column_label(column: dict[str, Any]) -> str:
+    """Whose cells a column shows, in words: "SQLite and PostgreSQL", or one backend."""
+    return " and ".join(BACKEND_LABELS.get(c["backend"], c["backend"]) for c in column["cells"])
+
+
+def split_here(feature: dict[str, Any], column: dict[str, Any], merged: dict[str, Any]) -> bool:
+    """Whether this feature's measured verdicts differ between the backends of a split column's
+    release (a session that did not run is no difference)."""
+    if not column["split"]:
+        return False
+    measured = {
+        _verdict(feature, cell["id"])
+        for cell in merged["cells"]
+        if release_key(cell) == column["series"]
+    } - set(UNMEASURED)
+    return len(measured) > 1
+
+
+def column_change(
+    feature_id: str, column: dict[str, Any], changed: dict[str, dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The baseline change of a feature in a column, if any of the column's cells changed."""
+    return next(
+        (
+            changed[key]
+            for c in column["cells"]
+            if (key := cell_key(feature_id, c["id"])) in changed
+        ),
+        None,
+    )
+
+
+def short_since(since: dict[str, Any], backend_ids: list[str]) -> str:
+    """ "Native since" in a few characters for the matrix column: "5.0", "≤4.1", "—", or one
+    per backend ("5.0/5.1") when they disagree; ``since_text`` says it in words."""
+
+    def short(found: dict[str, Any] | None) -> str:
+        if not found:
+            return "—"
+        return f"≤{found['series']}" if found.get("floor") else found["series"]
+
+    labels = [short(since.get(backend)) for backend in backend_ids]
+    # backends that disagree: the first's, starred; the cell's title says each in words
+    return labels[0] if len(set(labels)) == 1 else f"{labels[0]}*"
+
+
+def docs_link(feature_id: str, series: str) -> str | None:
+    """The Django documentation of a feature's API for a release: its page, at the anchor
+    Sphinx gives the member (the page's top when the anchor is missing)."""
+    prefix = max(
+        (p for p in DOCS if feature_id == p or feature_id.startswith(p)), key=len, default=None
+    )
+    if prefix is None:
+        return None
+    page, path = DOCS[prefix]
+    url = f"{DOCS_ROOT}{series}/{page}"
+    member = feature_id.rpartition(".")[2]
+    if path and member.startswith("a") and not member.startswith("async-"):
+        url += f"#{path}.{member}"
+    return url
+
+
+def release_notes_link(series: str) -> str:
+    """Django's release notes of a feature release, where a new API is announced."""
+    return f"{DOCS_ROOT}dev/releases/{series}/"
+
+
+# Dotted names and calls in evidence code, and the async statements a reader searches for.
+_CODE_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|\b[a-z_]\w{3,}(?=\()")
+_STATEMENTS = ("async with", "async for", "sync_to_async", "await")
+
+
+def search_text(feature: dict[str, Any], alternatives: list[dict[str, Any]]) -> str:
+    """What the search box matches for a feature: its id, title, area, the dotted names and
+    calls in the code its checks ran (``article.tags.aadd``, ``transaction.atomic``), the async
+    statements that code uses and the APIs offered instead; lower case, one space apart."""
+    code = "\n".join(
+        f"{(check.get('evidence') or {}).get('snippet') or ''}\n"
+        f"{(check.get('evidence') or {}).get('wrapped') or ''}"
+        for result in feature["cells"].values()
+        for check in result.get("checks") or []
+    )
+    words = [feature["id"], feature["title"], area_label(feature["area"])]
+    words += [found.group() for found in _CODE_NAME.finditer(code)]
+    words += [statement for statement in _STATEMENTS if statement in code]
+    words += [alternative.get("api") or "" for alternative in alternatives]
+    return " ".join(dict.fromkeys(" ".join(word.lower().split()) for word in words if word))
+
+
+def encode_data(data: dict[str, Any]) -> str:
+    """The page's data as gzip in base64: the evidence of thousands of checks repeats itself,
+    so this is a few percent of the JSON, and base64 can never close its script element. The
+    page inflates it with the browser's DecompressionStream."""
+    raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
+
+
+def decode_data(encoded: str) -> dict[str, Any]:
+    """``encode_data`` undone: what the page's script sees."""
+    return json.loads(gzip.decompress(base64.b64decode(encoded)).decode("utf-8"))
+
+
 def backend_differences(merged: dict[str, Any]) -> list[dict[str, Any]]:
     """Feature x release pairs whose measured verdicts differ between backends.
 
@@ -162,10 +401,7 @@ def backend_differences(merged: dict[str, Any]) -> list[dict[str, Any]]:
     """
     by_series: dict[str, list[dict[str, Any]]] = {}
     for cell in merged["cells"]:
-        # a pre-release or source of a series is its own release, never compared with the series
-        channel = cell.get("channel", "release")
-        key = cell["django_series"] + ("" if channel == "release" else f" ({channel})")
-        by_series.setdefault(key, []).append(cell)
+        by_series.setdefault(release_key(cell), []).append(cell)
     found = []
     for feature in merged["features"]:
         for series, series_cells in by_series.items():
@@ -188,6 +424,37 @@ def backend_differences(merged: dict[str, Any]) -> list[dict[str, Any]]:
                     }
                 )
     return found
+
+
+def claim_links(
+    feature_id: str,
+    cell_ids: list[str],
+    features_by_id: dict[str, dict[str, Any]],
+    cells_by_id: dict[str, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The cells that decide a claim about a feature, as links: one per release where all its
+    backends agree ("5.2"), else one per cell ("5.2 SQLite"), like the matrix's columns."""
+    found = (features_by_id.get(feature_id) or {}).get("cells") or {}
+    by_series: dict[str, list[str]] = {}
+    for cell_id in cell_ids:
+        cell = cells_by_id.get(cell_id)
+        by_series.setdefault(release_key(cell) if cell else cell_id, []).append(cell_id)
+    links = []
+    for series, ids in by_series.items():
+        verdicts = {(found.get(cell_id) or {}).get("verdict") for cell_id in ids}
+        if len(ids) > 1 and len(verdicts) == 1:
+            links.append({"cell": ids[0], "label": series, "verdict": verdicts.pop()})
+            continue
+        for cell_id in ids:
+            cell = cells_by_id.get(cell_id)
+            label = (
+                f"{series} {BACKEND_LABELS.get(cell['backend'], cell['backend'])}"
+                if cell
+                else cell_id
+            )
+            verdict = (found.get(cell_id) or {}).get("verdict")
+            links.append({"cell": cell_id, "label": label, "verdict": verdict})
+    return links
 
 
 def ordered_claims(claims: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -225,10 +492,18 @@ def alternatives_by_pattern(merged: dict[str, Any]) -> dict[str, list[dict[str, 
 
 
 def client_data(merged: dict[str, Any]) -> dict[str, Any]:
-    """What the page's script needs: evidence drawn on demand (cells, verdicts and checks), and
-    "My setup" and the release compare, which are drawn from the same data for the release,
-    backend or pair of releases in the URL."""
+    """What the page's script needs at once: verdicts, titles, "native since", search text and
+    workarounds, from which it draws "My setup", the release compare and the filters for the
+    choices in the URL. The evidence itself is in ``evidence_chunks``, loaded on demand."""
+    alternatives = alternatives_by_pattern(merged)
+    cell_order = [cell["id"] for cell in merged["cells"]]
+    chunk_of = {
+        feature["id"]: index // EVIDENCE_CHUNK
+        for index, feature in enumerate(matrix_order(merged["features"]))
+    }
     return {
+        "cell_order": cell_order,
+        "verdict_order": list(VERDICT_CODES),
         "verdicts": VERDICT_STYLE,
         "backends": BACKEND_LABELS,
         "cells": {
@@ -247,14 +522,27 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
             for cell in merged["cells"]
         },
         "features": {
-            feature["id"]: {key: feature.get(key) for key in ("title", "ref", "since", "cells")}
+            feature["id"]: {key: feature.get(key) for key in ("title", "ref", "since")}
+            | {
+                # One character per cell, in "cell_order", indexing "verdict_order": the page
+                # expands it; a dict per cell would be most of the page's data.
+                "verdicts": "".join(
+                    VERDICT_CODES[(feature["cells"].get(cell_id) or {}).get("verdict", "not-run")]
+                    for cell_id in cell_order
+                ),
+                "workarounds": workarounds(feature),
+                "docs": docs_link(feature["id"], "{series}"),
+                "chunk": chunk_of[feature["id"]],
+            }
             for feature in merged["features"]
         },
+        "columns": [[cell["id"] for cell in column["cells"]] for column in matrix_columns(merged)],
+        "release_notes": release_notes_link("{series}"),
         # The JSON's objects come out with sorted keys: the orders the page shows go as lists.
         "feature_order": [feature["id"] for feature in merged["features"]],
         "backend_order": backends(merged["cells"]),
         "releases": releases(merged["cells"]),
-        "alternatives": alternatives_by_pattern(merged),
+        "alternatives": alternatives,
         "divergences": [found["feature"] for found in merged.get("divergences") or []],
         "change_kinds": {
             "order": [{"kind": kind} | meaning for kind, meaning in CHANGE_KINDS.items()],
@@ -263,6 +551,83 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
         "changes": changed_cells(merged),
         "diverges_meaning": DIVERGES_MEANING,
     }
+
+
+# A verdict as one character in the page's data, in ``VERDICT_STYLE``'s order.
+VERDICT_CODES: dict[str, str] = {verdict: str(index) for index, verdict in enumerate(VERDICT_STYLE)}
+
+# Features per evidence chunk: a cell's evidence inflates with its neighbours' (about 500 kB of
+# JSON at most), never the whole run's, and gzip still finds the repeats among them.
+EVIDENCE_CHUNK = 20
+WRAPPED_MARKER = "# wrapped form\n"
+
+
+def workaround(result: dict[str, Any]) -> str | None:
+    """The tested workaround of a cell that needs ``sync_to_async``: the wrapped form its check
+    ran, which the snippet carries after a marker."""
+    if result.get("verdict") != "needs-sync-to-async":
+        return None
+    for check in result.get("checks") or []:
+        snippet = (check.get("evidence") or {}).get("snippet") or ""
+        if WRAPPED_MARKER in snippet:
+            return snippet.split(WRAPPED_MARKER, 1)[1]
+    return None
+
+
+def workarounds(feature: dict[str, Any]) -> dict[str, list[str]]:
+    """Each distinct tested workaround of a feature with the cells that ran it: one text for
+    the many cells that share it."""
+    found: dict[str, list[str]] = {}
+    for cell_id, result in feature["cells"].items():
+        if text := workaround(result):
+            found.setdefault(text, []).append(cell_id)
+    return found
+
+
+def matrix_order(features: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The features in the matrix's order (by area), so a chunk of evidence holds neighbours."""
+    return [feature for _, group in area_groups(features) for feature in group]
+
+
+def evidence_chunks(merged: dict[str, Any]) -> list[str]:
+    """Each chunk of ``EVIDENCE_CHUNK`` features' notes and checks per cell, in the matrix's
+    order, encoded: what the evidence panel draws, loaded for the chunk of the cell a reader
+    opens (or points at)."""
+    features = matrix_order(merged["features"])
+    return [
+        encode_data(
+            {
+                feature["id"]: {
+                    cell_id: {
+                        "notes": result.get("notes") or [],
+                        "checks": result.get("checks") or [],
+                    }
+                    for cell_id, result in feature["cells"].items()
+                }
+                for feature in features[start : start + EVIDENCE_CHUNK]
+            }
+        )
+        for start in range(0, len(features), EVIDENCE_CHUNK)
+    ]
+
+
+def search_data(merged: dict[str, Any]) -> dict[str, str]:
+    """Each feature's search text: its own element after the matrix's rows, inflated once the
+    page has loaded, so the rows come sooner."""
+    alternatives = alternatives_by_pattern(merged)
+    return {
+        feature["id"]: search_text(feature, alternatives.get(feature["id"], []))
+        for feature in merged["features"]
+    }
+
+
+# Backends as a split column's header says them, where the full label would not fit.
+SHORT_BACKENDS = {"postgresql": "PG", "sqlite": "SQLite", "mariadb": "MariaDB"}
+
+
+def short_backend(backend: str) -> str:
+    """A backend in a few letters: "PG" for PostgreSQL, else its label."""
+    return SHORT_BACKENDS.get(backend) or BACKEND_LABELS.get(backend, backend)
 
 
 def _html_environment() -> Environment:
@@ -274,11 +639,19 @@ def _html_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["visible"] = visible
+    env.filters["short_backend"] = short_backend
     env.globals.update(
         VERDICT_STYLE=VERDICT_STYLE,
         CLAIM_STYLE=CLAIM_STYLE,
         BACKEND_LABELS=BACKEND_LABELS,
         AREAS=AREAS,
+        area_label=area_label,
+        column_label=column_label,
+        split_here=split_here,
+        column_change=column_change,
+        column_cell=column_cell,
+        claim_links=claim_links,
+        short_since=short_since,
         DIVERGES_MEANING=DIVERGES_MEANING,
         CHANGE_KINDS=CHANGE_KINDS,
         cell_key=cell_key,
@@ -311,6 +684,10 @@ def render_html(merged: dict[str, Any]) -> str:
             changed=changed_cells(merged),
             releases=releases(merged["cells"]),
             data=client_data(merged),
+            evidence=evidence_chunks(merged),
+            search=encode_data(search_data(merged)),
+            columns=(columns := matrix_columns(merged)),
+            not_run=not_run_cells(merged, columns),
             cells_by_id={cell["id"]: cell for cell in merged["cells"]},
             features_by_id={feature["id"]: feature for feature in merged["features"]},
             production=production_section(merged),

@@ -1,22 +1,85 @@
 "use strict";
 (function () {
+  // This script runs inside the matrix, before its rows: the rows the parser has reached are
+  // usable (a click opens their evidence) while the rest of the page still loads. The top
+  // rows' evidence starts inflating at once: that is where a reader starts. The page's
+  // data (verdicts, titles, search text) is plain JSON; the evidence is gzip per chunk of
+  // features, inflated when a cell of the chunk is opened.
   // One listener per kind of event, on the document or a container: never one per cell.
-  var DATA = JSON.parse(document.getElementById("report-data").textContent);
-  var LIMIT = 4000; // longer values are cut, with a button that shows all of them
+  var CLIP = 600; // characters of a value shown before "show all"
+  var CLIP_LINES = 12;
+  var PATIENCE = 100; // milliseconds before an opened cell shows its panel without its checks
   var matrix = document.getElementById("matrix");
+  var wrap = matrix.parentElement;
   var panel = document.getElementById("evidence");
+  var panelHome = panel.parentElement;
   var body = document.getElementById("evidence-body");
   var title = document.getElementById("evidence-title");
-  var rows = Array.prototype.slice.call(matrix.tBodies[0].rows);
+  var rows = [];
+  var FIRST_CELL = 2; // a row's cells: its header, "since", then one per column
+  var FEATURE_ROW = "r"; // area rows are "r area", the evidence row "ev"
+  var evidenceRow = null;
   var current = null;
+  var currentAnchor = null;
   var currentKey = null;
+  var tabStop = null;
   var longTexts = [];
 
+  var DATA = expand(JSON.parse(document.getElementById("report-data").textContent));
+
+  function expand(data) {
+    // Each feature's verdicts come as one character per cell, and each distinct workaround with
+    // its cells: back to {cell: {verdict, workaround}}.
+    Object.keys(data.features).forEach(function (featureId) {
+      var feature = data.features[featureId];
+      feature.cells = {};
+      data.cell_order.forEach(function (cellId, index) {
+        feature.cells[cellId] = { verdict: data.verdict_order[Number(feature.verdicts[index])] };
+      });
+      Object.keys(feature.workarounds).forEach(function (text) {
+        feature.workarounds[text].forEach(function (cellId) { feature.cells[cellId].workaround = text; });
+      });
+    });
+    return data;
+  }
+
+  var chunks = {};
+  var inflated = {}; // chunks whose evidence is in hand, so a cell of them draws in one go
+
+  function loadChunk(chunk) {
+    // A chunk of evidence, inflated once, when a cell of it is first pointed at, focused or
+    // opened.
+    if (!chunks[chunk]) {
+      chunks[chunk] = inflate(document.getElementById("evidence-" + chunk).textContent).then(function (found) {
+        inflated[chunk] = true;
+        return found;
+      });
+    }
+    return chunks[chunk];
+  }
+
+  function chunkOf(featureId) {
+    return loadChunk(DATA.features[featureId].chunk);
+  }
+
+  function evidenceOf(featureId) {
+    return chunkOf(featureId).then(function (found) { return found[featureId]; });
+  }
+
+  function inflate(text) {
+    var bytes = Uint8Array.from(atob(text.trim()), function (c) { return c.charCodeAt(0); });
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text().then(JSON.parse);
+  }
+
+  // Control characters, bidi overrides and isolates, and zero-width characters shown as escapes,
+  // like the server-rendered parts of the page: hostile text is seen, never obeyed.
+  var HIDDEN = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
+
   function visible(text) {
-    // Control characters shown as \xNN, like the server-rendered parts of the page.
-    return String(text).replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]/g, function (c) {
+    return String(text).replace(HIDDEN, function (c) {
       var code = c.charCodeAt(0);
-      return code > 0xff ? "\\u" + code.toString(16) : "\\x" + ("0" + code.toString(16)).slice(-2);
+      return code > 0xff ? "\\u" + ("000" + code.toString(16)).slice(-4) : "\\x" + ("0" + code.toString(16)).slice(-2);
     });
   }
 
@@ -27,25 +90,39 @@
     return node;
   }
 
+  function link(text, href, external) {
+    var node = el("a", visible(text));
+    node.href = href;
+    if (external) node.rel = "noopener noreferrer";
+    return node;
+  }
+
+  function clipped(full) {
+    // The first lines of a long value: enough to read it, short enough to keep the page calm.
+    var cut = full.split("\n").slice(0, CLIP_LINES).join("\n");
+    return cut.length > CLIP ? cut.slice(0, CLIP) : cut;
+  }
+
   function longText(tag, text) {
     var full = visible(text);
-    var node = el(tag, full.length > LIMIT ? full.slice(0, LIMIT) + " …" : full);
-    if (full.length <= LIMIT) return node;
-    var wrap = el("div");
+    var shown = clipped(full);
+    if (shown.length === full.length) return el(tag, full);
+    var node = el(tag, shown + " …");
+    var box = el("div");
     var more = el("button", "show all " + full.length.toLocaleString("en") + " characters", "more");
     more.type = "button";
     more.setAttribute("data-long", String(longTexts.length));
     longTexts.push({ node: node, text: full });
-    wrap.appendChild(node);
-    wrap.appendChild(more);
-    return wrap;
+    box.appendChild(node);
+    box.appendChild(more);
+    return box;
   }
 
   function addRow(dl, term, value, pre) {
     if (value === undefined || value === null || value === "") return;
     dl.appendChild(el("dt", term));
     var dd = el("dd");
-    dd.appendChild(pre ? longText("pre", value) : longText("span", value));
+    dd.appendChild(typeof value === "object" ? value : longText(pre ? "pre" : "span", value));
     dl.appendChild(dd);
   }
 
@@ -81,6 +158,37 @@
     return node;
   }
 
+  // Keys of rows each side created: "Record object (595)", "pk=3", "'id': 7".
+  var KEYS = /(\bobject \(|\b(?:pk|id)=|'(?:pk|id)': )\d+/g;
+
+  function keyOnlyDifference(ev) {
+    // The async call and its sync twin each create their own rows, so new rows get other keys.
+    var a = ev.observed, b = ev.sync_twin;
+    if (!a || !b || a.kind !== "value" || b.kind !== "value" || a.repr === b.repr) return false;
+    return a.repr.replace(KEYS, "$1#") === b.repr.replace(KEYS, "$1#");
+  }
+
+  function exampleValues(example) {
+    // A generated example's values ("filter=<Q: ...> order_by=('pk',)") as name/value pairs, so
+    // the call's "(...)" placeholders can be read with the values this example gave them.
+    var parts = String(example).split(/ (?=[a-z_]+=)/);
+    if (!/^[a-z_]+=/.test(parts[0])) return null;
+    return parts.map(function (part) {
+      var at = part.indexOf("=");
+      return [part.slice(0, at), part.slice(at + 1)];
+    });
+  }
+
+  function renderCall(dl, ev) {
+    addRow(dl, "code that ran", ev.snippet, true);
+    var values = /\(\.\.\.\)|\[\.\.\.\]/.test(ev.snippet || "") && ev.example ? exampleValues(ev.example) : null;
+    if (!values) { addRow(dl, "example", ev.example, true); return; }
+    // The placeholders of a generated call, each with the value this example gave it.
+    var table = el("dl");
+    values.forEach(function (pair) { addRow(table, pair[0], pair[1], true); });
+    addRow(dl, "with the values", table);
+  }
+
   function renderCheck(check) {
     var box = el("div", null, "check");
     var head = el("p");
@@ -92,11 +200,13 @@
     addRow(dl, "outcome", check.outcome + (check.duration_s === null ? "" : ", " + check.duration_s + " s"));
     var ev = check.evidence;
     if (ev) {
-      addRow(dl, "snippet", ev.snippet, true);
+      renderCall(dl, ev);
       addRow(dl, (ev.observed && ev.observed.kind === "exception") ? "exception" : "value", observation(ev.observed), true);
       addRow(dl, "sync twin", observation(ev.sync_twin), true);
+      if (keyOnlyDifference(ev)) {
+        addRow(dl, "why they differ", "Only in primary keys: the async call and its sync twin each created their own rows, which got different keys. The kit compares new rows with their keys normalised, so this is the same value.");
+      }
       addRow(dl, "wrapped", observation(ev.wrapped), true);
-      addRow(dl, "example", ev.example, true);
       addRow(dl, "examples tried", ev.examples);
       addRow(dl, "queries", ev.queries);
       if (ev.diverging_calls && ev.diverging_calls.length) addRow(dl, "diverging calls", lines(ev.diverging_calls), true);
@@ -122,33 +232,125 @@
     return box;
   }
 
+  function columnOf(cellId) {
+    for (var i = 0; i < DATA.columns.length; i += 1) {
+      if (DATA.columns[i].indexOf(cellId) >= 0) return i;
+    }
+    return -1;
+  }
+
+  function cellFor(featureId, cellId) {
+    // The matrix cell that shows a feature's cell: its own column, or the release's merged one.
+    var row = document.getElementById("feature-" + featureId);
+    var column = columnOf(cellId);
+    return row && column >= 0 ? row.children[FIRST_CELL + column] : null;
+  }
+
+  function docsLinks(featureId, cellId) {
+    // Django's documentation of the API for this release, and the release notes where it arrived.
+    var feature = DATA.features[featureId];
+    var cell = DATA.cells[cellId];
+    var p = el("p");
+    if (feature.docs) {
+      p.appendChild(link("Django " + cell.django_series + " documentation of this API", feature.docs.replace("{series}", cell.django_series), true));
+    }
+    var since = feature.since && feature.since[cell.backend];
+    if (since && !since.floor) {
+      if (p.firstChild) p.appendChild(document.createTextNode(" · "));
+      p.appendChild(link("release notes of Django " + since.series + ", where it became native", DATA.release_notes.replace("{series}", since.series), true));
+    }
+    return p.firstChild ? p : null;
+  }
+
+  function placePanel(td) {
+    // The evidence goes in a row of its own just below the cell's row: beside the matrix's
+    // content, never over the cell it explains.
+    if (!evidenceRow) {
+      evidenceRow = el("div", null, "ev");
+      evidenceRow.setAttribute("role", "row");
+      var cell = el("div");
+      cell.setAttribute("role", "gridcell");
+      cell.setAttribute("aria-colspan", String(td.parentElement.children.length));
+      evidenceRow.appendChild(cell);
+    }
+    td.parentElement.after(evidenceRow);
+    evidenceRow.firstChild.appendChild(panel);
+    wrap.style.setProperty("--wrap-width", wrap.clientWidth + "px");
+  }
+
   function open(key) {
+    // Whether the key names a cell; its evidence is drawn once its chunk is inflated.
     var cut = key.lastIndexOf("--");
-    var feature = DATA.features[key.slice(0, cut)];
+    var featureId = key.slice(0, cut);
+    var feature = DATA.features[featureId];
     var cellId = key.slice(cut + 2);
     var cell = DATA.cells[cellId];
-    var anchor = matrix.querySelector('a[href="' + CSS.escape("#" + key) + '"]');
-    if (!feature || !cell || !feature.cells[cellId] || !anchor) return false;
-    var td = anchor.parentElement;
-    var result = feature.cells[cellId];
+    if (feature && cell && columnOf(cellId) < 0) {
+      // A session that never ran has no column: say so where the reader looks.
+      notify("Django " + cell.django_series + " on " + (DATA.backends[cell.backend] || cell.backend) + " did not run: this report has no results for it.");
+      return true;
+    }
+    var td = feature && cell && feature.cells[cellId] ? cellFor(featureId, cellId) : null;
+    if (!td) return false;
+    currentKey = key;
+    var chunk = feature.chunk;
+    if (!inflated[chunk]) {
+      // A chunk still inflating after a moment (a slow device, the page still loading): the
+      // panel opens with what the verdicts say, and the checks follow. A quick one draws once.
+      setTimeout(function () {
+        if (currentKey === key && !inflated[chunk]) draw(key, featureId, cellId, td, null);
+      }, PATIENCE);
+    }
+    evidenceOf(featureId).then(function (evidence) {
+      if (currentKey === key) draw(key, featureId, cellId, td, evidence[cellId]);
+    });
+    return true;
+  }
+
+  function draw(key, featureId, cellId, td, found) {
+    var feature = DATA.features[featureId];
+    var cell = DATA.cells[cellId];
+    var result = { verdict: feature.cells[cellId].verdict, notes: found ? found.notes : [], checks: found ? found.checks : [] };
     longTexts = [];
-    title.textContent = feature.title + " — Django " + cell.django_series + ", " + (DATA.backends[cell.backend] || cell.backend);
+    title.textContent = visible(feature.title) + " — Django " + cell.django_series + ", " + (DATA.backends[cell.backend] || cell.backend);
     body.textContent = "";
     var head = el("p");
     head.appendChild(badge(result.verdict));
-    var link = el("a", "permalink");
-    link.href = "#" + key;
     head.appendChild(document.createTextNode(" · "));
-    head.appendChild(link);
+    head.appendChild(link("permalink", "#" + key));
     body.appendChild(head);
+    var others = DATA.columns[columnOf(cellId)].filter(function (id) {
+      return id !== cellId && feature.cells[id].verdict === result.verdict;
+    });
+    var apart = DATA.columns[columnOf(cellId)].filter(function (id) {
+      return feature.cells[id].verdict !== result.verdict;
+    });
+    apart.forEach(function (id) {
+      var line = el("p", (DATA.verdicts[feature.cells[id].verdict] || DATA.verdicts.error).label + " on " + (DATA.backends[DATA.cells[id].backend] || id) + ": ");
+      line.appendChild(link("its evidence", "#" + featureId + "--" + id));
+      body.appendChild(line);
+    });
+    if (others.length) {
+      var same = el("p", "Same verdict on ");
+      others.forEach(function (other, index) {
+        if (index) same.appendChild(document.createTextNode(", "));
+        same.appendChild(link(DATA.backends[DATA.cells[other].backend] || other, "#" + featureId + "--" + other));
+      });
+      same.appendChild(document.createTextNode(" (its own evidence)."));
+      body.appendChild(same);
+    }
+    var docs = docsLinks(featureId, cellId);
+    if (docs) body.appendChild(docs);
     var change = DATA.changes[key];
     if (change) body.appendChild(el("p", "Δ changed since the baseline: was " + change.old + ", now " + change.new + "."));
-    if (result.verdict === "diverges") body.appendChild(el("p", DATA.diverges_meaning));
+    if (result.verdict === "diverges") body.appendChild(el("p", DATA.diverges_meaning, "explain"));
     if (cell.state !== "complete") {
       body.appendChild(el("p", "⚠ This session is " + cell.state + ": its cells are not measurements.", "bad"));
     }
     result.notes.forEach(function (note) { body.appendChild(longText("p", note)); });
-    if (!result.checks.length) body.appendChild(el("p", "No check ran for this feature in this cell."));
+    if (!found) body.appendChild(el("p", "Loading the checks…", "loading"));
+    else if (!result.checks.length) body.appendChild(el("p", "No check ran for this feature in this cell."));
+    panel.toggleAttribute("data-complete", Boolean(found));
     result.checks.forEach(function (check) { body.appendChild(renderCheck(check)); });
     body.appendChild(el("h3", "Versions"));
     var env = el("dl");
@@ -166,23 +368,29 @@
     body.appendChild(env);
     if (current) current.classList.remove("current");
     current = td;
-    currentKey = key;
     td.classList.add("current");
+    currentAnchor = anchorFor(td, cellId);
+    setTabStop(currentAnchor);
+    placePanel(td);
     panel.hidden = false;
+    // The cell's row at the top, below the sticky header, and its evidence right under it.
+    td.parentElement.scrollIntoView({ block: "start" });
     td.scrollIntoView({ block: "nearest", inline: "nearest" });
-    panel.focus();
-    return true;
+    panel.focus({ preventScroll: true });
   }
 
   function close() {
     panel.hidden = true;
+    panelHome.appendChild(panel);
+    if (evidenceRow) evidenceRow.remove();
     if (current) {
       current.classList.remove("current");
-      var link = current.querySelector("a");
+      var anchor = currentAnchor;
       if (decodeURIComponent(location.hash.slice(1)) === currentKey) history.replaceState(null, "", location.pathname + location.search);
-      if (link) link.focus();
+      if (anchor) anchor.focus();
     }
     current = null;
+    currentKey = null;
   }
 
   function notify(message) {
@@ -195,105 +403,244 @@
   function route() {
     var key = decodeURIComponent(location.hash.slice(1));
     notify(null);
-    if (key.indexOf("--") > 0 && open(key)) return;
-    if (key.indexOf("--") > 0) notify("This report has no cell “" + visible(key) + "”: the link names a feature or cell it does not have.");
-    else if (/^feature-/.test(key) && !document.getElementById(key)) {
+    if (key.indexOf("--") > 0) {
+      var target = document.getElementById("feature-" + key.slice(0, key.lastIndexOf("--")));
+      if (target && target.hidden) resetFilters();
+      if (open(key)) return;
+      notify("This report has no cell “" + visible(key) + "”: the link names a feature or cell it does not have.");
+    } else if (/^feature-/.test(key) && !document.getElementById(key)) {
       notify("This report has no feature “" + visible(key.slice("feature-".length)) + "”.");
     }
-    if (!panel.hidden && !/^(claim|env|col)-/.test(key)) close();
-    var target = key && document.getElementById(key);
-    var folded = target && target.closest && target.closest("details:not([open])");
-    if (folded) { folded.open = true; target.scrollIntoView(); }
-    if (target && target.tagName === "TR" && target.hidden) {
+    if (!panel.hidden && !/^(claim|env)-/.test(key)) close();
+    var found = key && document.getElementById(key);
+    var folded = found && found.closest && found.closest("details:not([open])");
+    if (folded) { folded.open = true; found.scrollIntoView(); }
+    if (found && found.tagName === "TR" && found.hidden) {
       resetFilters();
-      target.scrollIntoView();
+      found.scrollIntoView();
     }
   }
 
+  // --- filters and search, kept in the URL's query ---------------------------------------
   var controls = {
     q: document.getElementById("q"),
     area: document.getElementById("area"),
     verdict: document.getElementById("verdict"),
     backend: document.getElementById("backend"),
-    changedOnly: document.getElementById("changed-only") // only with a baseline
+    changed: document.getElementById("changed-only") // only with a baseline
   };
+  var rowTokens = null;
+  var search = null; // each feature's search text, inflated once the page has loaded
+
+  function tokens() {
+    // Per feature row: its search text, and "backend:verdict " per cell (and "backend:changed ").
+    if (rowTokens) return rowTokens;
+    rowTokens = {};
+    DATA.feature_order.forEach(function (featureId) {
+      var feature = DATA.features[featureId];
+      var v = "";
+      Object.keys(feature.cells).forEach(function (cellId) {
+        var backend = DATA.cells[cellId].backend;
+        v += backend + ":" + feature.cells[cellId].verdict + " ";
+        if (DATA.changes[featureId + "--" + cellId]) v += backend + ":changed ";
+      });
+      rowTokens["feature-" + featureId] = { text: search[featureId], v: v };
+    });
+    return rowTokens;
+  }
+
+  // Classes whose methods code calls on an instance or a manager: "Model.asave" is also
+  // "article.asave(", "QuerySet.aget" also "Article.objects.aget(".
+  var CLASSES = /^(model|queryset|manager|relatedmanager)(\.\w+)$/;
+
+  function searchTerms(query, all) {
+    // "select_related(", "Model.asave()" and "  async   with " find what their words name; a
+    // class's method is looked for on instances only where no feature names it outright.
+    var term = query.toLowerCase().replace(/\s+/g, " ").trim().replace(/\(\)?$/, "");
+    var member = CLASSES.exec(term);
+    var named = Object.keys(all).some(function (id) { return all[id].text.indexOf(term) >= 0; });
+    return member && !named ? [member[2]] : [term];
+  }
+
+  function matches(text, terms) {
+    return terms.some(function (term) { return text.indexOf(term) >= 0; });
+  }
 
   function resetFilters() {
     controls.q.value = controls.area.value = controls.verdict.value = controls.backend.value = "";
-    if (controls.changedOnly) controls.changedOnly.checked = false;
+    if (controls.changed) controls.changed.checked = false;
     applyFilters();
+    writeFilters();
   }
 
   function applyFilters() {
-    var q = controls.q.value.trim().toLowerCase();
+
     var area = controls.area.value;
     var verdict = controls.verdict.value;
     var backend = controls.backend.value;
-    var changedOnly = Boolean(controls.changedOnly && controls.changedOnly.checked);
+    var changedOnly = Boolean(controls.changed && controls.changed.checked);
     if (backend) matrix.setAttribute("data-backend", backend); else matrix.removeAttribute("data-backend");
     if (verdict) matrix.setAttribute("data-verdict", verdict); else matrix.removeAttribute("data-verdict");
+    if (!search) return; // the rows and their search text come with the page; filters then
+    var all = tokens();
+    var q = controls.q.value.trim() ? searchTerms(controls.q.value, all) : null;
     var shown = 0, total = 0, header = null, headerShown = false;
     rows.forEach(function (row) {
-      if (row.className === "area") {
+      if (row.className !== FEATURE_ROW) {
         if (header) header.hidden = !headerShown;
         header = row; headerShown = false;
         return;
       }
       total += 1;
-      var ok = (!area || row.getAttribute("data-area") === area) &&
-        (!q || row.getAttribute("data-text").indexOf(q) >= 0);
-      var tokens = row.getAttribute("data-v");
-      if (ok && verdict) ok = hasToken(tokens, backend, verdict);
-      if (ok && changedOnly) ok = hasToken(tokens, backend, "changed");
+      var found = all[row.id];
+      var ok = (!area || row.getAttribute("data-area") === area) && (!q || matches(found.text, q));
+      if (ok && verdict) ok = hasToken(found.v, backend, verdict);
+      if (ok && changedOnly) ok = hasToken(found.v, backend, "changed");
       row.hidden = !ok;
       if (ok) { shown += 1; headerShown = true; }
     });
     if (header) header.hidden = !headerShown;
     document.getElementById("shown").textContent = "Showing " + shown + " of " + total + " features";
+    if (current && current.parentElement.hidden) close();
+    if (tabStop && tabStop.closest("[role=row]").hidden) setTabStop(firstCell());
   }
 
-  function hasToken(tokens, backend, word) {
-    // A row's data-v holds "backend:verdict " per cell, and "backend:changed " per changed cell.
-    return tokens.indexOf((backend ? backend : "") + ":" + word + " ") >= 0;
+  function hasToken(list, backend, word) {
+    return list.indexOf((backend ? backend : "") + ":" + word + " ") >= 0;
   }
 
-  function move(td, key) {
+  var FILTERS = [["q", "q"], ["area", "area"], ["verdict", "verdict"], ["backend", "backend"]];
+
+  function readFilters(query) {
+    FILTERS.forEach(function (pair) { controls[pair[0]].value = query.get(pair[1]) || ""; });
+    if (controls.changed) controls.changed.checked = query.get("changed") === "1";
+  }
+
+  function writeFilters() {
+    var query = new URLSearchParams(location.search);
+    FILTERS.forEach(function (pair) {
+      var value = controls[pair[0]].value.trim();
+      if (value) query.set(pair[1], value); else query.delete(pair[1]);
+    });
+    if (controls.changed && controls.changed.checked) query.set("changed", "1"); else query.delete("changed");
+    replaceQuery(query);
+  }
+
+  function replaceQuery(query) {
+    var search = query.toString();
+    history.replaceState(null, "", location.pathname + (search ? "?" + search : "") + location.hash);
+  }
+
+  // --- the grid: one tab stop, arrow keys move it ----------------------------------------
+  function firstCell() {
+    for (var i = 0; i < rows.length; i += 1) {
+      if (!rows[i].hidden && rows[i].className === FEATURE_ROW) return visibleCell(rows[i], FIRST_CELL, 1);
+    }
+    return null;
+  }
+
+  function shown(node) {
+    // The backend filter hides what is for other backends only (class "s" with "b-<backend>"
+    // per backend): a split column, or a verdict of a cell whose backends differ.
+    var backend = matrix.getAttribute("data-backend");
+    return !backend || !node.classList.contains("s") || node.classList.contains("b-" + backend);
+  }
+
+  function cellAnchors(td) {
+    // The links of a matrix cell the filters leave shown: one, or one per verdict.
+    return shown(td) ? Array.prototype.filter.call(td.querySelectorAll("a"), shown) : [];
+  }
+
+  function anchorFor(td, cellId) {
+    // The link of a cell's verdict: the only one, or the one whose backends include the cell.
+    var links = td.querySelectorAll("a");
+    for (var i = 0; i < links.length; i += 1) {
+      var cells = links[i].getAttribute("data-cells");
+      if (cells && cells.split(" ").indexOf(cellId) >= 0) return links[i];
+    }
+    return links[0];
+  }
+
+  function visibleCell(row, from, step) {
+    for (var i = from; i >= FIRST_CELL && i < row.children.length; i += step) {
+      var links = cellAnchors(row.children[i]);
+      if (links.length) return step > 0 ? links[0] : links[links.length - 1];
+    }
+    return null;
+  }
+
+  function setTabStop(anchor) {
+    if (!anchor || anchor === tabStop) return;
+    if (tabStop) tabStop.tabIndex = -1;
+    tabStop = anchor;
+    tabStop.tabIndex = 0;
+  }
+
+  function move(anchor, key, ctrl) {
+    // Left and Right step through the row's links (a cell whose backends differ has one per
+    // verdict), Up and Down keep the column, Home and End go to the row's ends.
+    var td = anchor.closest("[role=gridcell]");
     var row = td.parentElement;
-    var index = td.cellIndex;
+    var index = Array.prototype.indexOf.call(row.children, td);
     var target = null;
     if (key === "ArrowLeft" || key === "ArrowRight") {
-      var step = key === "ArrowLeft" ? -1 : 1;
-      for (var i = index + step; i > 0 && i < row.cells.length; i += step) {
-        if (row.cells[i].offsetParent !== null) { target = row.cells[i]; break; }
-      }
-    } else {
+      var links = [];
+      for (var i = FIRST_CELL; i < row.children.length; i += 1) links = links.concat(cellAnchors(row.children[i]));
+      target = links[links.indexOf(anchor) + (key === "ArrowLeft" ? -1 : 1)] || null;
+    } else if (key === "Home") target = ctrl ? firstCell() : visibleCell(row, FIRST_CELL, 1);
+    else if (key === "End") target = visibleCell(row, row.children.length - 1, -1);
+    else if (key === "ArrowUp" || key === "ArrowDown" || key === "PageUp" || key === "PageDown") {
+      var dir = key === "ArrowUp" || key === "PageUp" ? -1 : 1;
+      var steps = key.indexOf("Page") === 0 ? 10 : 1;
       var at = rows.indexOf(row);
-      var dir = key === "ArrowUp" ? -1 : 1;
       for (var j = at + dir; j >= 0 && j < rows.length; j += dir) {
-        if (!rows[j].hidden && rows[j].className !== "area") { target = rows[j].cells[index]; break; }
+        if (!rows[j].hidden && rows[j].className === FEATURE_ROW) {
+          target = cellAnchors(rows[j].children[index])[0] || target;
+          steps -= 1;
+          if (!steps) break;
+        }
       }
     }
-    if (target && target.querySelector("a")) {
-      target.querySelector("a").focus();
-      return true;
-    }
-    return false;
+    if (!target) return false;
+    setTabStop(target);
+    target.focus();
+    return true;
   }
 
-  document.querySelector(".controls").addEventListener("input", applyFilters);
-  document.querySelector(".controls").addEventListener("change", applyFilters);
+
+  function filtered() {
+    applyFilters();
+    writeFilters();
+  }
+  document.querySelector(".controls").addEventListener("input", filtered);
+  document.querySelector(".controls").addEventListener("change", filtered);
+  // A cell clicked while the page still loads opens at once: its row is there, and the data.
   window.addEventListener("hashchange", route);
   matrix.addEventListener("click", function (event) {
-    // Re-selecting the cell already in the URL fragment fires no hashchange: open it anyway.
-    var link = event.target.closest("td.v a");
-    if (link && link.getAttribute("href") === location.hash) {
+    // A cell opens at once, without waiting for the hashchange (which queues behind the
+    // parser while the page loads); the fragment is still set, so Back and links work.
+    var anchor = event.target.closest("[role=gridcell] a");
+    if (!anchor || !anchor.closest("[role=row]").id) return;
+    setTabStop(anchor);
+    var key = decodeURIComponent(anchor.getAttribute("href").slice(1));
+    if (open(key)) {
       event.preventDefault();
-      open(decodeURIComponent(location.hash.slice(1)));
+      if (location.hash !== anchor.getAttribute("href")) history.pushState(null, "", anchor.getAttribute("href"));
     }
   });
+  matrix.addEventListener("pointerover", function (event) {
+    var row = event.target.closest && event.target.closest("[role=row][id^='feature-']");
+    if (row) chunkOf(row.id.slice("feature-".length));
+  });
+  matrix.addEventListener("focusin", function (event) {
+    var anchor = event.target.closest && event.target.closest("[role=gridcell] a");
+    if (!anchor || !anchor.closest("[role=row]").id) return;
+    setTabStop(anchor);
+    chunkOf(anchor.closest("[role=row]").id.slice("feature-".length));
+  });
   matrix.addEventListener("keydown", function (event) {
-    var td = event.target.closest && event.target.closest("td.v");
-    if (td && /^Arrow/.test(event.key) && move(td, event.key)) event.preventDefault();
+    var anchor = event.target.closest && event.target.closest("[role=gridcell] a");
+    if (anchor && /^(Arrow|Home|End|Page)/.test(event.key) && move(anchor, event.key, event.ctrlKey)) event.preventDefault();
   });
   panel.addEventListener("click", function (event) {
     if (event.target.closest(".close")) { close(); return; }
@@ -307,14 +654,16 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && !panel.hidden) { event.preventDefault(); close(); }
   });
+  document.querySelector(".skip").addEventListener("click", function (event) {
+    // The skip link lands on the grid's one tab stop, ready for the arrow keys.
+    if (!tabStop) return;
+    event.preventDefault();
+    tabStop.focus();
+  });
 
   // --- My setup and the release compare: drawn from DATA for the choices kept in the URL query,
   // so a link such as ?django=5.2&db=postgresql or ?compare=5.1..5.2 opens the same answer. ---
-  var WRAPPED_MARKER = "# wrapped form\n";
   var cellIds = {};
-  Object.keys(DATA.cells).forEach(function (id) {
-    cellIds[DATA.cells[id].django_series + "|" + DATA.cells[id].backend] = id;
-  });
   var picks = {
     django: document.getElementById("setup-django"),
     db: document.getElementById("setup-db"),
@@ -335,12 +684,6 @@
     return DATA.releases.indexOf(series) > DATA.releases.indexOf(than);
   }
 
-  function link(text, href) {
-    var node = el("a", visible(text));
-    node.href = href;
-    return node;
-  }
-
   function featureItem(featureId, cellId) {
     // A feature's title, linking to its evidence in the chosen cell.
     var li = el("li");
@@ -350,13 +693,13 @@
     return li;
   }
 
-  function group(parent, verdict, title, items, folded) {
+  function group(parent, verdict, heading, items, folded) {
     // One verdict's features under a heading with their count; folded behind <details>.
     var style = DATA.verdicts[verdict];
-    var heading = el("h3", style.symbol + " " + title + ": " + items.length);
-    heading.style.color = style.color;
-    heading.setAttribute("data-verdict", verdict);
-    parent.appendChild(heading);
+    var h = el("h3", style.symbol + " " + heading + ": " + items.length);
+    h.style.color = style.color;
+    h.setAttribute("data-verdict", verdict);
+    parent.appendChild(h);
     if (!items.length) return;
     var list = el("ul");
     items.forEach(function (item) { list.appendChild(item); });
@@ -365,16 +708,6 @@
     details.appendChild(el("summary", "show the " + items.length + " feature" + (items.length > 1 ? "s" : "")));
     details.appendChild(list);
     parent.appendChild(details);
-  }
-
-  function wrappedForm(checks) {
-    // The tested workaround: the wrapped form a check ran, which its snippet carries after a marker.
-    for (var i = 0; i < checks.length; i += 1) {
-      var snippet = checks[i].evidence && checks[i].evidence.snippet;
-      var at = snippet ? snippet.indexOf(WRAPPED_MARKER) : -1;
-      if (at >= 0) return snippet.slice(at + WRAPPED_MARKER.length);
-    }
-    return null;
   }
 
   function arrival(found, series) {
@@ -389,7 +722,7 @@
     var feature = DATA.features[featureId];
     var since = feature.since && feature.since[backend];
     if (since) li.appendChild(el("div", "The direct form is " + arrival(since, series) + "."));
-    var wrapped = wrappedForm(feature.cells[cellId].checks);
+    var wrapped = feature.cells[cellId].workaround;
     if (wrapped) {
       var details = el("details");
       details.appendChild(el("summary", "tested workaround (the wrapped form the check ran)"));
@@ -397,8 +730,17 @@
       li.appendChild(details);
     }
     (DATA.alternatives[featureId] || []).forEach(function (alternative) {
+      if (alternative.feature === featureId) return;
       var line = el("div", "Native alternative: ");
-      line.appendChild(el("code", visible(alternative.api)));
+      var api = el("code", visible(alternative.api));
+      if (alternative.feature && DATA.features[alternative.feature]) {
+        var to = el("a");
+        to.href = "#" + alternative.feature + "--" + cellId;
+        to.appendChild(api);
+        line.appendChild(to);
+      } else {
+        line.appendChild(api);
+      }
       var found = alternative.native_since && alternative.native_since[backend];
       line.appendChild(document.createTextNode(", " + arrival(found, series) + "."));
       li.appendChild(line);
@@ -528,6 +870,7 @@
     picks.db.value = backend;
     picks.from.value = span.length === 2 ? span[0] : "";
     picks.to.value = span.length === 2 ? span[1] : "";
+    readFilters(query);
     renderSetup(series, backend);
     renderCompare(span.length === 2 ? span[0] : "", span.length === 2 ? span[1] : "");
   }
@@ -540,22 +883,41 @@
     });
     if (picks.from.value && picks.to.value) query.set("compare", picks.from.value + ".." + picks.to.value);
     else query.delete("compare");
-    var search = query.toString();
-    history.replaceState(null, "", location.pathname + (search ? "?" + search : "") + location.hash);
+    replaceQuery(query);
     renderSetup(picks.django.value, picks.db.value);
     renderCompare(picks.from.value, picks.to.value);
   }
 
   function measureMatrixHead() {
-    // A permalinked row scrolls to just below the matrix's sticky header instead of under it.
-    matrix.style.setProperty("--matrix-head", matrix.tHead.offsetHeight + "px");
+    // A permalinked row scrolls to just below the matrix's sticky header and area label.
+    var head = matrix.firstElementChild.offsetHeight;
+    var area = matrix.querySelector(".area");
+    matrix.style.setProperty("--matrix-head", head + "px");
+    matrix.style.setProperty("--matrix-top", head + (area ? area.offsetHeight : 0) + "px");
+    if (evidenceRow) wrap.style.setProperty("--wrap-width", wrap.clientWidth + "px");
   }
 
-  document.getElementById("setup").addEventListener("change", writeQuery);
-  document.getElementById("compare").addEventListener("change", writeQuery);
+  if (document.getElementById("evidence-0")) loadChunk(0);
+  var parsed = new Promise(function (resolve) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
+    else resolve();
+  });
   window.addEventListener("resize", measureMatrixHead);
-  measureMatrixHead();
-  readQuery();
-  applyFilters();
-  route();
+  parsed.then(function () {
+    rows = Array.prototype.slice.call(matrix.querySelectorAll(".g > [role=row]:not(.ev)"));
+    setTabStop(firstCell());
+    measureMatrixHead();
+    return inflate(document.getElementById("search-data").textContent);
+  }).then(function (found) {
+    search = found;
+    Object.keys(DATA.cells).forEach(function (id) {
+      cellIds[DATA.cells[id].django_series + "|" + DATA.cells[id].backend] = id;
+    });
+    document.getElementById("setup").addEventListener("change", writeQuery);
+    document.getElementById("compare").addEventListener("change", writeQuery);
+    readQuery();
+    applyFilters();
+    if (!currentKey) route(); // a cell opened while loading stays open
+    document.documentElement.setAttribute("data-ready", "");
+  });
 })();

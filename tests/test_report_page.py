@@ -1,0 +1,455 @@
+"""The report page as a reader uses it, in Debian's Chromium: the grid by keyboard, the compact
+matrix at 1280 and 390 px, search that knows code, the URL, the evidence, and axe-core.
+
+axe-core comes from the npm registry (``npm pack``), once, into pytest's cache; the tests inject
+it into the page. Uses the browser and page fixtures of tests/test_report_browser.py.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from conformance.report.render import matrix_columns
+from tests import test_report_browser as browser_page
+from tests.report_data import (
+    BIDI,
+    HOSTILE_FEATURE,
+    cell_id,
+    crafted,
+    large,
+    with_code,
+    with_evidence,
+)
+
+browser = browser_page.browser
+open_page = browser_page.open_page
+Opened = browser_page.Opened
+PHONE = browser_page.PHONE
+OpenPage = Callable[..., Opened]
+WIDE = {"width": 1280, "height": 900}
+AXE_VERSION = "4.10.3"
+FULL_RUN = browser_page.FULL_RUN
+SCREENSHOTS = browser_page.SCREENSHOTS
+
+
+@pytest.fixture(scope="session")
+def axe_source(request: pytest.FixtureRequest) -> str:
+    """axe-core's browser build, fetched with ``npm pack`` the first time and kept in the cache."""
+    folder = request.config.cache.mkdir(f"axe-core-{AXE_VERSION}")
+    script = folder / "axe.min.js"
+    if not script.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            if os.environ.get("CI"):
+                pytest.fail(
+                    "npm is missing, so axe-core cannot be fetched. Fix: apt-get install npm"
+                )
+            pytest.skip("npm is missing: install it (apt-get install npm) to run axe-core")
+        packed = subprocess.run(
+            [npm, "pack", f"axe-core@{AXE_VERSION}", "--pack-destination", str(folder)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if packed.returncode:
+            pytest.fail(f"npm pack axe-core@{AXE_VERSION} failed: {packed.stderr.strip()}")
+        with tarfile.open(folder / f"axe-core-{AXE_VERSION}.tgz") as archive:
+            script.write_bytes(archive.extractfile("package/axe.min.js").read())
+    return script.read_text("utf-8")
+
+
+def _violations(opened: Opened, axe_source: str) -> list[str]:
+    """axe-core's violations on the page as it is now: rule, and the first nodes that break it."""
+    opened.page.add_script_tag(content=axe_source)
+    return opened.page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+            .map(v => v.id + ": " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "))"""
+    )
+
+
+def _focused(opened: Opened) -> str:
+    """What has the keyboard focus: a link's href, or the element's id."""
+    return opened.page.evaluate(
+        "document.activeElement.getAttribute('href') || document.activeElement.id"
+    )
+
+
+def _open_with_keyboard(opened: Opened, key: str) -> None:
+    opened.page.focus(f'#matrix a[href="#{key}"]')
+    opened.page.keyboard.press("Enter")
+    opened.page.wait_for_selector("#evidence", state="visible")
+
+
+def _box(opened: Opened, selector: str) -> dict[str, float]:
+    return opened.page.eval_on_selector(selector, "e => e.getBoundingClientRect().toJSON()")
+
+
+# --- the grid by keyboard -------------------------------------------------------------------
+
+
+def test_the_skip_link_is_the_first_tab_stop(open_page: OpenPage) -> None:
+    opened = open_page()
+    opened.page.keyboard.press("Tab")
+    assert opened.page.evaluate("document.activeElement.textContent") == "Skip to the matrix"
+
+
+def test_the_skip_link_lands_on_the_grid(open_page: OpenPage) -> None:
+    opened = open_page()
+    opened.page.keyboard.press("Tab")
+    opened.page.keyboard.press("Enter")
+    assert opened.page.evaluate("document.activeElement.closest('#matrix') !== null")
+
+
+def test_the_matrix_is_one_tab_stop(open_page: OpenPage) -> None:
+    opened = open_page()
+    opened.page.focus("#backend")
+    opened.page.keyboard.press("Tab")
+    inside = opened.page.evaluate("document.activeElement.closest('#matrix') !== null")
+    opened.page.keyboard.press("Tab")
+    after = opened.page.evaluate("document.activeElement.closest('#matrix') !== null")
+    assert (inside, after) == (True, False)
+
+
+def test_the_grid_remembers_the_cell_it_was_left_on(open_page: OpenPage) -> None:
+    opened = open_page()
+    opened.page.focus("#backend")
+    opened.page.keyboard.press("Tab")
+    opened.page.keyboard.press("ArrowDown")
+    opened.page.keyboard.press("ArrowRight")
+    left_on = _focused(opened)
+    opened.page.keyboard.press("Tab")
+    opened.page.keyboard.press("Shift+Tab")
+    assert _focused(opened) == left_on
+
+
+def test_home_and_end_go_to_the_ends_of_the_row(open_page: OpenPage) -> None:
+    opened = open_page()
+    opened.page.focus(f'#matrix a[href="#queryset.aget--{cell_id("5.0", "sqlite")}"]')
+    opened.page.keyboard.press("End")
+    end = _focused(opened)
+    opened.page.keyboard.press("Home")
+    assert (end, _focused(opened)) == (
+        f"#queryset.aget--{cell_id('4.1', 'sqlite')}",
+        f"#queryset.aget--{cell_id('5.2', 'sqlite')}",
+    )
+
+
+def test_a_cell_whose_backends_differ_names_each_verdict_with_its_backend(
+    open_page: OpenPage,
+) -> None:
+    opened = open_page()
+    names = [
+        "QuerySet.abulk_create(), Django 5.2, SQLite: native",
+        "QuerySet.abulk_create(), Django 5.2, PostgreSQL: diverges",
+    ]
+    found = [opened.page.get_by_role("link", name=name, exact=True).count() for name in names]
+    assert found == [1, 1]
+
+
+def test_arrow_keys_step_through_the_verdicts_of_a_cell_whose_backends_differ(
+    open_page: OpenPage,
+) -> None:
+    opened = open_page()
+    opened.page.focus(f'#matrix a[href="#queryset.abulk_create--{cell_id("5.2", "sqlite")}"]')
+    opened.page.keyboard.press("ArrowRight")
+    assert _focused(opened) == f"#queryset.abulk_create--{cell_id('5.2', 'postgresql')}"
+
+
+def test_a_merged_cell_names_both_backends(open_page: OpenPage) -> None:
+    opened = open_page(large(3))
+    name = "Generated feature 0, Django 6.1, SQLite and PostgreSQL: needs sync_to_async"
+    assert opened.page.get_by_role("link", name=name, exact=True).count() == 1
+
+
+# --- the evidence -----------------------------------------------------------------------------
+
+
+def test_the_evidence_opens_below_its_cell_never_over_it(open_page: OpenPage) -> None:
+    key = f"queryset.acount--{cell_id('5.2', 'sqlite')}"
+    opened = open_page()
+    _open_with_keyboard(opened, key)
+    cell = _box(opened, f'#matrix a[href="#{key}"]')
+    panel = _box(opened, "#evidence")
+    assert panel["top"] >= cell["bottom"] - 1
+
+
+def test_the_evidence_is_a_region_named_by_its_cell(open_page: OpenPage) -> None:
+    opened = open_page()
+    _open_with_keyboard(opened, f"queryset.acount--{cell_id('5.2', 'sqlite')}")
+    region = opened.page.get_by_role("region", name="QuerySet.acount() — Django 5.2, SQLite")
+    assert region.is_visible()
+
+
+def test_the_close_button_closes_the_evidence_and_returns_to_the_cell(open_page: OpenPage) -> None:
+    key = f"queryset.acount--{cell_id('5.2', 'sqlite')}"
+    opened = open_page()
+    _open_with_keyboard(opened, key)
+    opened.page.click("#evidence .close")
+    assert (opened.page.is_visible("#evidence"), _focused(opened)) == (False, f"#{key}")
+
+
+def test_a_difference_only_in_primary_keys_is_explained(open_page: OpenPage) -> None:
+    cell = cell_id("5.2", "postgresql")
+    merged = with_evidence(
+        crafted(),
+        cell,
+        observed={"kind": "value", "repr": "<Record: Record object (595)>"},
+        sync_twin={"kind": "value", "repr": "<Record: Record object (594)>"},
+    )
+    opened = open_page(merged, fragment=f"#queryset.aget--{cell}")
+    assert "Only in primary keys" in opened.panel_text()
+
+
+def test_a_generated_call_shows_the_values_of_its_placeholders(open_page: OpenPage) -> None:
+    cell = cell_id("5.2", "postgresql")
+    merged = with_evidence(
+        crafted(),
+        cell,
+        snippet="await Record.objects.filter(...).order_by(...)[...].aget(...)",
+        example="rows=[] filter=<Q: (AND: ('number__gte', 0))> order_by=('pk',) slice=None",
+    )
+    opened = open_page(merged, fragment=f"#queryset.aget--{cell}")
+    assert "filter\n<Q: (AND: ('number__gte', 0))>\norder_by\n('pk',)" in opened.panel_text()
+
+
+def test_the_evidence_links_to_the_django_docs_of_the_release(open_page: OpenPage) -> None:
+    opened = open_page(fragment=f"#queryset.acount--{cell_id('5.2', 'sqlite')}")
+    opened.panel_text()
+    hrefs = opened.page.eval_on_selector_all("#evidence a[rel]", "links => links.map(a => a.href)")
+    assert hrefs == [
+        "https://docs.djangoproject.com/en/5.2/ref/models/querysets/"
+        "#django.db.models.query.QuerySet.acount",
+        "https://docs.djangoproject.com/en/dev/releases/5.2/",
+    ]
+
+
+def test_bidi_and_zero_width_characters_in_evidence_are_shown_escaped(
+    open_page: OpenPage,
+) -> None:
+    cell = cell_id("5.2", "postgresql")
+    opened = open_page(
+        with_evidence(crafted(), cell, example=BIDI), fragment=f"#queryset.aget--{cell}"
+    )
+    assert "admin\\u202etxt.exe\\u200b" in opened.panel_text()
+
+
+# --- search and the URL ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["tags.aadd", "transaction.atomic", "async with", "select_related(", "Model.asave", "asave()"],
+)
+def test_search_finds_a_feature_by_the_code_its_check_ran(open_page: OpenPage, query: str) -> None:
+    opened = open_page(with_code(crafted()))
+    opened.page.fill("#q", query)
+    assert f"feature-{HOSTILE_FEATURE}" in opened.visible_rows()
+
+
+def test_search_and_filters_are_written_into_the_url(open_page: OpenPage) -> None:
+    opened = open_page(with_code(crafted()))
+    opened.page.fill("#q", "tags.aadd")
+    opened.page.select_option("#area", "patterns")
+    query = opened.page.evaluate("location.search")
+    assert query == "?q=tags.aadd&area=patterns"
+
+
+def test_search_and_filters_in_the_url_apply_on_load(open_page: OpenPage) -> None:
+    opened = open_page(with_code(crafted()), fragment="?q=tags.aadd&verdict=needs-sync-to-async")
+    controls = [opened.page.input_value("#q"), opened.page.input_value("#verdict")]
+    assert (controls, opened.visible_rows()) == (
+        ["tags.aadd", "needs-sync-to-async"],
+        [f"feature-{HOSTILE_FEATURE}"],
+    )
+
+
+# --- compact matrix -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("report", [crafted, lambda: large(200)], ids=["split", "merged"])
+def test_the_matrix_fits_1280_pixels_without_scrolling_sideways(
+    open_page: OpenPage, report: Callable[[], dict[str, Any]]
+) -> None:
+    opened = open_page(report(), viewport=WIDE)
+    sizes = opened.page.evaluate(
+        """() => { const wrap = document.querySelector(".wrap");
+            return [wrap.scrollWidth - wrap.clientWidth,
+                    document.documentElement.scrollWidth - innerWidth]; }"""
+    )
+    assert sizes == [0, 0]
+
+
+def test_every_row_of_the_matrix_is_one_line(open_page: OpenPage) -> None:
+    opened = open_page(large(60), viewport=WIDE)
+    heights = opened.page.eval_on_selector_all(
+        "#matrix .g > .r", "rows => rows.map(r => r.getBoundingClientRect().height)"
+    )
+    assert max(heights) < 26
+
+
+def test_the_newest_release_comes_first(open_page: OpenPage) -> None:
+    opened = open_page(large(3))
+    headers = opened.page.eval_on_selector_all(
+        "#matrix [role=columnheader]", "hs => hs.slice(2, 4).map(h => h.firstChild.textContent)"
+    )
+    assert headers == ["6.1", "6.0"]
+
+
+def test_the_matrix_does_not_widen_a_phone_screen(open_page: OpenPage) -> None:
+    opened = open_page(large(60), viewport=PHONE)
+    assert opened.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+# --- release compare ------------------------------------------------------------------------
+
+
+def _five_one_to_five_two() -> dict[str, Any]:
+    """Seven releases where, on SQLite, one feature regresses and one arrives in 5.2."""
+    merged = large(6)
+    features = {feature["id"]: feature for feature in merged["features"]}
+    for feature_id, before, after in (
+        ("generated.f0000", "native", "needs-sync-to-async"),
+        ("generated.f0001", "absent", "native"),
+    ):
+        cells = features[feature_id]["cells"]
+        for series, verdict in (("5.1", before), ("5.2", after)):
+            for backend in ("sqlite", "postgresql"):
+                cells[cell_id(series, backend)] = copy.deepcopy(cells[cell_id(series, backend)])
+                cells[cell_id(series, backend)]["verdict"] = verdict
+    return merged
+
+
+def test_comparing_5_1_with_5_2_from_the_controls_lists_regressions_first(
+    open_page: OpenPage,
+) -> None:
+    opened = open_page(_five_one_to_five_two())
+    opened.page.select_option("#compare-from", "5.1")
+    opened.page.select_option("#compare-to", "5.2")
+    kinds = opened.page.eval_on_selector_all(
+        "#compare-answer h3", "hs => hs.map(h => h.dataset.kind)"
+    )
+    assert kinds[:2] == ["regression", "new-api"]
+
+
+# --- axe-core -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280px", "390px"])
+def test_axe_finds_no_violations(open_page: OpenPage, axe_source: str, viewport: dict) -> None:
+    opened = open_page(crafted(changes=True), viewport=viewport)
+    assert _violations(opened, axe_source) == []
+
+
+OPEN_CELL = f"queryset.aget--{cell_id('5.2', 'sqlite')}"
+
+
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280px", "390px"])
+def test_axe_finds_no_violations_with_evidence_and_answers_open(
+    open_page: OpenPage, axe_source: str, viewport: dict
+) -> None:
+    opened = open_page(
+        crafted(),
+        fragment=f"?django=5.2&db=sqlite&compare=4.1..5.2#{OPEN_CELL}",
+        viewport=viewport,
+    )
+    opened.panel_text()
+    assert _violations(opened, axe_source) == []
+
+
+# --- the full run ---------------------------------------------------------------------------
+
+needs_full_run = pytest.mark.skipif(
+    not FULL_RUN.exists(),
+    reason="reports/results.json does not exist: run the matrix (`nox`) to check the real page",
+)
+
+
+@needs_full_run
+@pytest.mark.parametrize(
+    ("viewport", "name"), [(WIDE, "report-1280.png"), (PHONE, "report-390.png")]
+)
+def test_the_full_run_page_passes_axe_and_is_screenshotted(
+    open_page: OpenPage, axe_source: str, viewport: dict, name: str
+) -> None:
+    merged = json.loads(FULL_RUN.read_text("utf-8"))
+    key = f"related.m2m.aadd--{matrix_columns(merged)[0]['cells'][0]['id']}"
+    opened = open_page(merged, fragment=f"?django=5.2&db=postgresql#{key}", viewport=viewport)
+    opened.panel_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    opened.page.wait_for_timeout(300)  # the rows near the screen render a frame later
+    opened.page.screenshot(path=str(SCREENSHOTS / f"evidence-{name}"))
+    opened.page.keyboard.press("Escape")
+    opened.page.evaluate("scrollTo(0, 0)")
+    opened.page.screenshot(path=str(SCREENSHOTS / f"setup-{name}"))
+    opened.page.locator("#matrix-section").scroll_into_view_if_needed()
+    opened.page.wait_for_timeout(300)
+    opened.page.screenshot(path=str(SCREENSHOTS / f"matrix-{name}"))
+    assert _violations(opened, axe_source) == []
+
+
+@needs_full_run
+@pytest.mark.parametrize(
+    ("query", "feature"),
+    [
+        ("tags.aadd", "related.m2m.aadd"),
+        ("transaction.atomic", "pattern.atomic-block"),
+        ("async with", "pattern.atomic-block"),
+        ("select_related(", "pattern.select-related-aget"),
+        ("Model.asave", "model.asave"),
+    ],
+)
+def test_the_full_run_search_finds_code(open_page: OpenPage, query: str, feature: str) -> None:
+    opened = open_page(json.loads(FULL_RUN.read_text("utf-8")))
+    opened.page.fill("#q", query)
+    assert f"feature-{feature}" in opened.visible_rows()
+
+
+@needs_full_run
+def test_the_full_run_search_for_model_asave_leaves_out_the_session_store(
+    open_page: OpenPage,
+) -> None:
+    opened = open_page(json.loads(FULL_RUN.read_text("utf-8")))
+    opened.page.fill("#q", "Model.asave")
+    assert "feature-sessions.db-store.asave" not in opened.visible_rows()
+
+
+def test_the_back_button_closes_the_evidence_a_click_opened(open_page: OpenPage) -> None:
+    opened = open_page()
+    opened.page.click(f'#matrix a[href="#queryset.acount--{cell_id("5.2", "sqlite")}"]')
+    opened.page.wait_for_selector("#evidence", state="visible")
+    opened.page.go_back()
+    opened.page.wait_for_function("document.getElementById('evidence').hidden", timeout=2000)
+    assert opened.page.evaluate("location.hash") == ""
+
+
+def test_the_panel_says_its_checks_are_loading_until_they_are_inflated(
+    open_page: OpenPage,
+) -> None:
+    opened = open_page(large(40))
+    cdp = opened.page.context.new_cdp_session(opened.page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 50})  # a slow device: inflating waits
+    opened.page.eval_on_selector_all(
+        "#matrix .g > .r[id]", "rows => rows.at(-1).querySelector('[class^=v-] a').click()"
+    )
+    opened.page.wait_for_selector("#evidence .loading", timeout=10_000)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+    assert "Loading the checks…" not in opened.panel_text()
+
+
+def test_a_session_that_never_ran_is_named_above_the_matrix(open_page: OpenPage) -> None:
+    opened = open_page()
+    assert "Django 4.1 on PostgreSQL" in opened.page.inner_text("#not-run")
+
+
+def test_a_link_to_a_cell_that_never_ran_says_so(open_page: OpenPage) -> None:
+    opened = open_page(fragment=f"#queryset.aget--{cell_id('4.1', 'postgresql')}")
+    assert "did not run" in opened.page.inner_text("#notice")
