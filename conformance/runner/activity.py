@@ -225,6 +225,9 @@ def configured(
     settings = connections.settings["default"]
     saved = {key: settings.get(key) for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "OPTIONS")}
     options = dict(saved["OPTIONS"] or {})
+    # The checks decide the pool themselves: a column whose own settings pool its connections
+    # (a backends file's OPTIONS) is measured with and without one like every other column.
+    options.pop("pool", None)
     if pool is not None:
         options["pool"] = pool
     _close_outside_transaction()
