@@ -25,9 +25,11 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -70,17 +72,27 @@ CLICK_WHEN_THERE = """
 """
 
 
-def measure(page_uri: str, first_cell: str, slowdown: int) -> dict[str, float]:
-    """One run at one slowdown: the page's own times, and Playwright's click to evidence."""
-    selector = f'#matrix [role=gridcell] a[href="#{first_cell}"]'
+@contextmanager
+def throttled_page(slowdown: int) -> Iterator[Page]:
+    """A 1280 px page in Debian's Chromium with its CPU slowed ``slowdown`` times."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
         )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.context.new_cdp_session(page).send(
-            "Emulation.setCPUThrottlingRate", {"rate": slowdown}
-        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.context.new_cdp_session(page).send(
+                "Emulation.setCPUThrottlingRate", {"rate": slowdown}
+            )
+            yield page
+        finally:
+            browser.close()
+
+
+def measure(page_uri: str, first_cell: str, slowdown: int) -> dict[str, float]:
+    """One run at one slowdown: the page's own times, and Playwright's click to evidence."""
+    selector = f'#matrix [role=gridcell] a[href="#{first_cell}"]'
+    with throttled_page(slowdown) as page:
         page.add_init_script(f"({CLICK_WHEN_THERE})({json.dumps(selector)})")
         page.goto(page_uri, wait_until="load", timeout=120_000)
         page.wait_for_function("window.__times.usable !== undefined", timeout=120_000)
@@ -91,25 +103,16 @@ def measure(page_uri: str, first_cell: str, slowdown: int) -> dict[str, float]:
         page.click(selector, timeout=120_000)
         page.wait_for_selector("#evidence[data-complete]", state="visible", timeout=120_000)
         times["playwright_click"] = (time.perf_counter() - start) * 1000
-        browser.close()
     return times
 
 
 def floor(page_uri: str, slowdown: int) -> float:
     """First paint of a one-line page in the same browser at the same slowdown: what no page
     can beat here, printed beside the report's figures."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.context.new_cdp_session(page).send(
-            "Emulation.setCPUThrottlingRate", {"rate": slowdown}
-        )
+    with throttled_page(slowdown) as page:
         page.goto(page_uri, wait_until="load")
         page.wait_for_function("performance.getEntriesByType('paint').length > 0")
         painted = page.evaluate("performance.getEntriesByType('paint')[0].startTime")
-        browser.close()
     return painted
 
 
