@@ -58,6 +58,7 @@ from conformance.runner.database import (  # noqa: E402
     URL_ENV,
     mask_url,
 )
+from conformance.runner.watchdog import settle  # noqa: E402
 
 nox.needs_version = ">=2026.10.20"
 nox.options.default_venv_backend = "uv"
@@ -384,6 +385,15 @@ def conformance(session: nox.Session, cell_id: str) -> None:
     if url:
         env[URL_ENV] = url
         session.log(f"{backend.label} at {mask_url(url)}")
+    try:
+        _run_suite(session, cell, results, env)
+    finally:
+        hung = settle(results)
+        if hung:
+            session.error(f"{cell.id}: {hung}; the stacks are in {results}")
+
+
+def _run_suite(session: nox.Session, cell: Cell, results: Path, env: dict[str, str]) -> None:
     # One seed for the whole nox run, recorded in every results file: a failure replays with
     # CONFORMANCE_HYPOTHESIS_SEED=<seed> (the ci profile is derandomized and needs none).
     seed = os.environ.setdefault(SEED_ENV, str(random.randrange(2**32)))
@@ -394,7 +404,7 @@ def conformance(session: nox.Session, cell_id: str) -> None:
         f"--conformance-results={results}",
         f"--conformance-cell={cell.id}",
         f"--conformance-series={cell.release.series}",
-        f"--conformance-backend={backend.name}",
+        f"--conformance-backend={cell.backend.name}",
         f"--conformance-channel={cell.release.channel}",
         *([f"--conformance-label={cell.release.label}"] if cell.release.label else []),
         f"--hypothesis-seed={seed}",

@@ -95,3 +95,16 @@ def test_a_column_s_own_settings_are_merged_over_the_url_s():
 def test_secrets_in_a_column_s_settings_are_masked():
     shown = mask_settings({"OPTIONS": {"password": "hunter2", "sslmode": "require"}})
     assert shown == {"OPTIONS": {"password": "***", "sslmode": "require"}}
+
+
+def test_each_sqlite_run_gets_a_test_database_file_of_its_own():
+    first = database_settings_from_env(
+        {"CONFORMANCE_BACKEND": "sqlite", "CONFORMANCE_DB_SUFFIX": "a_1"}
+    )
+    second = database_settings_from_env(
+        {"CONFORMANCE_BACKEND": "sqlite", "CONFORMANCE_DB_SUFFIX": "a_2"}
+    )
+    # A file, never Django's shared-cache in-memory database, whose one lock serialises every
+    # thread's statements (and deadlocks a statement calling back into Python).
+    assert first["TEST"]["NAME"].endswith("test_conformance_a_1.sqlite3")
+    assert first["TEST"]["NAME"] != second["TEST"]["NAME"]

@@ -9,10 +9,13 @@ run without the fault, do not count).
 
 from __future__ import annotations
 
+import json
 import textwrap
+import time
 
 import pytest
 
+from conformance.runner.watchdog import hang_file, settle
 from tests.conftest import ROOT, run_suite_in
 
 SURFACE = "conformance/runner/suite/test_surface.py::test_async_member_matches_its_sync_twin"
@@ -184,3 +187,49 @@ def test_a_check_that_never_returns_ends_as_a_timeout(hung_run):
 def test_the_session_goes_on_after_a_timeout(hung_run):
     assert hung_run.results["status"] == "complete"
     assert hung_run.feature("queryset.acount")["verdict"] == "native"
+
+
+DEADLOCK = """
+import ctypes
+
+async def aexists(self):
+    ctypes.PyDLL(None).sleep(600)  # blocks in C with the GIL held, as a driver deadlock does
+
+QuerySet.aexists = aexists
+"""
+
+
+@pytest.fixture(scope="module")
+def deadlocked_run(tmp_path_factory):
+    """A check stuck in C with the GIL held, where no signal handler can run; then what the nox
+    session makes of it (``settle``)."""
+    directory = tmp_path_factory.mktemp("deadlocked")
+    _plugin(directory, DEADLOCK)
+    selection = [_surface(f) for f in ("sessions.db-store.acreate", "queryset.acount")]
+    started = time.monotonic()
+    run = run_suite_in(
+        directory, *selection, "-p", "breakage", "--conformance-timeout=2",
+        "--conformance-hang-limit=4",
+    )  # fmt: skip
+    return run, time.monotonic() - started, settle(run.results_path)
+
+
+def test_a_session_stuck_in_c_is_stopped_at_the_hang_limit(deadlocked_run):
+    run, took, _ = deadlocked_run
+    assert run.returncode != 0
+    assert took < 60, f"the session ran {took:.0f} s"
+
+
+def test_a_stopped_session_says_where_it_hung(deadlocked_run):
+    run, _, error = deadlocked_run
+    assert error.startswith("the session hung and was stopped: ")
+    assert error.endswith("[sessions.db-store.acreate] (call) did not end within 4 s")
+    results = json.loads(run.results_path.read_text())
+    assert results["status"] == "error"
+    assert "in aexists" in results["error"], results["error"]
+    assert not hang_file(run.results_path).exists()
+
+
+def test_a_session_that_ends_leaves_no_hang_file(hung_run):
+    assert not hang_file(hung_run.results_path).exists()
+    assert settle(hung_run.results_path) is None

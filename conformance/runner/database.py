@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -106,6 +108,34 @@ def server_settings(url: str, suffix: str, overrides: dict[str, Any] | None = No
     return settings
 
 
+def sqlite_dir() -> Path:
+    """Where SQLite test databases go: RAM-backed ``/dev/shm`` when it is writable (no disk
+    writes, as fast as memory), else the system's temporary folder."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        return shm
+    return Path(tempfile.gettempdir())
+
+
+def sqlite_settings(suffix: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A SQLite test database in a file of its own, named by ``suffix`` so runs never overlap.
+
+    A file, as a deployment has, not Django's default in-memory test database: that one is a
+    single shared cache whose lock every thread's connection takes for a whole statement, so
+    the served app's threads and the checks' thread run one statement at a time (not what a
+    deployment sees), and a statement that calls back into Python (the views' sleep function)
+    while the checks' thread waits for that lock with the GIL held deadlocks the session. Django
+    creates the file before the suite and removes it after.
+    """
+    test_name = str(sqlite_dir() / f"test_conformance_{suffix}.sqlite3")
+    settings: dict[str, Any] = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": ":memory:",
+        "TEST": {"NAME": test_name},
+    }
+    return {**settings, **(overrides or {})}
+
+
 def _overrides(env: Any) -> dict[str, Any]:
     text = env.get(SETTINGS_ENV) or "{}"
     try:
@@ -127,8 +157,7 @@ def database_settings_from_env(environ: dict[str, str] | None = None) -> dict[st
     url = env.get(URL_ENV)
     overrides = _overrides(env)
     if backend == "sqlite" or (not url and overrides.get("ENGINE", "").endswith("sqlite3")):
-        # In-memory test database: private to this process, so runs cannot overlap.
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:", **overrides}
+        return sqlite_settings(suffix, overrides)
     if not url:
         raise DatabaseConfigError(
             f"{BACKEND_ENV}={backend} but {URL_ENV} is not set. Fix: run through nox, which "

@@ -29,6 +29,7 @@ from conformance.features import feature as lookup_feature
 from conformance.report.claims import load as load_claims
 from conformance.results import SCHEMA_VERSION, write_results
 from conformance.runner import database, profiles
+from conformance.runner.watchdog import Watchdog
 from conformance.verdicts import SEVERITY, Verdict, fold
 
 MARKER = "conformance"
@@ -128,6 +129,8 @@ class SessionState:
     failed_at_start: bool = False
     # failures that produced no verdict (a teardown, a test that is not a check): the kit's own
     unrecorded_failures: list[str] = field(default_factory=list)
+    hang_limit_s: float = 0.0
+    watchdog: Watchdog | None = None
 
 
 STATE = pytest.StashKey[SessionState]()
@@ -152,6 +155,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=float,
         help="seconds a check may run before it ends as an `error` verdict with reason timeout "
         "(default: the Hypothesis profile's budget)",
+    )
+    group.addoption(
+        "--conformance-hang-limit",
+        type=float,
+        help="seconds one setup, call or teardown may take before the session is stopped as "
+        "hung, with every thread's stack in its results (default: 4 check budgets, at least "
+        "120 s)",
     )
 
 
@@ -185,6 +195,7 @@ def pytest_configure(config: pytest.Config) -> None:
         profile, profiles.TIMEOUTS[profiles.DEFAULT]
     )
     state = SessionState(Path(path), cell, timeout_s=timeout)
+    state.hang_limit_s = config.getoption("--conformance-hang-limit") or max(4 * timeout, 120.0)
     config.stash[STATE] = state
     suite = (Path(__file__).parent / "suite").resolve()
     state.full_run = any(Path(arg).resolve() == suite for arg in config.args) and not (
@@ -245,6 +256,23 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         state.failed_at_start = True
         _write(state, status="error")
         pytest.exit(f"[{state.cell['id']}] {state.error}", returncode=3)
+    state.watchdog = Watchdog(state.results_path, state.hang_limit_s)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _arm(item, "setup")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    _arm(item, "teardown")
+
+
+def _arm(item: pytest.Item, when: str) -> None:
+    state = item.config.stash.get(STATE, None)
+    if state is not None and state.watchdog is not None:
+        state.watchdog.arm(item.nodeid, when)
 
 
 def _server_name() -> str:
@@ -316,6 +344,7 @@ class _ThreadStopped(BaseException):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
     """Run the check under its time budget: past it, the check ends with ``CheckTimeout``."""
+    _arm(item, "call")
     state = item.config.stash.get(STATE, None)
     if state is None or item.get_closest_marker(MARKER) is None:
         return (yield)
@@ -409,6 +438,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash.get(STATE, None)
     if state is None or state.failed_at_start:
         return
+    if state.watchdog is not None:
+        state.watchdog.close()
     interrupted = exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
     if interrupted and not state.error:
         state.error = f"the session was interrupted (pytest exit status {int(exitstatus)})"

@@ -1,7 +1,7 @@
 """A real ASGI server (uvicorn) serving an application on a free loopback port, in this process.
 
-In-process, so that the server's threads reach the session's test database (SQLite's in-memory
-test database is private to the process) through the same settings as the checks. The server
+In-process, so that the server's threads reach the session's test database through the same
+settings as the checks. The server
 runs its own event loop in a background thread; ``serving`` waits a bounded time for it to
 listen, and always stops it, failing loudly, naming the port, when it cannot.
 """

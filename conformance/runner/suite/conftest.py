@@ -92,9 +92,10 @@ def asgi_server(asgi_serving):
     """The served testapp, for one check; after it, the garbage its requests left is collected.
 
     Each request's thread ends after its response, and with it the thread's connection
-    wrapper; Django never closes SQLite's in-memory connections, and Python warns
-    (``ResourceWarning``) whenever it collects one. Once the server is idle they are collected
-    here, quietly, so no later check takes that warning for one of its own calls'.
+    wrapper; Django closes only the connection of the thread that ends the request, and Python
+    warns (``ResourceWarning``) whenever it collects an open SQLite connection. Once the server
+    is idle they are collected here, quietly, so no later check takes that warning for one of
+    its own calls'.
     """
     from django.db import connection
 

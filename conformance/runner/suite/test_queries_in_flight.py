@@ -126,7 +126,7 @@ def _record(
             sampled_by={"postgresql": "pg_stat_activity", "mysql": "PROCESSLIST"}.get(
                 connection.vendor, "threads"
             ),
-            # SQLite's in-memory test database is one shared cache: its lock is held per statement
+            # where the counts come from: a server database or the SQLite file
             database=connection.settings_dict["NAME"],
             **extra,
         )

@@ -1,0 +1,70 @@
+"""The last resort for a session that stops making progress.
+
+The per-check budget (SIGALRM) interrupts Python code inside a check. It cannot end a thread
+blocked in C with the GIL held (a deadlock inside a database driver), and it does not cover a
+fixture's setup or teardown. faulthandler's watchdog can: it is a C thread of its own that
+needs no GIL. Armed for every phase of every test, past the limit it writes every thread's
+stack into the hang file, after a line naming the test and phase, and ends the process. The nox
+session then calls ``settle``, which turns the results file's ``incomplete`` placeholder into
+an ``error`` that says where the session hung, so the report shows it and the matrix goes on.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+from pathlib import Path
+from typing import IO
+
+from conformance.results import load_json, write_json_atomically
+
+STACKS_SHOWN = 6000  # characters of the stacks kept in the results file
+
+
+def hang_file(results: Path) -> Path:
+    """Where a session writing ``results`` leaves its stacks when it hangs."""
+    return results.with_name(f"{results.stem}.hang.txt")
+
+
+class Watchdog:
+    """Ends the process when one phase of one test runs longer than ``limit_s`` seconds."""
+
+    def __init__(self, results: Path, limit_s: float) -> None:
+        self.path = hang_file(results)
+        self.limit_s = limit_s
+        self._file: IO[str] = self.path.open("w", encoding="utf-8")
+
+    def arm(self, nodeid: str, when: str) -> None:
+        """Start the clock for ``when`` (setup, call or teardown) of ``nodeid``."""
+        self._file.seek(0)
+        self._file.truncate()
+        self._file.write(f"{nodeid} ({when}) did not end within {self.limit_s:g} s\n")
+        self._file.flush()
+        faulthandler.dump_traceback_later(self.limit_s, exit=True, file=self._file)
+
+    def close(self) -> None:
+        """The session ended by itself: nothing hung."""
+        faulthandler.cancel_dump_traceback_later()
+        self._file.close()
+        self.path.unlink(missing_ok=True)
+
+
+def settle(results: Path) -> str | None:
+    """After the session's process ended: if the watchdog stopped it, rewrite the results file
+    as an ``error`` naming the test and phase that hung, with the stacks, and return that
+    error; otherwise ``None``, leaving the results as the session wrote them."""
+    stacks_path = hang_file(results)
+    if not stacks_path.exists():
+        return None
+    text = stacks_path.read_text(encoding="utf-8", errors="replace")
+    stacks_path.unlink()
+    where, _, stacks = text.partition("\n")
+    if not stacks.strip():  # armed, but the process ended some other way
+        return None
+    document = load_json(results)
+    if document.get("status") != "incomplete":
+        return None
+    error = f"the session hung and was stopped: {where}"
+    document["status"] = "error"
+    document["error"] = f"{error}. Stuck at:\n{stacks.strip()[-STACKS_SHOWN:]}"
+    write_json_atomically(results, document)
+    return error
