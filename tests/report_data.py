@@ -10,12 +10,13 @@ cells.
 from __future__ import annotations
 
 import copy
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from conformance.report.merge import divergence
-from conformance.report.render import render_html
+from conformance.report.render import decode_data, render_html
 
 # Text that would run script, break out of an attribute or a <script> element, or garble the
 # page if it were ever put into HTML as markup instead of text.
@@ -428,3 +429,14 @@ def with_evidence(merged: dict[str, Any], cell: str, **evidence: Any) -> dict[st
     aget = next(f for f in merged["features"] if f["id"] == "queryset.aget")
     aget["cells"][cell]["checks"][0]["evidence"] |= evidence
     return merged
+
+
+DEFERRED = re.compile(
+    r'<script type="application/octet-stream" data-deferred[^>]*>(.*?)</script>', re.S
+)
+
+
+def page_markup(merged: dict[str, Any]) -> str:
+    """The page's markup as a browser has it once loaded: each deferred part (the matrix's
+    later areas, the sections below it) put in where its compressed form stood."""
+    return DEFERRED.sub(lambda found: "".join(decode_data(found.group(1))), render_html(merged))

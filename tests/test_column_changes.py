@@ -10,8 +10,7 @@ import jsonschema
 import pytest
 
 from conformance.report.columns import column_changes, stock_backends
-from conformance.report.render import render_html
-from tests.report_data import crafted
+from tests.report_data import crafted, page_markup
 
 SCHEMA = json.loads(files("conformance.report").joinpath("merged-schema.json").read_text("utf-8"))
 STOCK = {"async-backend": "postgresql"}
@@ -128,7 +127,7 @@ def test_the_merged_schema_allows_the_columns_key() -> None:
 def test_the_report_shows_each_change_with_both_verdicts() -> None:
     data = crafted()
     data["columns"] = column_changes(merged({"model.asave": ("native", "diverges")}), STOCK)
-    page = render_html(data)
+    page = page_markup(data)
     section = page[page.index('<section id="columns">') :]
     section = section[: section.index("</section>")]
     assert f"{COLUMN} against {BASE}" in section

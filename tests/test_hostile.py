@@ -8,8 +8,9 @@ import re
 import pytest
 
 from conformance.report.merge import merge
-from conformance.report.render import render_html, render_markdown
+from conformance.report.render import render_markdown
 from conformance.results import write_results
+from tests.report_data import page_markup
 from tests.session_data import session
 
 HOSTILE = '<script>alert("x")</script>" onmouseover="alert(1)\x00\x1b[31m|pipe|\n' + "y" * 200_000
@@ -32,7 +33,7 @@ def merged(tmp_path_factory):
 
 
 def test_the_page_has_no_markup_from_the_results_file(merged):
-    page = render_html(merged)
+    page = page_markup(merged)
     assert "<script>alert" not in page
     assert "<img src=x" not in page
     assert "<b>PostgreSQL</b>" not in page
@@ -40,12 +41,12 @@ def test_the_page_has_no_markup_from_the_results_file(merged):
 
 
 def test_the_page_still_shows_the_text(merged):
-    page = render_html(merged)
+    page = page_markup(merged)
     assert "&lt;b&gt;PostgreSQL&lt;/b&gt;" in page
 
 
 def test_the_embedded_data_cannot_close_its_script_tag(merged):
-    page = render_html(merged)
+    page = page_markup(merged)
     for block in re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', page, re.S):
         assert "</" not in block
         json.loads(block)

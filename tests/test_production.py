@@ -15,9 +15,10 @@ import pytest
 
 from conformance.report.merge import merge
 from conformance.report.production import section
-from conformance.report.render import render_html, render_markdown
+from conformance.report.render import render_markdown
 from conformance.runner.database import URL_ENV
 from conformance.runner.server import ServerError, serving
+from tests.report_data import page_markup
 from tests.session_data import check, session
 from tests.test_faults import server  # noqa: F401 - the throwaway PostgreSQL, when none is set
 
@@ -238,7 +239,7 @@ def test_the_section_reads_views_chart_and_connections_from_the_results(tmp_path
 
 def test_the_page_shows_the_section_with_its_chart_and_escapes_notes(tmp_path):
     _sessions(tmp_path)
-    page = render_html(merge(tmp_path))
+    page = page_markup(merge(tmp_path))
     production = page[page.index('<section id="production">') :]
     production = production[: production.index("</section>")]
     assert "<svg" in production
@@ -253,7 +254,7 @@ def test_a_report_without_production_checks_says_so(tmp_path):
         json.dumps(session("django-5.2-sqlite", {"queryset.aget": "native"}))
     )
     assert section(merge(tmp_path)) == []
-    assert "No cell measured the production checks." in render_html(merge(tmp_path))
+    assert "No cell measured the production checks." in page_markup(merge(tmp_path))
 
 
 def test_the_summary_gives_each_cells_figures_in_a_line(tmp_path):

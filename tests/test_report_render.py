@@ -50,6 +50,7 @@ from tests.report_data import (
     cell_id,
     crafted,
     large,
+    page_markup,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -233,16 +234,16 @@ class _Fetches(HTMLParser):
 
 def test_the_page_loads_nothing_from_elsewhere() -> None:
     parser = _Fetches()
-    parser.feed(_outside_data(render_html(crafted())))
+    parser.feed(_outside_data(page_markup(crafted())))
     assert parser.found == []
 
 
 def test_the_page_imports_no_stylesheet_or_font() -> None:
-    assert not re.search(r"@import|url\(", _outside_data(render_html(crafted())))
+    assert not re.search(r"@import|url\(", _outside_data(page_markup(crafted())))
 
 
 def test_the_embedded_data_cannot_close_its_script_element() -> None:
-    html = render_html(crafted())
+    html = page_markup(crafted())
     index = re.search(r'id="report-data">(.*?)</script>', html, re.S).group(1)
     encoded = [found.group(2) for found in DATA_ELEMENT.finditer(html)]
     assert "<" not in index
@@ -250,26 +251,26 @@ def test_the_embedded_data_cannot_close_its_script_element() -> None:
 
 
 def test_the_embedded_evidence_round_trips_the_hostile_message() -> None:
-    embedded = _embedded(render_html(crafted()))
-    index = _embedded_data(render_html(crafted()))
+    embedded = _embedded(page_markup(crafted()))
+    index = _embedded_data(page_markup(crafted()))
     chunk = embedded[f"evidence-{index['features'][HOSTILE_FEATURE]['chunk']}"]
     assert chunk[HOSTILE_FEATURE][cell_id("5.2", "postgresql")]["notes"] == [HOSTILE]
 
 
 def test_the_index_carries_the_tested_workaround_of_a_cell_that_needs_sync_to_async() -> None:
-    found = _embedded_data(render_html(crafted()))["features"][HOSTILE_FEATURE]["workarounds"]
+    found = _embedded_data(page_markup(crafted()))["features"][HOSTILE_FEATURE]["workarounds"]
     cells = {cell: text for text, cells in found.items() for cell in cells}
     assert cells[cell_id("5.2", "sqlite")].startswith("async def wrapped():")
 
 
 def test_hostile_text_in_server_rendered_parts_is_escaped() -> None:
-    markup = _outside_data(render_html(crafted()))
+    markup = _outside_data(page_markup(crafted()))
     assert "<script>alert(1)" not in markup
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markup
 
 
 def test_a_hostile_feature_title_is_escaped() -> None:
-    assert "Lazy forward FK &lt;b&gt;access&lt;/b&gt;" in render_html(crafted())
+    assert "Lazy forward FK &lt;b&gt;access&lt;/b&gt;" in page_markup(crafted())
 
 
 def test_every_cell_is_shown_by_exactly_one_column() -> None:
@@ -280,7 +281,7 @@ def test_every_cell_is_shown_by_exactly_one_column() -> None:
 
 def test_every_feature_has_a_link_in_every_column() -> None:
     merged = crafted()
-    html = render_html(merged)
+    html = page_markup(merged)
     missing = [
         (feature["id"], column["cells"][0]["id"])
         for feature in merged["features"]
@@ -331,7 +332,7 @@ def test_the_matrix_puts_the_newest_release_first() -> None:
 
 
 def test_a_split_cell_where_the_backends_differ_is_marked() -> None:
-    html = render_html(crafted())
+    html = page_markup(crafted())
     cell = re.search(
         r'<span role="gridcell" class="([^"]*)">'
         r'<a href="#queryset.abulk_create--django-5.2-sqlite"',
@@ -341,7 +342,7 @@ def test_a_split_cell_where_the_backends_differ_is_marked() -> None:
 
 
 def test_each_cell_is_named_by_feature_release_backend_and_verdict() -> None:
-    html = render_html(large(3))
+    html = page_markup(large(3))
     assert (
         'aria-label="Generated feature 0, Django 6.1, SQLite and PostgreSQL: needs sync_to_async"'
         in html
@@ -349,13 +350,13 @@ def test_each_cell_is_named_by_feature_release_backend_and_verdict() -> None:
 
 
 def test_every_feature_has_a_permalink() -> None:
-    html = render_html(crafted())
+    html = page_markup(crafted())
     assert 'id="feature-queryset.aget"' in html
     assert 'href="#feature-queryset.aget"' in html
 
 
 def test_cells_of_sessions_that_did_not_complete_are_marked_unmeasured() -> None:
-    html = render_html(crafted())
+    html = page_markup(crafted())
     marked = re.findall(r'class="v-[^"]*\bunmeasured\b[^"]*"><a href="#[^"]+--([^"]+)"', html)
     assert set(marked) == {INCOMPLETE_CELL}
 
@@ -366,7 +367,7 @@ def test_a_session_that_never_ran_has_no_column() -> None:
 
 
 def test_a_cell_shows_its_verdict_by_symbol_and_word() -> None:
-    html = render_html(crafted())
+    html = page_markup(crafted())
     cell = re.search(
         r'<span role="gridcell"[^>]*><a href="#queryset.acount--django-4.1-sqlite".*?</a>', html
     ).group(0)
@@ -375,22 +376,22 @@ def test_a_cell_shows_its_verdict_by_symbol_and_word() -> None:
 
 
 def test_evidence_is_not_rendered_into_the_markup() -> None:
-    html = render_html(crafted())
+    html = page_markup(crafted())
     assert "return await run(" not in _outside_data(html)
 
 
 def test_the_megabyte_line_is_only_in_the_embedded_data() -> None:
-    html = render_html(crafted())
+    html = page_markup(crafted())
     assert LONG_LINE not in _outside_data(html)
 
 
 def test_the_page_renders_without_a_claims_audit() -> None:
-    html = render_html(crafted(claims=False))
+    html = page_markup(crafted(claims=False))
     assert "No claims audit in these results." in html
 
 
 def test_refuted_claims_come_first_and_link_to_their_cells() -> None:
-    html = render_html(crafted())
+    html = page_markup(crafted())
     section = html[html.index('id="claims"') :]
     first = re.search(r'<article class="claim (\w+)" id="claim-([^"]+)"', section)
     assert first.groups() == ("refuted", "available-4.1.acount")
@@ -398,33 +399,33 @@ def test_refuted_claims_come_first_and_link_to_their_cells() -> None:
 
 
 def test_confirmed_claims_are_folded_away() -> None:
-    html = render_html(crafted())
+    html = page_markup(crafted())
     folded = html[html.index('<details id="confirmed-claims">') :]
     assert 'id="claim-available-4.1.aget"' in folded
 
 
 def test_claim_links_name_the_release_backend_and_verdict() -> None:
-    html = render_html(crafted())
+    html = page_markup(crafted())
     assert re.search(r'href="#queryset.acount--django-5.2-sqlite"[^>]*>5.2 SQLite ✓</a>', html)
 
 
 def test_the_page_lists_backend_differences() -> None:
-    html = render_html(crafted())
+    html = page_markup(crafted())
     section = html[html.index('id="differences"') : html.index('id="claims"')]
     assert 'href="#queryset.abulk_create--django-5.2-postgresql"' in section
 
 
 def test_the_divergences_come_before_the_matrix() -> None:
-    html = render_html(crafted())
+    html = page_markup(crafted())
     assert html.index('<section id="divergences">') < html.index('id="matrix-section"')
 
 
 def test_the_divergences_say_a_divergence_is_djangos_behaviour_not_the_kits_failure() -> None:
-    assert str(escape(DIVERGES_MEANING)) in _section(render_html(crafted()), "divergences")
+    assert str(escape(DIVERGES_MEANING)) in _section(page_markup(crafted()), "divergences")
 
 
 def test_a_divergence_shows_its_minimal_call_and_both_outcomes_side_by_side() -> None:
-    section = _section(render_html(crafted()), "divergences")
+    section = _section(page_markup(crafted()), "divergences")
     row = re.search(r'<tr id="divergence-queryset.abulk_create"><td>.*?</tr>', section, re.S)
     cells = re.findall(r"<td>(.*?)</td>", row.group(0), re.S)
     assert f"<code>{MINIMAL_CALL}</code>" in cells[1]
@@ -435,27 +436,27 @@ def test_a_divergence_shows_its_minimal_call_and_both_outcomes_side_by_side() ->
 
 
 def test_a_divergence_names_its_releases_and_links_to_its_row_and_evidence() -> None:
-    section = _section(render_html(crafted()), "divergences")
+    section = _section(page_markup(crafted()), "divergences")
     assert "diverges in PostgreSQL 5.0 to 5.2; not seen on SQLite" in section
     assert f'href="#feature-{DIVERGING_FEATURE}"' in section
     assert f'href="#{DIVERGING_FEATURE}--{cell_id("5.2", "postgresql")}"' in section
 
 
 def test_the_other_diverging_calls_are_folded_away() -> None:
-    section = _section(render_html(crafted()), "divergences")
+    section = _section(page_markup(crafted()), "divergences")
     folded = section[section.index("<details>") : section.index("</details>")]
     assert OTHER_CALL in folded
     assert MINIMAL_CALL not in folded
 
 
 def test_a_hostile_diverging_call_is_escaped() -> None:
-    section = _section(render_html(crafted()), "divergences")
+    section = _section(page_markup(crafted()), "divergences")
     assert "<script>" not in section
     assert "&lt;script&gt;alert(1)" in section
 
 
 def test_the_evidence_panel_gets_the_same_explanation_of_diverges() -> None:
-    assert _embedded_data(render_html(crafted()))["diverges_meaning"] == DIVERGES_MEANING
+    assert _embedded_data(page_markup(crafted()))["diverges_meaning"] == DIVERGES_MEANING
 
 
 def test_results_without_divergences_or_surface_still_render() -> None:
@@ -463,13 +464,13 @@ def test_results_without_divergences_or_surface_still_render() -> None:
     del old["divergences"]
     for cell in old["cells"]:
         del cell["surface"]
-    html = render_html(old)
+    html = page_markup(old)
     assert "No feature diverges from its sync twin" in html
     assert "No session in these results introspected its async surface." in html
 
 
 def test_the_surface_coverage_shows_calls_tried_and_what_was_varied() -> None:
-    section = _section(render_html(crafted()), "surface")
+    section = _section(page_markup(crafted()), "surface")
     row = re.search(rf'<tr><td><a href="#feature-{DIVERGING_FEATURE}">.*?</tr>', section, re.S)
     assert "<td>12</td>" in row.group(0)
     assert "as seeded, batch_size, receiver: filtered" in row.group(0)
@@ -477,14 +478,14 @@ def test_the_surface_coverage_shows_calls_tried_and_what_was_varied() -> None:
 
 
 def test_the_surface_coverage_lists_each_cells_unchecked_members() -> None:
-    section = _section(render_html(crafted()), "surface")
+    section = _section(page_markup(crafted()), "surface")
     row = re.search(r'<tr><td><a href="#env-django-5.2-sqlite">.*?</tr>', section, re.S)
     assert "66.7%" in row.group(0)
     assert "<code>queryset.acontains</code>" in row.group(0)
 
 
 def test_changed_cells_are_marked_in_the_matrix() -> None:
-    html = render_html(crafted(changes=True))
+    html = page_markup(crafted(changes=True))
     cell = re.search(
         r'<span role="gridcell"[^>]*><a href="#queryset.acount--django-5.2-sqlite"', html
     ).group(0)
@@ -492,7 +493,7 @@ def test_changed_cells_are_marked_in_the_matrix() -> None:
 
 
 def test_the_page_lists_changes_with_old_and_new_verdicts() -> None:
-    html = render_html(crafted(changes=True))
+    html = page_markup(crafted(changes=True))
     section = html[html.index('<section id="changes">') : html.index('id="differences"')]
     assert "— absent" in section
     assert "✓ native" in section
@@ -508,7 +509,7 @@ def test_the_page_groups_changes_by_kind_saying_which_are_improvements() -> None
             "new": "absent",
         }
     )
-    section = _section(render_html(merged), "changes")
+    section = _section(page_markup(merged), "changes")
     regressions = section.index('id="changes-regression">Regressions (1): worse than the baseline')
     assert regressions < section.index('id="changes-new-api">New APIs (1): improvements')
 
@@ -529,7 +530,7 @@ def test_the_summary_lists_changes_regressions_first_with_their_kind() -> None:
 
 
 def test_the_embedded_data_keeps_the_matrix_orders_as_lists() -> None:
-    data = _embedded_data(render_html(crafted()))
+    data = _embedded_data(page_markup(crafted()))
     assert (data["feature_order"][0], data["backend_order"], data["releases"]) == (
         "queryset.aget",
         ["sqlite", "postgresql"],
@@ -538,7 +539,7 @@ def test_the_embedded_data_keeps_the_matrix_orders_as_lists() -> None:
 
 
 def test_the_page_shows_exact_versions_per_cell() -> None:
-    html = render_html(crafted())
+    html = page_markup(crafted())
     row = re.search(r'<tr id="env-django-5.2-postgresql">.*?</tr>', html, re.S).group(0)
     assert "5.2.3" in row
     assert "psycopg 3.2.3" in row
@@ -547,7 +548,7 @@ def test_the_page_shows_exact_versions_per_cell() -> None:
 
 def test_the_page_stays_small_per_cell() -> None:
     merged = large(400)
-    markup = _outside_data(render_html(merged))
+    markup = _outside_data(page_markup(merged))
     cells = len(merged["features"]) * len(merged["cells"])
     assert len(markup) / cells < 250
 
@@ -631,11 +632,6 @@ def test_the_full_run_results_follow_the_merged_schema() -> None:
 
 
 @pytest.mark.skipif(not FULL_RUN.exists(), reason="no reports/results.json: run `nox` first")
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 15: the 22-cell, 267-feature run of 2026-11-25 renders to 1.25 MB (the 14-cell, "
-    "210-feature run to 0.94 MB); the matrix rows and server-rendered sections are the rest",
-)
 def test_the_full_run_page_weighs_at_most_a_megabyte() -> None:
     html = render_html(json.loads(FULL_RUN.read_text("utf-8")))
     assert len(html.encode("utf-8")) <= 1_000_000
@@ -718,7 +714,7 @@ def test_claim_links_name_each_backend_where_they_differ() -> None:
 
 
 def test_a_native_alternative_links_to_its_feature() -> None:
-    section = _section(render_html(crafted()), "still-sync-to-async")
+    section = _section(page_markup(crafted()), "still-sync-to-async")
     assert (
         '<a href="#feature-queryset.aget"><code>QuerySet.aget() with select_related()</code>'
         in section
@@ -728,7 +724,7 @@ def test_a_native_alternative_links_to_its_feature() -> None:
 def test_a_pattern_is_never_its_own_alternative() -> None:
     merged = crafted()
     merged["sync_to_async"][0]["alternatives"][0]["feature"] = HOSTILE_FEATURE
-    section = _section(render_html(merged), "still-sync-to-async")
+    section = _section(page_markup(merged), "still-sync-to-async")
     assert "select_related()" not in section
 
 

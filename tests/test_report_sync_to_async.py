@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from conformance.report.merge import merge
-from conformance.report.render import render_html, render_markdown
+from conformance.report.render import render_markdown
 from conformance.results import write_results
+from tests.report_data import page_markup
 from tests.session_data import session
 
 
@@ -29,7 +30,7 @@ def test_a_pattern_that_needs_wrapping_is_listed_with_its_native_alternative(tmp
 
 
 def test_the_page_shows_the_table_with_the_alternatives_since(tmp_path):
-    page = render_html(_merged(tmp_path))
+    page = page_markup(_merged(tmp_path))
     section = re.search(r'<section id="still-sync-to-async">(.*?)</section>', page, re.S)
     assert section is not None
     text = section.group(1)

@@ -20,6 +20,7 @@ from importlib.resources import files
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from conformance import matrix
 from conformance.features import AREAS
@@ -381,7 +382,7 @@ def search_text(feature: dict[str, Any], alternatives: list[dict[str, Any]]) -> 
     return " ".join(dict.fromkeys(" ".join(word.lower().split()) for word in words if word))
 
 
-def encode_data(data: dict[str, Any]) -> str:
+def encode_data(data: Any) -> str:
     """The page's data as gzip in base64: the evidence of thousands of checks repeats itself,
     so this is a few percent of the JSON, and base64 can never close its script element. The
     page inflates it with the browser's DecompressionStream."""
@@ -389,7 +390,20 @@ def encode_data(data: dict[str, Any]) -> str:
     return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
 
 
-def decode_data(encoded: str) -> dict[str, Any]:
+def deferred(parts: str | list[str]) -> Markup:
+    """Server-rendered markup the page inserts only once it has loaded: gzip in base64 in a
+    script element, where the markup stood. The matrix's rows below its first area, and the
+    sections below the matrix, are most of the page's markup and repeat themselves: compressed
+    they weigh a few percent, and the parser reaches the first rows sooner. ``parts`` go in one
+    at a time, each in a task of its own, so a click is never kept waiting for all of them."""
+    parts = [parts] if isinstance(parts, str) else [str(part) for part in parts]
+    return Markup(
+        '<script type="application/octet-stream" data-deferred data-encoding="gzip+base64">'
+        f"{encode_data(parts)}</script>"
+    )
+
+
+def decode_data(encoded: str) -> Any:
     """``encode_data`` undone: what the page's script sees."""
     return json.loads(gzip.decompress(base64.b64decode(encoded)).decode("utf-8"))
 
@@ -640,6 +654,7 @@ def _html_environment() -> Environment:
     )
     env.filters["visible"] = visible
     env.filters["short_backend"] = short_backend
+    env.filters["deferred"] = deferred
     env.globals.update(
         VERDICT_STYLE=VERDICT_STYLE,
         CLAIM_STYLE=CLAIM_STYLE,

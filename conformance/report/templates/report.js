@@ -400,7 +400,9 @@
     notice.hidden = !message;
   }
 
-  function route() {
+  function route(loaded) {
+    // `loaded`: the first call, once the deferred markup is in: the browser looked for the
+    // fragment's target before it existed, so the page scrolls to it here.
     var key = decodeURIComponent(location.hash.slice(1));
     notify(null);
     if (key.indexOf("--") > 0) {
@@ -418,7 +420,7 @@
     if (found && found.tagName === "TR" && found.hidden) {
       resetFilters();
       found.scrollIntoView();
-    }
+    } else if (found && loaded === true) found.scrollIntoView();
   }
 
   // --- filters and search, kept in the URL's query ---------------------------------------
@@ -897,6 +899,35 @@
     if (evidenceRow) wrap.style.setProperty("--wrap-width", wrap.clientWidth + "px");
   }
 
+  function insertDeferred() {
+    // Markup the page inserts once it has loaded (render.py's `deferred`): the matrix's later
+    // areas and the sections below it, where each compressed part stood, one part per task so a
+    // reader's click is handled between them.
+    var holders = Array.prototype.slice.call(document.querySelectorAll("script[data-deferred]"));
+    return Promise.all(holders.map(function (holder) { return inflate(holder.textContent); })).then(function (lists) {
+      var tasks = [];
+      lists.forEach(function (parts, index) {
+        parts.forEach(function (part) { tasks.push([holders[index], part]); });
+      });
+      return new Promise(function (resolve) {
+        (function next() {
+          var task = tasks.shift();
+          if (!task) {
+            holders.forEach(function (holder) { holder.remove(); });
+            resolve();
+            return;
+          }
+          task[0].insertAdjacentHTML("beforebegin", task[1]);
+          setTimeout(next, 0);
+        })();
+      });
+    });
+  }
+
+  function findRows() {
+    rows = Array.prototype.slice.call(matrix.querySelectorAll(".g > [role=row]:not(.ev)"));
+  }
+
   if (document.getElementById("evidence-0")) loadChunk(0);
   var parsed = new Promise(function (resolve) {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
@@ -904,12 +935,13 @@
   });
   window.addEventListener("resize", measureMatrixHead);
   parsed.then(function () {
-    rows = Array.prototype.slice.call(matrix.querySelectorAll(".g > [role=row]:not(.ev)"));
+    findRows();
     setTabStop(firstCell());
     measureMatrixHead();
-    return inflate(document.getElementById("search-data").textContent);
-  }).then(function (found) {
-    search = found;
+    return Promise.all([insertDeferred(), inflate(document.getElementById("search-data").textContent)]);
+  }).then(function (done) {
+    findRows();
+    search = done[1];
     Object.keys(DATA.cells).forEach(function (id) {
       cellIds[DATA.cells[id].django_series + "|" + DATA.cells[id].backend] = id;
     });
@@ -917,7 +949,7 @@
     document.getElementById("compare").addEventListener("change", writeQuery);
     readQuery();
     applyFilters();
-    if (!currentKey) route(); // a cell opened while loading stays open
+    if (!currentKey) route(true); // a cell opened while loading stays open
     document.documentElement.setAttribute("data-ready", "");
   });
 })();
