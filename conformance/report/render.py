@@ -570,9 +570,13 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
 # A verdict as one character in the page's data, in ``VERDICT_STYLE``'s order.
 VERDICT_CODES: dict[str, str] = {verdict: str(index) for index, verdict in enumerate(VERDICT_STYLE)}
 
-# Features per evidence chunk: a cell's evidence inflates with its neighbours' (about 500 kB of
-# JSON at most), never the whole run's, and gzip still finds the repeats among them.
-EVIDENCE_CHUNK = 20
+# pako's inflate (vendor/README.md), put into the page as it is: the file has no "</script".
+PAKO = Markup(files("conformance.report").joinpath("vendor/pako_inflate.min.js").read_text("utf-8"))
+
+# Features per evidence chunk: one, so opening a cell inflates only its own feature's evidence
+# (about 100 kB of JSON at most), quick enough to do at once while the page still loads; gzip
+# still finds the repeats among the feature's cells.
+EVIDENCE_CHUNK = 1
 WRAPPED_MARKER = "# wrapped form\n"
 
 
@@ -698,7 +702,8 @@ def render_html(merged: dict[str, Any]) -> str:
             changes=merged.get("changes") or {},
             changed=changed_cells(merged),
             releases=releases(merged["cells"]),
-            data=client_data(merged),
+            data=encode_data(client_data(merged)),
+            pako=PAKO,
             evidence=evidence_chunks(merged),
             search=encode_data(search_data(merged)),
             columns=(columns := matrix_columns(merged)),

@@ -1,14 +1,13 @@
 "use strict";
 (function () {
   // This script runs inside the matrix, before its rows: the rows the parser has reached are
-  // usable (a click opens their evidence) while the rest of the page still loads. The top
-  // rows' evidence starts inflating at once: that is where a reader starts. The page's
-  // data (verdicts, titles, search text) is plain JSON; the evidence is gzip per chunk of
-  // features, inflated when a cell of the chunk is opened.
+  // usable (a click opens their evidence) while the rest of the page still loads. The page's
+  // data (verdicts, titles), its search text and each feature's evidence are gzip, inflated
+  // with pako when first needed, synchronously: the evidence of a cell clicked during loading
+  // is drawn at once, not after the parser has finished the page.
   // One listener per kind of event, on the document or a container: never one per cell.
   var CLIP = 600; // characters of a value shown before "show all"
   var CLIP_LINES = 12;
-  var PATIENCE = 100; // milliseconds before an opened cell shows its panel without its checks
   var matrix = document.getElementById("matrix");
   var wrap = matrix.parentElement;
   var panel = document.getElementById("evidence");
@@ -25,7 +24,7 @@
   var tabStop = null;
   var longTexts = [];
 
-  var DATA = expand(JSON.parse(document.getElementById("report-data").textContent));
+  var DATA = expand(inflate(document.getElementById("report-data").textContent));
 
   function expand(data) {
     // Each feature's verdicts come as one character per cell, and each distinct workaround with
@@ -44,32 +43,18 @@
   }
 
   var chunks = {};
-  var inflated = {}; // chunks whose evidence is in hand, so a cell of them draws in one go
-
-  function loadChunk(chunk) {
-    // A chunk of evidence, inflated once, when a cell of it is first pointed at, focused or
-    // opened.
-    if (!chunks[chunk]) {
-      chunks[chunk] = inflate(document.getElementById("evidence-" + chunk).textContent).then(function (found) {
-        inflated[chunk] = true;
-        return found;
-      });
-    }
-    return chunks[chunk];
-  }
-
-  function chunkOf(featureId) {
-    return loadChunk(DATA.features[featureId].chunk);
-  }
 
   function evidenceOf(featureId) {
-    return chunkOf(featureId).then(function (found) { return found[featureId]; });
+    // A feature's evidence in every cell, inflated the first time one of its cells opens.
+    var chunk = DATA.features[featureId].chunk;
+    if (!chunks[chunk]) chunks[chunk] = inflate(document.getElementById("evidence-" + chunk).textContent);
+    return chunks[chunk][featureId];
   }
 
   function inflate(text) {
+    // gzip in base64 (render.py's `encode_data`) back to the JSON it holds.
     var bytes = Uint8Array.from(atob(text.trim()), function (c) { return c.charCodeAt(0); });
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Response(stream).text().then(JSON.parse);
+    return JSON.parse(pako.ungzip(bytes, { to: "string" }));
   }
 
   // Control characters, bidi overrides and isolates, and zero-width characters shown as escapes,
@@ -279,7 +264,7 @@
   }
 
   function open(key) {
-    // Whether the key names a cell; its evidence is drawn once its chunk is inflated.
+    // Whether the key names a cell; if so, its evidence is drawn.
     var cut = key.lastIndexOf("--");
     var featureId = key.slice(0, cut);
     var feature = DATA.features[featureId];
@@ -293,17 +278,7 @@
     var td = feature && cell && feature.cells[cellId] ? cellFor(featureId, cellId) : null;
     if (!td) return false;
     currentKey = key;
-    var chunk = feature.chunk;
-    if (!inflated[chunk]) {
-      // A chunk still inflating after a moment (a slow device, the page still loading): the
-      // panel opens with what the verdicts say, and the checks follow. A quick one draws once.
-      setTimeout(function () {
-        if (currentKey === key && !inflated[chunk]) draw(key, featureId, cellId, td, null);
-      }, PATIENCE);
-    }
-    evidenceOf(featureId).then(function (evidence) {
-      if (currentKey === key) draw(key, featureId, cellId, td, evidence[cellId]);
-    });
+    draw(key, featureId, cellId, td, evidenceOf(featureId)[cellId]);
     return true;
   }
 
@@ -348,9 +323,8 @@
       body.appendChild(el("p", "⚠ This session is " + cell.state + ": its cells are not measurements.", "bad"));
     }
     result.notes.forEach(function (note) { body.appendChild(longText("p", note)); });
-    if (!found) body.appendChild(el("p", "Loading the checks…", "loading"));
-    else if (!result.checks.length) body.appendChild(el("p", "No check ran for this feature in this cell."));
-    panel.toggleAttribute("data-complete", Boolean(found));
+    if (!result.checks.length) body.appendChild(el("p", "No check ran for this feature in this cell."));
+    panel.setAttribute("data-complete", "");
     result.checks.forEach(function (check) { body.appendChild(renderCheck(check)); });
     body.appendChild(el("h3", "Versions"));
     var env = el("dl");
@@ -630,15 +604,10 @@
       if (location.hash !== anchor.getAttribute("href")) history.pushState(null, "", anchor.getAttribute("href"));
     }
   });
-  matrix.addEventListener("pointerover", function (event) {
-    var row = event.target.closest && event.target.closest("[role=row][id^='feature-']");
-    if (row) chunkOf(row.id.slice("feature-".length));
-  });
   matrix.addEventListener("focusin", function (event) {
     var anchor = event.target.closest && event.target.closest("[role=gridcell] a");
     if (!anchor || !anchor.closest("[role=row]").id) return;
     setTabStop(anchor);
-    chunkOf(anchor.closest("[role=row]").id.slice("feature-".length));
   });
   matrix.addEventListener("keydown", function (event) {
     var anchor = event.target.closest && event.target.closest("[role=gridcell] a");
@@ -904,23 +873,21 @@
     // areas and the sections below it, where each compressed part stood, one part per task so a
     // reader's click is handled between them.
     var holders = Array.prototype.slice.call(document.querySelectorAll("script[data-deferred]"));
-    return Promise.all(holders.map(function (holder) { return inflate(holder.textContent); })).then(function (lists) {
-      var tasks = [];
-      lists.forEach(function (parts, index) {
-        parts.forEach(function (part) { tasks.push([holders[index], part]); });
-      });
-      return new Promise(function (resolve) {
-        (function next() {
-          var task = tasks.shift();
-          if (!task) {
-            holders.forEach(function (holder) { holder.remove(); });
-            resolve();
-            return;
-          }
-          task[0].insertAdjacentHTML("beforebegin", task[1]);
-          setTimeout(next, 0);
-        })();
-      });
+    var tasks = [];
+    holders.forEach(function (holder) {
+      inflate(holder.textContent).forEach(function (part) { tasks.push([holder, part]); });
+    });
+    return new Promise(function (resolve) {
+      (function next() {
+        var task = tasks.shift();
+        if (!task) {
+          holders.forEach(function (holder) { holder.remove(); });
+          resolve();
+          return;
+        }
+        task[0].insertAdjacentHTML("beforebegin", task[1]);
+        setTimeout(next, 0);
+      })();
     });
   }
 
@@ -928,7 +895,6 @@
     rows = Array.prototype.slice.call(matrix.querySelectorAll(".g > [role=row]:not(.ev)"));
   }
 
-  if (document.getElementById("evidence-0")) loadChunk(0);
   var parsed = new Promise(function (resolve) {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
     else resolve();
@@ -938,10 +904,10 @@
     findRows();
     setTabStop(firstCell());
     measureMatrixHead();
-    return Promise.all([insertDeferred(), inflate(document.getElementById("search-data").textContent)]);
-  }).then(function (done) {
+    search = inflate(document.getElementById("search-data").textContent);
+    return insertDeferred();
+  }).then(function () {
     findRows();
-    search = done[1];
     Object.keys(DATA.cells).forEach(function (id) {
       cellIds[DATA.cells[id].django_series + "|" + DATA.cells[id].backend] = id;
     });
