@@ -153,25 +153,10 @@
     return a.repr.replace(KEYS, "$1#") === b.repr.replace(KEYS, "$1#");
   }
 
-  function exampleValues(example) {
-    // A generated example's values ("filter=<Q: ...> order_by=('pk',)") as name/value pairs, so
-    // the call's "(...)" placeholders can be read with the values this example gave them.
-    var parts = String(example).split(/ (?=[a-z_]+=)/);
-    if (!/^[a-z_]+=/.test(parts[0])) return null;
-    return parts.map(function (part) {
-      var at = part.indexOf("=");
-      return [part.slice(0, at), part.slice(at + 1)];
-    });
-  }
-
   function renderCall(dl, ev) {
+    // The code that ran, with the values of this example, and the example as one line.
     addRow(dl, "code that ran", ev.snippet, true);
-    var values = /\(\.\.\.\)|\[\.\.\.\]/.test(ev.snippet || "") && ev.example ? exampleValues(ev.example) : null;
-    if (!values) { addRow(dl, "example", ev.example, true); return; }
-    // The placeholders of a generated call, each with the value this example gave it.
-    var table = el("dl");
-    values.forEach(function (pair) { addRow(table, pair[0], pair[1], true); });
-    addRow(dl, "with the values", table);
+    addRow(dl, "example", ev.example, true);
   }
 
   function renderCheck(check) {

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.db.models import Q
+
 
 @dataclass(frozen=True)
 class Value:
@@ -66,6 +68,45 @@ EDGES: tuple[Value, ...] = (
     Value("object()", _Unset),
 )
 UNKNOWN_KEYWORD = "conformance_unknown"
+
+
+def source(value: Any) -> str:
+    """A generated value as the Python source that builds it: a ``Q`` as its expression,
+    containers item by item, anything else as its ``repr`` (which is source for the values the
+    property checks generate: text, numbers, decimals, datetimes, ``None``)."""
+    if isinstance(value, Q):
+        return _q_source(value)
+    if isinstance(value, list):
+        return f"[{', '.join(source(item) for item in value)}]"
+    if isinstance(value, tuple):
+        return f"({source(value[0])},)" if len(value) == 1 else f"({', '.join(map(source, value))})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key!r}: {source(item)}" for key, item in value.items()) + "}"
+    return repr(value)
+
+
+def keywords(arguments: dict[str, Any]) -> str:
+    """``name=value, ...`` for a call, each value as ``source`` writes it."""
+    return ", ".join(f"{name}={source(value)}" for name, value in arguments.items())
+
+
+_CONNECTORS = {"AND": " & ", "OR": " | ", "XOR": " ^ "}
+
+
+def _q_source(q: Q) -> str:
+    # One Q(lookup=value) per condition, joined by the node's connector: evaluated, it builds
+    # the same tree (Q(a=1, b=2) would sort its keywords).
+    parts = []
+    for child in q.children:
+        if isinstance(child, Q):
+            text = _q_source(child)
+            parts.append(f"({text})" if len(child.children) > 1 and not child.negated else text)
+        else:
+            parts.append(f"Q({child[0]}={source(child[1])})")
+    body = _CONNECTORS[q.connector].join(parts) or "Q()"
+    if not q.negated:
+        return body
+    return f"~{body}" if len(parts) <= 1 else f"~({body})"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.runner import probe
+from conformance.runner.suite.calls import keywords, source
 from testapp.models import Record, Tag
 
 texts = st.text(st.characters(exclude_characters="\x00", codec="utf-8"), max_size=60)
@@ -70,6 +71,12 @@ def selection(condition: Q, ordering: tuple[str, ...], window) -> QuerySet:
     return queryset[window[0] : window[1]] if window else queryset
 
 
+def selection_text(condition: Q, ordering: tuple[str, ...], window) -> str:
+    """``selection`` as the code that builds it, with its values."""
+    text = f"Record.objects.filter({source(condition)}).order_by({', '.join(map(repr, ordering))})"
+    return f"{text}[{window[0]}:{window[1]}]" if window else text
+
+
 def on_seeded_rows(
     seed: list[dict[str, Any]],
     name: str,
@@ -87,25 +94,34 @@ async def _collect(iterable) -> list[Any]:
     return [item async for item in iterable]
 
 
-# Reading methods: feature -> (owner, name, async form, sync form) over a selection.
-READS: dict[str, tuple[str, Callable[[QuerySet, Any], Any], Callable[[QuerySet, Any], Any]]] = {
-    "queryset.acount": ("acount", lambda qs, _: qs.acount(), lambda qs, _: qs.count()),
-    "queryset.aexists": ("aexists", lambda qs, _: qs.aexists(), lambda qs, _: qs.exists()),
-    "queryset.afirst": ("afirst", lambda qs, _: qs.afirst(), lambda qs, _: qs.first()),
-    "queryset.alast": ("alast", lambda qs, _: qs.alast(), lambda qs, _: qs.last()),
-    "queryset.aget": ("aget", lambda qs, _: qs.aget(), lambda qs, _: qs.get()),
-    "queryset.async-for": ("__aiter__", lambda qs, _: _collect(qs), lambda qs, _: list(qs)),
+# What the code of a generated example starts from.
+SEEDING = "# on the example's rows, in a savepoint rolled back afterwards\n"
+
+# Reading methods: feature -> (name, async form, sync form, the async form as code) over a
+# selection; the code's "{qs}" is the selection's, "{chunk}" the chunk size.
+Form = Callable[[QuerySet, Any], Any]
+READS: dict[str, tuple[str, Form, Form, str]] = {
+    "queryset.acount": ("acount", lambda qs, _: qs.acount(), lambda qs, _: qs.count(),
+                        "await {qs}.acount()"),
+    "queryset.aexists": ("aexists", lambda qs, _: qs.aexists(), lambda qs, _: qs.exists(),
+                         "await {qs}.aexists()"),
+    "queryset.afirst": ("afirst", lambda qs, _: qs.afirst(), lambda qs, _: qs.first(),
+                        "await {qs}.afirst()"),
+    "queryset.alast": ("alast", lambda qs, _: qs.alast(), lambda qs, _: qs.last(),
+                       "await {qs}.alast()"),
+    "queryset.aget": ("aget", lambda qs, _: qs.aget(), lambda qs, _: qs.get(),
+                      "await {qs}.aget()"),
+    "queryset.async-for": ("__aiter__", lambda qs, _: _collect(qs), lambda qs, _: list(qs),
+                           "[row async for row in {qs}]"),
     "queryset.aiterator": (
         "aiterator",
         lambda qs, chunk: _collect(qs.aiterator(chunk_size=chunk)),
         lambda qs, chunk: list(qs.iterator(chunk_size=chunk)),
+        "[row async for row in {qs}.aiterator(chunk_size={chunk})]",
     ),
-    "queryset.ain_bulk": (
-        "ain_bulk",
-        lambda qs, _: qs.ain_bulk(),
-        lambda qs, _: qs.in_bulk(),
-    ),
-}
+    "queryset.ain_bulk": ("ain_bulk", lambda qs, _: qs.ain_bulk(), lambda qs, _: qs.in_bulk(),
+                          "await {qs}.ain_bulk()"),
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -122,9 +138,10 @@ READS: dict[str, tuple[str, Callable[[QuerySet, Any], Any], Callable[[QuerySet, 
 def test_reading_method_matches_its_twin_on_generated_data(
     conformance, db, feature, seed, condition, ordering, window, chunk
 ):
-    name, async_form, sync_form = READS[feature]
+    name, async_form, sync_form, text = READS[feature]
     # A chunk size is required for prefetching iterators on old releases; None means default.
     chunk = chunk or 2000
+    call = text.format(qs=selection_text(condition, ordering, window), chunk=chunk)
 
     async def run():
         return await async_form(selection(condition, ordering, window), chunk)
@@ -135,9 +152,8 @@ def test_reading_method_matches_its_twin_on_generated_data(
             name,
             run,
             lambda: sync_form(selection(condition, ordering, window), chunk),
-            example=f"rows={seed!r} filter={condition!r} order_by={ordering!r} "
-            f"slice={window!r} chunk_size={chunk!r}",
-            code=f"await Record.objects.filter(...).order_by(...)[...].{name}(...)",
+            example=f"{call}  # on the rows {source(seed)}",
+            code=SEEDING + call,
         ),
         shrink=True,
     )
@@ -162,8 +178,19 @@ async def _abulk_update_retouched(arguments: dict[str, Any]) -> int:
     return await Record.objects.abulk_update(found, fields, batch_size=arguments["batch_size"])
 
 
-# Writing methods: feature -> (name, strategy of arguments, async form, sync form).
-WRITES: dict[str, tuple[str, st.SearchStrategy, Callable[..., Any], Callable[..., Any]]] = {
+def _rows_text(values: list[dict[str, Any]]) -> str:
+    return f"[{', '.join(f'Record({keywords(row)})' for row in values)}]"
+
+
+def _create_defaults(a: dict[str, Any]) -> dict[str, Any]:
+    return {"create_defaults": a["create_defaults"]} if a["create_defaults"] else {}
+
+
+# Writing methods: feature -> (name, strategy of arguments, async form, sync form, the async form
+# as code).
+WRITES: dict[
+    str, tuple[str, st.SearchStrategy, Callable[..., Any], Callable[..., Any], Callable[..., str]]
+] = {
     "queryset.abulk_create": (
         "abulk_create",
         st.fixed_dictionaries(
@@ -176,6 +203,8 @@ WRITES: dict[str, tuple[str, st.SearchStrategy, Callable[..., Any], Callable[...
         lambda a: Record.objects.bulk_create(
             _records(a["rows"]), batch_size=a["batch_size"], ignore_conflicts=a["ignore_conflicts"]
         ),
+        lambda a: f"await Record.objects.abulk_create({_rows_text(a['rows'])}, "
+        f"batch_size={a['batch_size']!r}, ignore_conflicts={a['ignore_conflicts']!r})",
     ),
     "queryset.abulk_update": (
         "abulk_update",
@@ -188,24 +217,31 @@ WRITES: dict[str, tuple[str, st.SearchStrategy, Callable[..., Any], Callable[...
         lambda a: Record.objects.bulk_update(
             *_retouched(a["fields"], a["delta"]), batch_size=a["batch_size"]
         ),
+        lambda a: f"rows = [...]  # every row, number // 2 + {a['delta']}, label reversed, flag "
+        f"negated\nawait Record.objects.abulk_update(rows, {a['fields']!r}, "
+        f"batch_size={a['batch_size']!r})",
     ),
     "queryset.aupdate": (
         "aupdate",
         st.fixed_dictionaries({"condition": filters, "values": row_values}),
         lambda a: Record.objects.filter(a["condition"]).aupdate(**a["values"]),
         lambda a: Record.objects.filter(a["condition"]).update(**a["values"]),
+        lambda a: f"await Record.objects.filter({source(a['condition'])})"
+        f".aupdate({keywords(a['values'])})",
     ),
     "queryset.adelete": (
         "adelete",
         st.fixed_dictionaries({"condition": filters}),
         lambda a: Record.objects.filter(a["condition"]).adelete(),
         lambda a: Record.objects.filter(a["condition"]).delete(),
+        lambda a: f"await Record.objects.filter({source(a['condition'])}).adelete()",
     ),
     "queryset.aget_or_create": (
         "aget_or_create",
         st.fixed_dictionaries({"label": labels, "defaults": row_values}),
         lambda a: Record.objects.aget_or_create(label=a["label"], defaults=a["defaults"]),
         lambda a: Record.objects.get_or_create(label=a["label"], defaults=a["defaults"]),
+        lambda a: f"await Record.objects.aget_or_create({keywords(a)})",
     ),
     "queryset.aupdate_or_create": (
         "aupdate_or_create",
@@ -214,19 +250,20 @@ WRITES: dict[str, tuple[str, st.SearchStrategy, Callable[..., Any], Callable[...
              "create_defaults": st.none() | st.fixed_dictionaries({"number": st.integers(0, 9)})}
         ),
         lambda a: Record.objects.aupdate_or_create(
-            label=a["label"], defaults=a["defaults"],
-            **({"create_defaults": a["create_defaults"]} if a["create_defaults"] else {}),
+            label=a["label"], defaults=a["defaults"], **_create_defaults(a)
         ),
         lambda a: Record.objects.update_or_create(
-            label=a["label"], defaults=a["defaults"],
-            **({"create_defaults": a["create_defaults"]} if a["create_defaults"] else {}),
+            label=a["label"], defaults=a["defaults"], **_create_defaults(a)
         ),
+        lambda a: "await Record.objects.aupdate_or_create("
+        f"{keywords({'label': a['label'], 'defaults': a['defaults']} | _create_defaults(a))})",
     ),
     "queryset.acreate": (
         "acreate",
         row_values,
         lambda a: Record.objects.acreate(**a),
         lambda a: Record.objects.create(**a),
+        lambda a: f"await Record.objects.acreate({keywords(a)})",
     ),
 }  # fmt: skip
 
@@ -237,8 +274,9 @@ WRITES: dict[str, tuple[str, st.SearchStrategy, Callable[..., Any], Callable[...
 )
 @given(seed=rows, data=st.data())
 def test_writing_method_matches_its_twin_on_generated_data(conformance, db, feature, seed, data):
-    name, arguments, async_form, sync_form = WRITES[feature]
+    name, arguments, async_form, sync_form, text = WRITES[feature]
     drawn = data.draw(arguments, label="arguments")
+    call = text(drawn)
 
     async def run():
         return await async_form(drawn)
@@ -249,8 +287,8 @@ def test_writing_method_matches_its_twin_on_generated_data(conformance, db, feat
             name,
             run,
             lambda: sync_form(drawn),
-            example=f"rows={seed!r} arguments={drawn!r}",
-            code=f"await Record.objects.{name}(...)",
+            example=f"{call}  # on the rows {source(seed)}",
+            code=SEEDING + call,
         ),
         shrink=True,
     )
@@ -278,6 +316,9 @@ def test_abulk_create_update_conflicts_matches_bulk_create(conformance, db, name
     async def run():
         return await Tag.objects.abulk_create(objects(), **options)
 
+    tags = ", ".join(f"Tag(name={name!r}, slug={name + '-new'!r})" for name in names)
+    call = f"await Tag.objects.abulk_create([{tags}], {keywords(options)})"
+
     with probe.rolled_back():
         Tag.objects.bulk_create([Tag(name="python", slug="old"), Tag(name="orm", slug="old")])
         outcome = probe.method(
@@ -286,7 +327,7 @@ def test_abulk_create_update_conflicts_matches_bulk_create(conformance, db, name
             run,
             lambda: Tag.objects.bulk_create(objects(), **options),
             tables=(Tag,),
-            example=f"names={names!r} batch_size={batch_size!r}",
-            code="await Tag.objects.abulk_create(tags, update_conflicts=True, ...)",
+            example=f"{call}  # on Tag(name='python'), Tag(name='orm')",
+            code=f"# on Tag(name='python', slug='old'), Tag(name='orm', slug='old')\n{call}",
         )
     conformance.record(outcome, shrink=True)
