@@ -209,16 +209,18 @@ def test_a_difference_only_in_primary_keys_is_explained(open_page: OpenPage) -> 
     assert "Only in primary keys" in opened.panel_text()
 
 
-def test_a_generated_call_shows_the_values_of_its_placeholders(open_page: OpenPage) -> None:
+def test_a_generated_call_reads_as_the_code_that_ran_with_its_values(
+    open_page: OpenPage,
+) -> None:
     cell = cell_id("5.2", "postgresql")
+    call = "await Record.objects.filter(Q(number__gte=0) | ~Q(flag=True)).order_by('pk').aget()"
     merged = with_evidence(
-        crafted(),
-        cell,
-        snippet="await Record.objects.filter(...).order_by(...)[...].aget(...)",
-        example="rows=[] filter=<Q: (AND: ('number__gte', 0))> order_by=('pk',) slice=None",
+        crafted(), cell, snippet=call, example=f"{call}  # on the rows [Record(label='')]"
     )
     opened = open_page(merged, fragment=f"#queryset.aget--{cell}")
-    assert "filter\n<Q: (AND: ('number__gte', 0))>\norder_by\n('pk',)" in opened.panel_text()
+    text = opened.panel_text()
+    assert f"code that ran\n{call}" in text
+    assert "on the rows [Record(label='')]" in text
 
 
 def test_the_evidence_links_to_the_django_docs_of_the_release(open_page: OpenPage) -> None:
