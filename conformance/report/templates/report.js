@@ -53,7 +53,9 @@
 
   function inflate(text) {
     // gzip in base64 (render.py's `encode_data`) back to the JSON it holds.
-    var bytes = Uint8Array.from(atob(text.trim()), function (c) { return c.charCodeAt(0); });
+    var binary = atob(text.trim());
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
     return JSON.parse(pako.ungzip(bytes, { to: "string" }));
   }
 
