@@ -65,6 +65,7 @@ def settle(results: Path) -> str | None:
         return None
     error = f"the session hung and was stopped: {where}"
     document["status"] = "error"
-    document["error"] = f"{error}. Stuck at:\n{stacks.strip()[-STACKS_SHOWN:]}"
+    # faulthandler writes the most recent call first: the head is where each thread waits
+    document["error"] = f"{error}. Stuck at:\n{stacks.strip()[:STACKS_SHOWN]}"
     write_json_atomically(results, document)
     return error
