@@ -57,6 +57,7 @@ from conformance.runner.database import (  # noqa: E402
     SETTINGS_ENV,
     URL_ENV,
     mask_url,
+    remove_sqlite_files,
 )
 from conformance.runner.watchdog import settle  # noqa: E402
 
@@ -388,6 +389,7 @@ def conformance(session: nox.Session, cell_id: str) -> None:
     try:
         _run_suite(session, cell, results, env)
     finally:
+        remove_sqlite_files(env["CONFORMANCE_DB_SUFFIX"])
         hung = settle(results)
         if hung:
             session.error(f"{cell.id}: {hung}; the stacks are in {results}")

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from conformance.runner.database import remove_sqlite_files
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -34,8 +36,10 @@ def run_suite_in(
 ) -> SuiteRun:
     """Run pytest with the conformance plugin in a subprocess, as a nox session would."""
     results = directory / "results.json"
+    suffix = f"kit_{directory.name}_{os.getpid()}"
     environ = {
         **os.environ,
+        "CONFORMANCE_DB_SUFFIX": suffix,
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(directory)]),
         "DJANGO_SETTINGS_MODULE": "testapp.settings",
         "CONFORMANCE_BACKEND": backend,
@@ -51,6 +55,7 @@ def run_suite_in(
         ],
         cwd=directory, env=environ, capture_output=True, text=True, check=False,
     )  # fmt: skip
+    remove_sqlite_files(suffix)  # a session the test stopped leaves its database file
     return SuiteRun(completed.returncode, completed.stdout + completed.stderr, results)
 
 

@@ -9,6 +9,8 @@ from conformance.runner.database import (
     database_settings_from_env,
     mask_settings,
     mask_url,
+    remove_sqlite_files,
+    sqlite_dir,
 )
 
 
@@ -108,3 +110,15 @@ def test_each_sqlite_run_gets_a_test_database_file_of_its_own():
     # thread's statements (and deadlocks a statement calling back into Python).
     assert first["TEST"]["NAME"].endswith("test_conformance_a_1.sqlite3")
     assert first["TEST"]["NAME"] != second["TEST"]["NAME"]
+
+
+def test_a_stopped_sessions_sqlite_files_are_removed_and_only_those():
+    mine = [sqlite_dir() / f"test_conformance_stopped_1.sqlite3{end}" for end in ("", "-journal")]
+    other = sqlite_dir() / "test_conformance_stopped_10.sqlite3"
+    for path in [*mine, other]:
+        path.write_bytes(b"")
+    try:
+        remove_sqlite_files("stopped_1")
+        assert [path.exists() for path in [*mine, other]] == [False, False, True]
+    finally:
+        other.unlink()

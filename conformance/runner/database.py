@@ -136,6 +136,13 @@ def sqlite_settings(suffix: str, overrides: dict[str, Any] | None = None) -> dic
     return {**settings, **(overrides or {})}
 
 
+def remove_sqlite_files(suffix: str) -> None:
+    """Remove what a session with ``suffix`` left of its SQLite test database: Django removes
+    the file itself, unless the session was stopped before its teardown."""
+    for leftover in sqlite_dir().glob(f"test_conformance_{suffix}.sqlite3*"):
+        leftover.unlink(missing_ok=True)
+
+
 def _overrides(env: Any) -> dict[str, Any]:
     text = env.get(SETTINGS_ENV) or "{}"
     try:
