@@ -536,7 +536,7 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
             for cell in merged["cells"]
         },
         "features": {
-            feature["id"]: {key: feature.get(key) for key in ("title", "ref", "since")}
+            feature["id"]: {key: feature.get(key) for key in ("title", "since")}
             | {
                 # One character per cell, in "cell_order", indexing "verdict_order": the page
                 # expands it; a dict per cell would be most of the page's data.
