@@ -476,3 +476,14 @@ def test_a_confirmed_claim_permalink_unfolds_the_confirmed_claims(
 ) -> None:
     opened = open_page(fragment="#claim-available-4.1.aget")
     assert opened.page.is_visible('[id="claim-available-4.1.aget"]')
+
+
+def test_a_permalink_into_a_section_inserted_after_load_lands_on_it(
+    open_page: Callable[..., Opened],
+) -> None:
+    # The claims come compressed and go in after load: the page scrolls once they are in.
+    opened = open_page(fragment="#claim-available-4.1.aget")
+    top = opened.page.evaluate(
+        "document.getElementById('claim-available-4.1.aget').getBoundingClientRect().top"
+    )
+    assert -1 <= top < opened.page.viewport_size["height"]  # at the top, to a sub-pixel
