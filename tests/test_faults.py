@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.runner.database import remove_sqlite_files
 from tests.conftest import ROOT, run_suite_in
 
 THROWAWAY = ROOT / "conformance/throwaway_pg.py"
@@ -82,6 +83,17 @@ SLOW_CHECKS = textwrap.dedent(
 )
 
 
+def _suffix(directory: Path) -> str:
+    return f"faults_{directory.name}_{os.getpid()}"
+
+
+@pytest.fixture(autouse=True)
+def _no_database_file_left(tmp_path):
+    """The sessions these tests stop leave their SQLite test database file behind."""
+    yield
+    remove_sqlite_files(_suffix(tmp_path))
+
+
 def _start(directory: Path, *, backend: str = "sqlite", env: dict[str, str] | None = None):
     """The suite in the background, as nox would run it, with a marker the first check writes."""
     (directory / "test_slow.py").write_text(SLOW_CHECKS)
@@ -98,6 +110,7 @@ def _start(directory: Path, *, backend: str = "sqlite", env: dict[str, str] | No
             "PYTHONPATH": str(ROOT),
             "DJANGO_SETTINGS_MODULE": "testapp.settings",
             "CONFORMANCE_BACKEND": backend,
+            "CONFORMANCE_DB_SUFFIX": _suffix(directory),
             "MARKER": str(marker),
             **(env or {}),
         },
