@@ -79,35 +79,43 @@ AREA_LABELS: dict[str, str] = {
     "extensions": "Extensions (your overrides, managers, signals and backends)",
 }
 
-# Where Django documents each owner's members: the page, and the Python path its Sphinx anchors
-# start with (``#django.db.models.query.QuerySet.aget``). Longest prefix wins.
+# Where Django documents each owner's members: per documentation page, the owners it documents
+# and the Python path their Sphinx anchors start with (``#django.db.models.query.QuerySet.aget``;
+# empty for a topic page without member anchors). Longest owner prefix wins.
+DOCS_PAGES: dict[str, dict[str, str]] = {
+    "ref/models/querysets/": {
+        "queryset": "django.db.models.query.QuerySet",
+        "function": "django.db.models",
+    },
+    "ref/models/instances/": {"model": "django.db.models.Model"},
+    "topics/http/shortcuts/": {"shortcuts": "django.shortcuts"},
+    "topics/db/transactions/": {
+        "transaction": "django.db.transaction",
+        "transaction.atomic": "django.db.transaction",
+        "pattern.atomic": "",
+    },
+    "topics/auth/default/": {"auth": "django.contrib.auth"},
+    "ref/contrib/auth/": {
+        "auth.user-manager": "django.contrib.auth.models.UserManager",
+        "auth.user": "django.contrib.auth.models.User",
+        "auth.anonymous-user": "django.contrib.auth.models.AnonymousUser",
+        "auth.model-backend": "django.contrib.auth.backends.ModelBackend",
+        "auth.remote-user-backend": "django.contrib.auth.backends.RemoteUserBackend",
+    },
+    "topics/http/sessions/": {
+        "sessions.db-store": "django.contrib.sessions.backends.base.SessionBase"
+    },
+    "ref/paginator/": {
+        "paginator.async-paginator": "django.core.paginator.AsyncPaginator",
+        "paginator.async-page": "django.core.paginator.AsyncPage",
+    },
+    "topics/signals/": {"dispatch.signal": "django.dispatch.Signal"},
+    "ref/models/relations/": {"related": "django.db.models.fields.related.RelatedManager"},
+    "topics/async/": {"pattern": "", "hooks": ""},
+}
+# The same, by owner prefix: (page, anchor path).
 DOCS: dict[str, tuple[str, str]] = {
-    "queryset": ("ref/models/querysets/", "django.db.models.query.QuerySet"),
-    "model": ("ref/models/instances/", "django.db.models.Model"),
-    "function": ("ref/models/querysets/", "django.db.models"),
-    "shortcuts": ("topics/http/shortcuts/", "django.shortcuts"),
-    "transaction": ("topics/db/transactions/", "django.db.transaction"),
-    "transaction.atomic": ("topics/db/transactions/", "django.db.transaction"),
-    "auth": ("topics/auth/default/", "django.contrib.auth"),
-    "auth.user-manager": ("ref/contrib/auth/", "django.contrib.auth.models.UserManager"),
-    "auth.user": ("ref/contrib/auth/", "django.contrib.auth.models.User"),
-    "auth.anonymous-user": ("ref/contrib/auth/", "django.contrib.auth.models.AnonymousUser"),
-    "auth.model-backend": ("ref/contrib/auth/", "django.contrib.auth.backends.ModelBackend"),
-    "auth.remote-user-backend": (
-        "ref/contrib/auth/",
-        "django.contrib.auth.backends.RemoteUserBackend",
-    ),
-    "sessions.db-store": (
-        "topics/http/sessions/",
-        "django.contrib.sessions.backends.base.SessionBase",
-    ),
-    "paginator.async-paginator": ("ref/paginator/", "django.core.paginator.AsyncPaginator"),
-    "paginator.async-page": ("ref/paginator/", "django.core.paginator.AsyncPage"),
-    "dispatch.signal": ("topics/signals/", "django.dispatch.Signal"),
-    "related": ("ref/models/relations/", "django.db.models.fields.related.RelatedManager"),
-    "pattern.atomic": ("topics/db/transactions/", ""),
-    "pattern": ("topics/async/", ""),
-    "hooks": ("topics/async/", ""),
+    owner: (page, path) for page, owners in DOCS_PAGES.items() for owner, path in owners.items()
 }
 DOCS_ROOT = "https://docs.djangoproject.com/en/"
 
