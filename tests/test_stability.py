@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
-from conformance.report.stability import unstable
+from conformance.report.stability import unstable, why
 from tests.conftest import ROOT
+from tests.session_data import check, observation, session
 
 
 def test_identical_runs_are_stable():
@@ -26,6 +28,26 @@ def test_a_verdict_that_changes_between_runs_is_listed_with_every_run():
             "feature": "queryset.aget",
             "verdicts": ["native", "diverges", "not-run"],
         }
+    ]
+
+
+def test_an_unstable_verdict_is_explained_by_its_checks_notes_and_call(tmp_path):
+    document = session("django-6.1-sqlite", {"queryset.aget": "native"})
+    document["checks"] = [
+        check(
+            "queryset.aget",
+            "diverges",
+            notes=["warned differently (['ResourceWarning'] in async)"],
+            evidence={
+                "snippet": "await Article.objects.aget(pk=1)",
+                "observed": observation(),
+                "example": "aget(pk=1)",
+            },
+        )
+    ]
+    (tmp_path / "django-6.1-sqlite.json").write_text(json.dumps(document))
+    assert why(tmp_path, "django-6.1-sqlite", "queryset.aget") == [
+        "diverges: aget(pk=1) warned differently (['ResourceWarning'] in async)"
     ]
 
 

@@ -4,7 +4,9 @@
 
 Each run goes through nox into its own reports folder (``CONFORMANCE_REPORTS``), so the
 everyday ``reports/`` is left alone. Verdicts must not change between runs of the same code on
-the same versions; any feature whose verdict differs is listed with every run's verdict.
+the same versions; any feature whose verdict differs is listed with every run's verdict and,
+for each run, why its checks decided so (their notes and the call that decided), so an
+intermittent can be diagnosed from one failing run.
 """
 
 from __future__ import annotations
@@ -28,6 +30,23 @@ def verdicts_of(sessions: Path, cell_ids: list[str]) -> VerdictTable:
         document = read_results(sessions / f"{cell_id}.json")
         found |= {(cell_id, name): entry["verdict"] for name, entry in document["features"].items()}
     return found
+
+
+def why(sessions: Path, cell_id: str, feature: str) -> list[str]:
+    """One line per check of ``feature`` in one run: its verdict, the call and its notes."""
+    try:
+        document = read_results(sessions / f"{cell_id}.json")
+    except ResultsFileError as exc:
+        return [str(exc)]
+    lines = []
+    for check in document["checks"]:
+        if check["feature"] != feature:
+            continue
+        evidence = check.get("evidence") or {}
+        call = evidence.get("example") or ""
+        notes = "; ".join(check.get("notes") or [])
+        lines.append(f"{check['verdict']}: {call} {notes}".strip())
+    return lines
 
 
 def unstable(runs: list[VerdictTable]) -> list[dict[str, Any]]:
@@ -62,9 +81,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(completed.stdout[-2000:] + completed.stderr[-2000:], file=sys.stderr)
                 return 2
             print(f"stability: run {index + 1} of {args.runs}: nox exit {completed.returncode}")
-    differing = unstable(runs)
-    for entry in differing:
-        print(f"unstable: {entry['cell']}: {entry['feature']}: {' / '.join(entry['verdicts'])}")
+        differing = unstable(runs)
+        for entry in differing:
+            verdicts = " / ".join(entry["verdicts"])
+            print(f"unstable: {entry['cell']}: {entry['feature']}: {verdicts}")
+            for index in range(args.runs):
+                sessions = Path(scratch) / f"run-{index + 1}" / "sessions"
+                for line in why(sessions, entry["cell"], entry["feature"]):
+                    print(f"  run {index + 1}: {line}")
     checked = len(runs[0])
     print(
         f"stability: {checked} verdicts in {len(args.cells)} cells over {args.runs} runs: "
