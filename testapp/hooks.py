@@ -5,35 +5,42 @@ managers and querysets, signal receivers. ``recording()`` collects every call of
 made while it is open, so a check can compare what an async method ran with what its sync
 twin ran. Entries hold only what two correct runs agree on (labels, flags, field names), never
 primary keys, which PostgreSQL sequences make differ between runs.
+
+The recording is a context variable, not a global: asgiref carries it into the threads and
+event loops a call's ``sync_to_async`` and ``async_to_sync`` use, while a thread the call did
+not start (the in-process ASGI server finishing an earlier check's request) has its own
+context, so its hooks are never taken for the call's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db.models import signals
 
 Entry = tuple[Any, ...]
-_log: list[Entry] | None = None
+_log: ContextVar[list[Entry] | None] = ContextVar("hooks_log", default=None)
 
 
 def note(*entry: Any) -> None:
-    """Record one hook call, when a recording is open."""
-    if _log is not None:
-        _log.append(entry)
+    """Record one hook call, when a recording is open in this context."""
+    log = _log.get()
+    if log is not None:
+        log.append(entry)
 
 
 @contextmanager
 def recording() -> Iterator[list[Entry]]:
-    """Every hook call made while open, in order."""
-    global _log
-    outer, _log = _log, []
+    """Every hook call made while open, in order, by code running in this context."""
+    log: list[Entry] = []
+    token = _log.set(log)
     try:
-        yield _log
+        yield log
     finally:
-        _log = outer
+        _log.reset(token)
 
 
 def _fields(update_fields: Any) -> tuple[str, ...] | None:

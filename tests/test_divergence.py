@@ -83,6 +83,23 @@ FAULTS = {
         Article.tags.related_manager_cls.aadd = aadd
         """,
     ),
+    # A warning is the call's when it comes from the call's work, in whichever thread that ran.
+    "acount warns from a thread of its own": (
+        "queryset.acount",
+        _surface("queryset.acount"),
+        """
+        import warnings
+
+        original = QuerySet.acount
+
+        async def acount(self):
+            warn = sync_to_async(warnings.warn, thread_sensitive=False)
+            await warn("counted elsewhere", DeprecationWarning)
+            return await original(self)
+
+        QuerySet.acount = acount
+        """,
+    ),
     # The property checks too: Hypothesis' shrunk example is the evidence.
     "aget ignores its filters": (
         "queryset.aget",
@@ -157,8 +174,47 @@ def test_the_evidence_is_a_real_call_with_both_outcomes(fault):
         evidence["observed"] != evidence["sync_twin"],
         "database" in evidence,
         evidence.get("hooks", {}).get("sync") != evidence.get("hooks", {}).get("async"),
+        evidence.get("warnings", {}).get("sync") != evidence.get("warnings", {}).get("async"),
     ]
     assert any(differs)
+
+
+NOISE = """
+import threading
+import time
+import warnings
+
+from testapp import hooks
+
+
+def noise():
+    # What a thread the calls did not start can do at any moment: an in-process server's
+    # request thread ending warns about its SQLite connection, or finishes a save.
+    while True:
+        warnings.warn("unclosed database", ResourceWarning)
+        hooks.note("signal", "post_save", "testapp.Article", True, False, None)
+        time.sleep(0.0005)
+
+
+threading.Thread(target=noise, name="noise", daemon=True).start()
+"""
+NOISY = ("queryset.acount", "related.m2m.aset", "model.asave", "queryset.aupdate_or_create")
+
+
+@pytest.fixture(scope="module")
+def noisy_run(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("noisy")
+    _plugin(directory, NOISE)
+    selection = [_surface(feature) for feature in NOISY]
+    clean = run_suite_in(tmp_path_factory.mktemp("quiet"), *selection)
+    return run_suite_in(directory, *selection, "-p", "breakage"), clean
+
+
+def test_warnings_and_hooks_of_other_threads_are_not_the_calls(noisy_run):
+    noisy, quiet = noisy_run
+    verdicts = [[run.feature(feature)["verdict"] for feature in NOISY] for run in noisy_run]
+    assert verdicts[0] == verdicts[1], [c["notes"] for c in noisy.results["checks"]]
+    assert noisy.returncode == quiet.returncode == 0, noisy.output[-2000:]
 
 
 HANG = """

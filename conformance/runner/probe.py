@@ -15,6 +15,7 @@ import warnings
 from collections import Counter
 from collections.abc import Awaitable, Callable, ItemsView, Iterator, KeysView, ValuesView
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,19 +95,52 @@ def _verb(sql: str) -> str:
     return sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
 
 
+# The warning categories of the call being watched; a context variable, like the hooks' log.
+_warned: ContextVar[set[str] | None] = ContextVar("warned", default=None)
+
+
+@contextmanager
+def _call_warnings() -> Iterator[set[str]]:
+    """The categories of the warnings that what runs inside, in this context, issues.
+
+    Warnings are process-wide: a thread the call did not start can warn at any moment, as an
+    earlier request's thread of the in-process server does when it ends and Python collects its
+    open SQLite connection (``ResourceWarning``). Such warnings go where they would have gone;
+    only those issued in the call's own context (which asgiref carries into the threads and
+    loops of ``sync_to_async`` and ``async_to_sync``) are the call's.
+    """
+    caught: set[str] = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        elsewhere = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None) -> None:
+            found = _warned.get()
+            if found is None:
+                elsewhere(message, category, filename, lineno, file, line)
+            else:
+                found.add(category.__name__)
+
+        warnings.showwarning = show
+        token = _warned.set(caught)
+        try:
+            yield caught
+        finally:
+            _warned.reset(token)
+
+
 @contextmanager
 def _watching(seen: Observation) -> Iterator[None]:
     """Fill ``seen`` with the warnings, queries and hooks of what runs inside."""
     with (
-        warnings.catch_warnings(record=True) as caught,
+        _call_warnings() as caught,
         CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as captured,
         hooks.recording() as log,
     ):
-        warnings.simplefilter("always")
         try:
             yield
         finally:
-            seen.warnings = sorted({w.category.__name__ for w in caught})
+            seen.warnings = sorted(caught)
             sqls = [query["sql"] for query in captured.captured_queries]
             seen.queries = dict(Counter(_verb(sql) for sql in sqls if "SAVEPOINT" not in sql))
             seen.written = {m.group(1) for sql in sqls if (m := _WRITTEN_TABLE.match(sql))}
