@@ -68,10 +68,13 @@ def _embedded(html: str) -> dict[str, dict]:
     return {found.group(1): decode_data(found.group(2)) for found in DATA_ELEMENT.finditer(html)}
 
 
+REPORT_DATA = re.compile(r'<script type="application/json" id="report-data">(.*?)</script>', re.S)
+
+
 def _embedded_data(html: str) -> dict:
-    found = _embedded(html).get("report-data")
+    found = REPORT_DATA.search(html)
     assert found, "the page embeds no report data"
-    return found
+    return json.loads(found.group(1))
 
 
 def _section(html: str, section_id: str) -> str:

@@ -3,10 +3,10 @@
 The page is one file that opens from disk or any static host: inline CSS and JS, no network.
 The matrix is server-rendered (an ARIA grid: one link per cell, one tab stop, a permalink per
 cell), newest release first, one column per release where its backends agree. The page's
-script comes before the matrix's rows, with the verdicts as compact JSON, so the first rows work
-while the rest loads; the evidence travels as gzip per chunk of features (``evidence_chunks``)
-and is inflated by the browser when a cell is opened, so the page stays under a megabyte while
-``results.json`` keeps every byte.
+script and its data (verdicts, titles, as plain JSON) are in the head, so the first rows work
+the moment they are parsed while the rest loads; the evidence travels as gzip per chunk of
+features (``evidence_chunks``) and is inflated by the browser when a cell is opened, so the
+page stays under a megabyte while ``results.json`` keeps every byte.
 """
 
 from __future__ import annotations
@@ -398,6 +398,13 @@ def encode_data(data: Any) -> str:
     return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
 
 
+def script_json(data: Any) -> Markup:
+    """Data as JSON that is safe inside a ``<script type="application/json">`` element: the
+    page parses it with ``JSON.parse``, which reads ``\\u003c`` back as ``<``."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c"))
+
+
 def deferred(parts: str | list[str]) -> Markup:
     """Server-rendered markup the page inserts only once it has loaded: gzip in base64 in a
     script element, where the markup stood. The matrix's rows below its first area, and the
@@ -710,7 +717,7 @@ def render_html(merged: dict[str, Any]) -> str:
             changes=merged.get("changes") or {},
             changed=changed_cells(merged),
             releases=releases(merged["cells"]),
-            data=encode_data(client_data(merged)),
+            data=script_json(client_data(merged)),
             pako=PAKO,
             evidence=evidence_chunks(merged),
             search=encode_data(search_data(merged)),

@@ -1,910 +1,927 @@
 "use strict";
 (function () {
-  // This script runs inside the matrix, before its rows: the rows the parser has reached are
-  // usable (a click opens their evidence) while the rest of the page still loads. The page's
-  // data (verdicts, titles), its search text and each feature's evidence are gzip, inflated
-  // with pako when first needed, synchronously: the evidence of a cell clicked during loading
-  // is drawn at once, not after the parser has finished the page.
-  // One listener per kind of event, on the document or a container: never one per cell.
-  var CLIP = 600; // characters of a value shown before "show all"
-  var CLIP_LINES = 12;
-  var matrix = document.getElementById("matrix");
-  var wrap = matrix.parentElement;
-  var panel = document.getElementById("evidence");
-  var panelHome = panel.parentElement;
-  var body = document.getElementById("evidence-body");
-  var title = document.getElementById("evidence-title");
-  var rows = [];
-  var FIRST_CELL = 2; // a row's cells: its header, "since", then one per column
-  var FEATURE_ROW = "r"; // area rows are "r area", the evidence row "ev"
-  var evidenceRow = null;
-  var current = null;
-  var currentAnchor = null;
-  var currentKey = null;
-  var tabStop = null;
-  var longTexts = [];
+  // This script is in the head, with the page's data as plain JSON, so both are ready before
+  // the matrix's first row is: the rows the parser has reached are usable (a click opens their
+  // evidence) while the rest of the page still loads. It binds to the page when the matrix is
+  // first used, or once the page is parsed, whichever comes first. The search text and each
+  // feature's evidence are gzip, inflated with pako when first needed, synchronously: the
+  // evidence of a cell clicked during loading is drawn at once, not after the parser has
+  // finished the page. One listener per kind of event, on the document or a container: never
+  // one per cell.
+  var booted = false;
 
-  var UTF8 = new TextDecoder();
-  var DATA = expand(inflate(document.getElementById("report-data").textContent));
+  function start() {
+    if (booted) return;
+    booted = true;
+    boot();
+  }
 
-  function expand(data) {
-    // Each feature's verdicts come as one character per cell, and each distinct workaround with
-    // its cells: back to {cell: {verdict, workaround}}.
-    Object.keys(data.features).forEach(function (featureId) {
-      var feature = data.features[featureId];
-      feature.cells = {};
-      data.cell_order.forEach(function (cellId, index) {
-        feature.cells[cellId] = { verdict: data.verdict_order[Number(feature.verdicts[index])] };
+  ["click", "keydown", "focusin"].forEach(function (type) {
+    // Capturing, so the matrix's own listeners, added by boot(), still get this first event.
+    document.addEventListener(type, function (event) {
+      if (!booted && event.target.closest && event.target.closest("#matrix")) start();
+    }, true);
+  });
+  document.addEventListener("DOMContentLoaded", start);
+
+  function boot() {
+    var CLIP = 600; // characters of a value shown before "show all"
+    var CLIP_LINES = 12;
+    var matrix = document.getElementById("matrix");
+    var panel = document.getElementById("evidence");
+    var panelHome = panel.parentElement;
+    var body = document.getElementById("evidence-body");
+    var title = document.getElementById("evidence-title");
+    var rows = [];
+    var FIRST_CELL = 2; // a row's cells: its header, "since", then one per column
+    var FEATURE_ROW = "r"; // area rows are "r area", the evidence row "ev"
+    var evidenceRow = null;
+    var current = null;
+    var currentAnchor = null;
+    var currentKey = null;
+    var tabStop = null;
+    var longTexts = [];
+
+    var UTF8 = new TextDecoder();
+    var DATA = expand(JSON.parse(document.getElementById("report-data").textContent));
+
+    function expand(data) {
+      // Each feature's verdicts come as one character per cell, and each distinct workaround with
+      // its cells: back to {cell: {verdict, workaround}}.
+      Object.keys(data.features).forEach(function (featureId) {
+        var feature = data.features[featureId];
+        feature.cells = {};
+        data.cell_order.forEach(function (cellId, index) {
+          feature.cells[cellId] = { verdict: data.verdict_order[Number(feature.verdicts[index])] };
+        });
+        Object.keys(feature.workarounds).forEach(function (text) {
+          feature.workarounds[text].forEach(function (cellId) { feature.cells[cellId].workaround = text; });
+        });
       });
-      Object.keys(feature.workarounds).forEach(function (text) {
-        feature.workarounds[text].forEach(function (cellId) { feature.cells[cellId].workaround = text; });
+      return data;
+    }
+
+    var chunks = {};
+
+    function evidenceOf(featureId) {
+      // A feature's evidence in every cell, inflated the first time one of its cells opens.
+      var chunk = DATA.features[featureId].chunk;
+      if (!chunks[chunk]) chunks[chunk] = inflate(document.getElementById("evidence-" + chunk).textContent);
+      return chunks[chunk][featureId];
+    }
+
+    function inflate(text) {
+      // gzip in base64 (render.py's `encode_data`) back to the JSON it holds.
+      var binary = atob(text.trim());
+      var bytes = new Uint8Array(binary.length);
+      for (var i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+      // The browser's own UTF-8 decoder: pako's, in script, took as long again as the inflating.
+      return JSON.parse(UTF8.decode(pako.ungzip(bytes)));
+    }
+
+    // Control characters, bidi overrides and isolates, and zero-width characters shown as escapes,
+    // like the server-rendered parts of the page: hostile text is seen, never obeyed.
+    var HIDDEN = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
+
+    function visible(text) {
+      return String(text).replace(HIDDEN, function (c) {
+        var code = c.charCodeAt(0);
+        return code > 0xff ? "\\u" + ("000" + code.toString(16)).slice(-4) : "\\x" + ("0" + code.toString(16)).slice(-2);
       });
-    });
-    return data;
-  }
-
-  var chunks = {};
-
-  function evidenceOf(featureId) {
-    // A feature's evidence in every cell, inflated the first time one of its cells opens.
-    var chunk = DATA.features[featureId].chunk;
-    if (!chunks[chunk]) chunks[chunk] = inflate(document.getElementById("evidence-" + chunk).textContent);
-    return chunks[chunk][featureId];
-  }
-
-  function inflate(text) {
-    // gzip in base64 (render.py's `encode_data`) back to the JSON it holds.
-    var binary = atob(text.trim());
-    var bytes = new Uint8Array(binary.length);
-    for (var i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
-    // The browser's own UTF-8 decoder: pako's, in script, took as long again as the inflating.
-    return JSON.parse(UTF8.decode(pako.ungzip(bytes)));
-  }
-
-  // Control characters, bidi overrides and isolates, and zero-width characters shown as escapes,
-  // like the server-rendered parts of the page: hostile text is seen, never obeyed.
-  var HIDDEN = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
-
-  function visible(text) {
-    return String(text).replace(HIDDEN, function (c) {
-      var code = c.charCodeAt(0);
-      return code > 0xff ? "\\u" + ("000" + code.toString(16)).slice(-4) : "\\x" + ("0" + code.toString(16)).slice(-2);
-    });
-  }
-
-  function el(tag, text, cls) {
-    var node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = text;
-    if (cls) node.className = cls;
-    return node;
-  }
-
-  function link(text, href, external) {
-    var node = el("a", visible(text));
-    node.href = href;
-    if (external) node.rel = "noopener noreferrer";
-    return node;
-  }
-
-  function clipped(full) {
-    // The first lines of a long value: enough to read it, short enough to keep the page calm.
-    var cut = full.split("\n").slice(0, CLIP_LINES).join("\n");
-    return cut.length > CLIP ? cut.slice(0, CLIP) : cut;
-  }
-
-  function longText(tag, text) {
-    var full = visible(text);
-    var shown = clipped(full);
-    if (shown.length === full.length) return el(tag, full);
-    var node = el(tag, shown + " …");
-    var box = el("div");
-    var more = el("button", "show all " + full.length.toLocaleString("en") + " characters", "more");
-    more.type = "button";
-    more.setAttribute("data-long", String(longTexts.length));
-    longTexts.push({ node: node, text: full });
-    box.appendChild(node);
-    box.appendChild(more);
-    return box;
-  }
-
-  function addRow(dl, term, value, pre) {
-    if (value === undefined || value === null || value === "") return;
-    dl.appendChild(el("dt", term));
-    var dd = el("dd");
-    dd.appendChild(typeof value === "object" ? value : longText(pre ? "pre" : "span", value));
-    dl.appendChild(dd);
-  }
-
-  function observation(found) {
-    if (!found) return null;
-    if (found.kind === "exception") {
-      return "raised " + (found.type || "?") + ": " + (found.message === null ? found.repr : found.message);
     }
-    if (found.kind === "absent") return "absent: " + found.repr;
-    return found.repr;
-  }
 
-  function lines(list) {
-    return (list || []).join("\n") || "none";
-  }
+    function el(tag, text, cls) {
+      var node = document.createElement(tag);
+      if (text !== undefined && text !== null) node.textContent = text;
+      if (cls) node.className = cls;
+      return node;
+    }
 
-  function counts(byKind) {
-    var kinds = Object.keys(byKind || {});
-    return kinds.map(function (kind) { return kind + " " + byKind[kind]; }).join(", ") || "none";
-  }
+    function link(text, href, external) {
+      var node = el("a", visible(text));
+      node.href = href;
+      if (external) node.rel = "noopener noreferrer";
+      return node;
+    }
 
-  function addSides(dl, term, sides, format) {
-    // What each side did on the way (hooks, warnings, queries): async first, like the outcomes.
-    if (!sides) return;
-    addRow(dl, term + " (async)", format(sides.async), true);
-    addRow(dl, term + " (sync twin)", format(sides.sync), true);
-  }
+    function clipped(full) {
+      // The first lines of a long value: enough to read it, short enough to keep the page calm.
+      var cut = full.split("\n").slice(0, CLIP_LINES).join("\n");
+      return cut.length > CLIP ? cut.slice(0, CLIP) : cut;
+    }
 
-  function badge(verdict) {
-    var style = DATA.verdicts[verdict] || DATA.verdicts.error;
-    var node = el("span", style.symbol + " " + style.label, "badge");
-    node.style.setProperty("--c", style.color);
-    return node;
-  }
+    function longText(tag, text) {
+      var full = visible(text);
+      var shown = clipped(full);
+      if (shown.length === full.length) return el(tag, full);
+      var node = el(tag, shown + " …");
+      var box = el("div");
+      var more = el("button", "show all " + full.length.toLocaleString("en") + " characters", "more");
+      more.type = "button";
+      more.setAttribute("data-long", String(longTexts.length));
+      longTexts.push({ node: node, text: full });
+      box.appendChild(node);
+      box.appendChild(more);
+      return box;
+    }
 
-  // Keys of rows each side created: "Record object (595)", "pk=3", "'id': 7".
-  var KEYS = /(\bobject \(|\b(?:pk|id)=|'(?:pk|id)': )\d+/g;
+    function addRow(dl, term, value, pre) {
+      if (value === undefined || value === null || value === "") return;
+      dl.appendChild(el("dt", term));
+      var dd = el("dd");
+      dd.appendChild(typeof value === "object" ? value : longText(pre ? "pre" : "span", value));
+      dl.appendChild(dd);
+    }
 
-  function keyOnlyDifference(ev) {
-    // The async call and its sync twin each create their own rows, so new rows get other keys.
-    var a = ev.observed, b = ev.sync_twin;
-    if (!a || !b || a.kind !== "value" || b.kind !== "value" || a.repr === b.repr) return false;
-    return a.repr.replace(KEYS, "$1#") === b.repr.replace(KEYS, "$1#");
-  }
-
-  function renderCall(dl, ev) {
-    // The code that ran, with the values of this example, and the example as one line.
-    addRow(dl, "code that ran", ev.snippet, true);
-    addRow(dl, "example", ev.example, true);
-  }
-
-  function renderCheck(check) {
-    var box = el("div", null, "check");
-    var head = el("p");
-    head.appendChild(badge(check.verdict));
-    head.appendChild(document.createTextNode(" "));
-    head.appendChild(el("code", visible(check.id)));
-    box.appendChild(head);
-    var dl = el("dl");
-    addRow(dl, "outcome", check.outcome + (check.duration_s === null ? "" : ", " + check.duration_s + " s"));
-    var ev = check.evidence;
-    if (ev) {
-      renderCall(dl, ev);
-      addRow(dl, (ev.observed && ev.observed.kind === "exception") ? "exception" : "value", observation(ev.observed), true);
-      addRow(dl, "sync twin", observation(ev.sync_twin), true);
-      if (keyOnlyDifference(ev)) {
-        addRow(dl, "why they differ", "Only in primary keys: the async call and its sync twin each created their own rows, which got different keys. The kit compares new rows with their keys normalised, so this is the same value.");
+    function observation(found) {
+      if (!found) return null;
+      if (found.kind === "exception") {
+        return "raised " + (found.type || "?") + ": " + (found.message === null ? found.repr : found.message);
       }
-      addRow(dl, "wrapped", observation(ev.wrapped), true);
-      addRow(dl, "examples tried", ev.examples);
-      addRow(dl, "queries", ev.queries);
-      if (ev.diverging_calls && ev.diverging_calls.length) addRow(dl, "diverging calls", lines(ev.diverging_calls), true);
-      addSides(dl, "hooks", ev.hooks, lines);
-      addSides(dl, "warnings", ev.warnings, lines);
-      addSides(dl, "queries", ev.query_counts, counts);
-      if (ev.database) {
-        addRow(dl, "database tables", lines(ev.database.tables));
-        addRow(dl, "rows after async", ev.database.after_async, true);
-        addRow(dl, "rows after sync twin", ev.database.after_sync, true);
+      if (found.kind === "absent") return "absent: " + found.repr;
+      return found.repr;
+    }
+
+    function lines(list) {
+      return (list || []).join("\n") || "none";
+    }
+
+    function counts(byKind) {
+      var kinds = Object.keys(byKind || {});
+      return kinds.map(function (kind) { return kind + " " + byKind[kind]; }).join(", ") || "none";
+    }
+
+    function addSides(dl, term, sides, format) {
+      // What each side did on the way (hooks, warnings, queries): async first, like the outcomes.
+      if (!sides) return;
+      addRow(dl, term + " (async)", format(sides.async), true);
+      addRow(dl, term + " (sync twin)", format(sides.sync), true);
+    }
+
+    function badge(verdict) {
+      var style = DATA.verdicts[verdict] || DATA.verdicts.error;
+      var node = el("span", style.symbol + " " + style.label, "badge");
+      node.style.setProperty("--c", style.color);
+      return node;
+    }
+
+    // Keys of rows each side created: "Record object (595)", "pk=3", "'id': 7".
+    var KEYS = /(\bobject \(|\b(?:pk|id)=|'(?:pk|id)': )\d+/g;
+
+    function keyOnlyDifference(ev) {
+      // The async call and its sync twin each create their own rows, so new rows get other keys.
+      var a = ev.observed, b = ev.sync_twin;
+      if (!a || !b || a.kind !== "value" || b.kind !== "value" || a.repr === b.repr) return false;
+      return a.repr.replace(KEYS, "$1#") === b.repr.replace(KEYS, "$1#");
+    }
+
+    function renderCall(dl, ev) {
+      // The code that ran, with the values of this example, and the example as one line.
+      addRow(dl, "code that ran", ev.snippet, true);
+      addRow(dl, "example", ev.example, true);
+    }
+
+    function renderCheck(check) {
+      var box = el("div", null, "check");
+      var head = el("p");
+      head.appendChild(badge(check.verdict));
+      head.appendChild(document.createTextNode(" "));
+      head.appendChild(el("code", visible(check.id)));
+      box.appendChild(head);
+      var dl = el("dl");
+      addRow(dl, "outcome", check.outcome + (check.duration_s === null ? "" : ", " + check.duration_s + " s"));
+      var ev = check.evidence;
+      if (ev) {
+        renderCall(dl, ev);
+        addRow(dl, (ev.observed && ev.observed.kind === "exception") ? "exception" : "value", observation(ev.observed), true);
+        addRow(dl, "sync twin", observation(ev.sync_twin), true);
+        if (keyOnlyDifference(ev)) {
+          addRow(dl, "why they differ", "Only in primary keys: the async call and its sync twin each created their own rows, which got different keys. The kit compares new rows with their keys normalised, so this is the same value.");
+        }
+        addRow(dl, "wrapped", observation(ev.wrapped), true);
+        addRow(dl, "examples tried", ev.examples);
+        addRow(dl, "queries", ev.queries);
+        if (ev.diverging_calls && ev.diverging_calls.length) addRow(dl, "diverging calls", lines(ev.diverging_calls), true);
+        addSides(dl, "hooks", ev.hooks, lines);
+        addSides(dl, "warnings", ev.warnings, lines);
+        addSides(dl, "queries", ev.query_counts, counts);
+        if (ev.database) {
+          addRow(dl, "database tables", lines(ev.database.tables));
+          addRow(dl, "rows after async", ev.database.after_async, true);
+          addRow(dl, "rows after sync twin", ev.database.after_sync, true);
+        }
+        if (ev.tried) addRow(dl, "calls tried", ev.tried.calls + " (varied: " + (ev.tried.varied || []).join(", ") + ")");
+        if (ev.signature && ev.signature.differences && ev.signature.differences.length) {
+          addRow(dl, "signature differences", lines(ev.signature.differences), true);
+        }
+        if (ev.measurements && Object.keys(ev.measurements).length) {
+          addRow(dl, "measurements", JSON.stringify(ev.measurements, null, 1), true);
+        }
       }
-      if (ev.tried) addRow(dl, "calls tried", ev.tried.calls + " (varied: " + (ev.tried.varied || []).join(", ") + ")");
-      if (ev.signature && ev.signature.differences && ev.signature.differences.length) {
-        addRow(dl, "signature differences", lines(ev.signature.differences), true);
+      (check.claims || []).forEach(function (claim) { addRow(dl, "claim", claim); });
+      (check.notes || []).forEach(function (note) { addRow(dl, "note", note); });
+      box.appendChild(dl);
+      return box;
+    }
+
+    function columnOf(cellId) {
+      for (var i = 0; i < DATA.columns.length; i += 1) {
+        if (DATA.columns[i].indexOf(cellId) >= 0) return i;
       }
-      if (ev.measurements && Object.keys(ev.measurements).length) {
-        addRow(dl, "measurements", JSON.stringify(ev.measurements, null, 1), true);
+      return -1;
+    }
+
+    function cellFor(featureId, cellId) {
+      // The matrix cell that shows a feature's cell: its own column, or the release's merged one.
+      var row = document.getElementById("feature-" + featureId);
+      var column = columnOf(cellId);
+      return row && column >= 0 ? row.children[FIRST_CELL + column] : null;
+    }
+
+    function docsLinks(featureId, cellId) {
+      // Django's documentation of the API for this release, and the release notes where it arrived.
+      var feature = DATA.features[featureId];
+      var cell = DATA.cells[cellId];
+      var p = el("p");
+      if (feature.docs) {
+        p.appendChild(link("Django " + cell.django_series + " documentation of this API", feature.docs.replace("{series}", cell.django_series), true));
       }
+      var since = feature.since && feature.since[cell.backend];
+      if (since && !since.floor) {
+        if (p.firstChild) p.appendChild(document.createTextNode(" · "));
+        p.appendChild(link("release notes of Django " + since.series + ", where it became native", DATA.release_notes.replace("{series}", since.series), true));
+      }
+      return p.firstChild ? p : null;
     }
-    (check.claims || []).forEach(function (claim) { addRow(dl, "claim", claim); });
-    (check.notes || []).forEach(function (note) { addRow(dl, "note", note); });
-    box.appendChild(dl);
-    return box;
-  }
 
-  function columnOf(cellId) {
-    for (var i = 0; i < DATA.columns.length; i += 1) {
-      if (DATA.columns[i].indexOf(cellId) >= 0) return i;
+    function placePanel(td) {
+      // The evidence goes in a row of its own just below the cell's row: beside the matrix's
+      // content, never over the cell it explains.
+      if (!evidenceRow) {
+        evidenceRow = el("div", null, "ev");
+        evidenceRow.setAttribute("role", "row");
+        var cell = el("div");
+        cell.setAttribute("role", "gridcell");
+        cell.setAttribute("aria-colspan", String(td.parentElement.children.length));
+        evidenceRow.appendChild(cell);
+      }
+      td.parentElement.after(evidenceRow);
+      evidenceRow.firstChild.appendChild(panel);
     }
-    return -1;
-  }
 
-  function cellFor(featureId, cellId) {
-    // The matrix cell that shows a feature's cell: its own column, or the release's merged one.
-    var row = document.getElementById("feature-" + featureId);
-    var column = columnOf(cellId);
-    return row && column >= 0 ? row.children[FIRST_CELL + column] : null;
-  }
-
-  function docsLinks(featureId, cellId) {
-    // Django's documentation of the API for this release, and the release notes where it arrived.
-    var feature = DATA.features[featureId];
-    var cell = DATA.cells[cellId];
-    var p = el("p");
-    if (feature.docs) {
-      p.appendChild(link("Django " + cell.django_series + " documentation of this API", feature.docs.replace("{series}", cell.django_series), true));
-    }
-    var since = feature.since && feature.since[cell.backend];
-    if (since && !since.floor) {
-      if (p.firstChild) p.appendChild(document.createTextNode(" · "));
-      p.appendChild(link("release notes of Django " + since.series + ", where it became native", DATA.release_notes.replace("{series}", since.series), true));
-    }
-    return p.firstChild ? p : null;
-  }
-
-  function placePanel(td) {
-    // The evidence goes in a row of its own just below the cell's row: beside the matrix's
-    // content, never over the cell it explains.
-    if (!evidenceRow) {
-      evidenceRow = el("div", null, "ev");
-      evidenceRow.setAttribute("role", "row");
-      var cell = el("div");
-      cell.setAttribute("role", "gridcell");
-      cell.setAttribute("aria-colspan", String(td.parentElement.children.length));
-      evidenceRow.appendChild(cell);
-    }
-    td.parentElement.after(evidenceRow);
-    evidenceRow.firstChild.appendChild(panel);
-    wrap.style.setProperty("--wrap-width", wrap.clientWidth + "px");
-  }
-
-  function open(key) {
-    // Whether the key names a cell; if so, its evidence is drawn.
-    var cut = key.lastIndexOf("--");
-    var featureId = key.slice(0, cut);
-    var feature = DATA.features[featureId];
-    var cellId = key.slice(cut + 2);
-    var cell = DATA.cells[cellId];
-    if (feature && cell && columnOf(cellId) < 0) {
-      // A session that never ran has no column: say so where the reader looks.
-      notify("Django " + cell.django_series + " on " + (DATA.backends[cell.backend] || cell.backend) + " did not run: this report has no results for it.");
+    function open(key) {
+      // Whether the key names a cell; if so, its evidence is drawn.
+      var cut = key.lastIndexOf("--");
+      var featureId = key.slice(0, cut);
+      var feature = DATA.features[featureId];
+      var cellId = key.slice(cut + 2);
+      var cell = DATA.cells[cellId];
+      if (feature && cell && columnOf(cellId) < 0) {
+        // A session that never ran has no column: say so where the reader looks.
+        notify("Django " + cell.django_series + " on " + (DATA.backends[cell.backend] || cell.backend) + " did not run: this report has no results for it.");
+        return true;
+      }
+      var td = feature && cell && feature.cells[cellId] ? cellFor(featureId, cellId) : null;
+      if (!td) return false;
+      currentKey = key;
+      draw(key, featureId, cellId, td, evidenceOf(featureId)[cellId]);
       return true;
     }
-    var td = feature && cell && feature.cells[cellId] ? cellFor(featureId, cellId) : null;
-    if (!td) return false;
-    currentKey = key;
-    draw(key, featureId, cellId, td, evidenceOf(featureId)[cellId]);
-    return true;
-  }
 
-  function draw(key, featureId, cellId, td, found) {
-    var feature = DATA.features[featureId];
-    var cell = DATA.cells[cellId];
-    var result = { verdict: feature.cells[cellId].verdict, notes: found ? found.notes : [], checks: found ? found.checks : [] };
-    longTexts = [];
-    title.textContent = visible(feature.title) + " — Django " + cell.django_series + ", " + (DATA.backends[cell.backend] || cell.backend);
-    body.textContent = "";
-    var head = el("p");
-    head.appendChild(badge(result.verdict));
-    head.appendChild(document.createTextNode(" · "));
-    head.appendChild(link("permalink", "#" + key));
-    body.appendChild(head);
-    var others = DATA.columns[columnOf(cellId)].filter(function (id) {
-      return id !== cellId && feature.cells[id].verdict === result.verdict;
-    });
-    var apart = DATA.columns[columnOf(cellId)].filter(function (id) {
-      return feature.cells[id].verdict !== result.verdict;
-    });
-    apart.forEach(function (id) {
-      var line = el("p", (DATA.verdicts[feature.cells[id].verdict] || DATA.verdicts.error).label + " on " + (DATA.backends[DATA.cells[id].backend] || id) + ": ");
-      line.appendChild(link("its evidence", "#" + featureId + "--" + id));
-      body.appendChild(line);
-    });
-    if (others.length) {
-      var same = el("p", "Same verdict on ");
-      others.forEach(function (other, index) {
-        if (index) same.appendChild(document.createTextNode(", "));
-        same.appendChild(link(DATA.backends[DATA.cells[other].backend] || other, "#" + featureId + "--" + other));
-      });
-      same.appendChild(document.createTextNode(" (its own evidence)."));
-      body.appendChild(same);
-    }
-    var docs = docsLinks(featureId, cellId);
-    if (docs) body.appendChild(docs);
-    var change = DATA.changes[key];
-    if (change) body.appendChild(el("p", "Δ changed since the baseline: was " + change.old + ", now " + change.new + "."));
-    if (result.verdict === "diverges") body.appendChild(el("p", DATA.diverges_meaning, "explain"));
-    if (cell.state !== "complete") {
-      body.appendChild(el("p", "⚠ This session is " + cell.state + ": its cells are not measurements.", "bad"));
-    }
-    result.notes.forEach(function (note) { body.appendChild(longText("p", note)); });
-    if (!result.checks.length) body.appendChild(el("p", "No check ran for this feature in this cell."));
-    panel.setAttribute("data-complete", "");
-    result.checks.forEach(function (check) { body.appendChild(renderCheck(check)); });
-    body.appendChild(el("h3", "Versions"));
-    var env = el("dl");
-    var e = cell.environment || {};
-    addRow(env, "Django", e.django);
-    addRow(env, "Python", e.python);
-    addRow(env, "driver", e.driver);
-    addRow(env, "server", e.server);
-    addRow(env, "Hypothesis profile", e.hypothesis_profile);
-    addRow(env, "platform", e.platform);
-    addRow(env, "started", cell.started_at);
-    addRow(env, "session run time", cell.duration_s === null ? null : cell.duration_s + " s");
-    addRow(env, "session state", cell.state);
-    addRow(env, "session error", cell.error, true);
-    body.appendChild(env);
-    if (current) current.classList.remove("current");
-    current = td;
-    td.classList.add("current");
-    currentAnchor = anchorFor(td, cellId);
-    setTabStop(currentAnchor);
-    placePanel(td);
-    panel.hidden = false;
-    // The cell's row at the top, below the sticky header, and its evidence right under it.
-    td.parentElement.scrollIntoView({ block: "start" });
-    td.scrollIntoView({ block: "nearest", inline: "nearest" });
-    panel.focus({ preventScroll: true });
-  }
-
-  function close() {
-    panel.hidden = true;
-    panelHome.appendChild(panel);
-    if (evidenceRow) evidenceRow.remove();
-    if (current) {
-      current.classList.remove("current");
-      var anchor = currentAnchor;
-      if (decodeURIComponent(location.hash.slice(1)) === currentKey) history.replaceState(null, "", location.pathname + location.search);
-      if (anchor) anchor.focus();
-    }
-    current = null;
-    currentKey = null;
-  }
-
-  function notify(message) {
-    // A permalink that leads nowhere says so, instead of leaving the reader at the top.
-    var notice = document.getElementById("notice");
-    notice.textContent = message || "";
-    notice.hidden = !message;
-  }
-
-  function route(loaded) {
-    // `loaded`: the first call, once the deferred markup is in: the browser looked for the
-    // fragment's target before it existed, so the page scrolls to it here.
-    var key = decodeURIComponent(location.hash.slice(1));
-    notify(null);
-    if (key.indexOf("--") > 0) {
-      var target = document.getElementById("feature-" + key.slice(0, key.lastIndexOf("--")));
-      if (target && target.hidden) resetFilters();
-      if (open(key)) return;
-      notify("This report has no cell “" + visible(key) + "”: the link names a feature or cell it does not have.");
-    } else if (/^feature-/.test(key) && !document.getElementById(key)) {
-      notify("This report has no feature “" + visible(key.slice("feature-".length)) + "”.");
-    }
-    if (!panel.hidden && !/^(claim|env)-/.test(key)) close();
-    var found = key && document.getElementById(key);
-    var folded = found && found.closest && found.closest("details:not([open])");
-    if (folded) { folded.open = true; found.scrollIntoView(); }
-    if (found && found.tagName === "TR" && found.hidden) {
-      resetFilters();
-      found.scrollIntoView();
-    } else if (found && loaded === true) found.scrollIntoView();
-  }
-
-  // --- filters and search, kept in the URL's query ---------------------------------------
-  var controls = {
-    q: document.getElementById("q"),
-    area: document.getElementById("area"),
-    verdict: document.getElementById("verdict"),
-    backend: document.getElementById("backend"),
-    changed: document.getElementById("changed-only") // only with a baseline
-  };
-  var rowTokens = null;
-  var search = null; // each feature's search text, inflated once the page has loaded
-
-  function tokens() {
-    // Per feature row: its search text, and "backend:verdict " per cell (and "backend:changed ").
-    if (rowTokens) return rowTokens;
-    rowTokens = {};
-    DATA.feature_order.forEach(function (featureId) {
+    function draw(key, featureId, cellId, td, found) {
       var feature = DATA.features[featureId];
-      var v = "";
-      Object.keys(feature.cells).forEach(function (cellId) {
-        var backend = DATA.cells[cellId].backend;
-        v += backend + ":" + feature.cells[cellId].verdict + " ";
-        if (DATA.changes[featureId + "--" + cellId]) v += backend + ":changed ";
+      var cell = DATA.cells[cellId];
+      var result = { verdict: feature.cells[cellId].verdict, notes: found ? found.notes : [], checks: found ? found.checks : [] };
+      longTexts = [];
+      title.textContent = visible(feature.title) + " — Django " + cell.django_series + ", " + (DATA.backends[cell.backend] || cell.backend);
+      body.textContent = "";
+      var head = el("p");
+      head.appendChild(badge(result.verdict));
+      head.appendChild(document.createTextNode(" · "));
+      head.appendChild(link("permalink", "#" + key));
+      body.appendChild(head);
+      var others = DATA.columns[columnOf(cellId)].filter(function (id) {
+        return id !== cellId && feature.cells[id].verdict === result.verdict;
       });
-      rowTokens["feature-" + featureId] = { text: search[featureId], v: v };
-    });
-    return rowTokens;
-  }
-
-  // Classes whose methods code calls on an instance or a manager: "Model.asave" is also
-  // "article.asave(", "QuerySet.aget" also "Article.objects.aget(".
-  var CLASSES = /^(model|queryset|manager|relatedmanager)(\.\w+)$/;
-
-  function searchTerms(query, all) {
-    // "select_related(", "Model.asave()" and "  async   with " find what their words name; a
-    // class's method is looked for on instances only where no feature names it outright.
-    var term = query.toLowerCase().replace(/\s+/g, " ").trim().replace(/\(\)?$/, "");
-    var member = CLASSES.exec(term);
-    var named = Object.keys(all).some(function (id) { return all[id].text.indexOf(term) >= 0; });
-    return member && !named ? [member[2]] : [term];
-  }
-
-  function matches(text, terms) {
-    return terms.some(function (term) { return text.indexOf(term) >= 0; });
-  }
-
-  function resetFilters() {
-    controls.q.value = controls.area.value = controls.verdict.value = controls.backend.value = "";
-    if (controls.changed) controls.changed.checked = false;
-    applyFilters();
-    writeFilters();
-  }
-
-  function applyFilters() {
-
-    var area = controls.area.value;
-    var verdict = controls.verdict.value;
-    var backend = controls.backend.value;
-    var changedOnly = Boolean(controls.changed && controls.changed.checked);
-    if (backend) matrix.setAttribute("data-backend", backend); else matrix.removeAttribute("data-backend");
-    if (verdict) matrix.setAttribute("data-verdict", verdict); else matrix.removeAttribute("data-verdict");
-    if (!search) return; // the rows and their search text come with the page; filters then
-    var all = tokens();
-    var q = controls.q.value.trim() ? searchTerms(controls.q.value, all) : null;
-    var shown = 0, total = 0, header = null, headerShown = false;
-    rows.forEach(function (row) {
-      if (row.className !== FEATURE_ROW) {
-        if (header) header.hidden = !headerShown;
-        header = row; headerShown = false;
-        return;
-      }
-      total += 1;
-      var found = all[row.id];
-      var ok = (!area || row.getAttribute("data-area") === area) && (!q || matches(found.text, q));
-      if (ok && verdict) ok = hasToken(found.v, backend, verdict);
-      if (ok && changedOnly) ok = hasToken(found.v, backend, "changed");
-      row.hidden = !ok;
-      if (ok) { shown += 1; headerShown = true; }
-    });
-    if (header) header.hidden = !headerShown;
-    document.getElementById("shown").textContent = "Showing " + shown + " of " + total + " features";
-    if (current && current.parentElement.hidden) close();
-    if (tabStop && tabStop.closest("[role=row]").hidden) setTabStop(firstCell());
-  }
-
-  function hasToken(list, backend, word) {
-    return list.indexOf((backend ? backend : "") + ":" + word + " ") >= 0;
-  }
-
-  var FILTERS = [["q", "q"], ["area", "area"], ["verdict", "verdict"], ["backend", "backend"]];
-
-  function readFilters(query) {
-    FILTERS.forEach(function (pair) { controls[pair[0]].value = query.get(pair[1]) || ""; });
-    if (controls.changed) controls.changed.checked = query.get("changed") === "1";
-  }
-
-  function writeFilters() {
-    var query = new URLSearchParams(location.search);
-    FILTERS.forEach(function (pair) {
-      var value = controls[pair[0]].value.trim();
-      if (value) query.set(pair[1], value); else query.delete(pair[1]);
-    });
-    if (controls.changed && controls.changed.checked) query.set("changed", "1"); else query.delete("changed");
-    replaceQuery(query);
-  }
-
-  function replaceQuery(query) {
-    var search = query.toString();
-    history.replaceState(null, "", location.pathname + (search ? "?" + search : "") + location.hash);
-  }
-
-  // --- the grid: one tab stop, arrow keys move it ----------------------------------------
-  function firstCell() {
-    for (var i = 0; i < rows.length; i += 1) {
-      if (!rows[i].hidden && rows[i].className === FEATURE_ROW) return visibleCell(rows[i], FIRST_CELL, 1);
-    }
-    return null;
-  }
-
-  function shown(node) {
-    // The backend filter hides what is for other backends only (class "s" with "b-<backend>"
-    // per backend): a split column, or a verdict of a cell whose backends differ.
-    var backend = matrix.getAttribute("data-backend");
-    return !backend || !node.classList.contains("s") || node.classList.contains("b-" + backend);
-  }
-
-  function cellAnchors(td) {
-    // The links of a matrix cell the filters leave shown: one, or one per verdict.
-    return shown(td) ? Array.prototype.filter.call(td.querySelectorAll("a"), shown) : [];
-  }
-
-  function anchorFor(td, cellId) {
-    // The link of a cell's verdict: the only one, or the one whose backends include the cell.
-    var links = td.querySelectorAll("a");
-    for (var i = 0; i < links.length; i += 1) {
-      var cells = links[i].getAttribute("data-cells");
-      if (cells && cells.split(" ").indexOf(cellId) >= 0) return links[i];
-    }
-    return links[0];
-  }
-
-  function visibleCell(row, from, step) {
-    for (var i = from; i >= FIRST_CELL && i < row.children.length; i += step) {
-      var links = cellAnchors(row.children[i]);
-      if (links.length) return step > 0 ? links[0] : links[links.length - 1];
-    }
-    return null;
-  }
-
-  function setTabStop(anchor) {
-    if (!anchor || anchor === tabStop) return;
-    if (tabStop) tabStop.tabIndex = -1;
-    tabStop = anchor;
-    tabStop.tabIndex = 0;
-  }
-
-  function move(anchor, key, ctrl) {
-    // Left and Right step through the row's links (a cell whose backends differ has one per
-    // verdict), Up and Down keep the column, Home and End go to the row's ends.
-    var td = anchor.closest("[role=gridcell]");
-    var row = td.parentElement;
-    var index = Array.prototype.indexOf.call(row.children, td);
-    var target = null;
-    if (key === "ArrowLeft" || key === "ArrowRight") {
-      var links = [];
-      for (var i = FIRST_CELL; i < row.children.length; i += 1) links = links.concat(cellAnchors(row.children[i]));
-      target = links[links.indexOf(anchor) + (key === "ArrowLeft" ? -1 : 1)] || null;
-    } else if (key === "Home") target = ctrl ? firstCell() : visibleCell(row, FIRST_CELL, 1);
-    else if (key === "End") target = visibleCell(row, row.children.length - 1, -1);
-    else if (key === "ArrowUp" || key === "ArrowDown" || key === "PageUp" || key === "PageDown") {
-      var dir = key === "ArrowUp" || key === "PageUp" ? -1 : 1;
-      var steps = key.indexOf("Page") === 0 ? 10 : 1;
-      var at = rows.indexOf(row);
-      for (var j = at + dir; j >= 0 && j < rows.length; j += dir) {
-        if (!rows[j].hidden && rows[j].className === FEATURE_ROW) {
-          target = cellAnchors(rows[j].children[index])[0] || target;
-          steps -= 1;
-          if (!steps) break;
-        }
-      }
-    }
-    if (!target) return false;
-    setTabStop(target);
-    target.focus();
-    return true;
-  }
-
-
-  function filtered() {
-    applyFilters();
-    writeFilters();
-  }
-  document.querySelector(".controls").addEventListener("input", filtered);
-  document.querySelector(".controls").addEventListener("change", filtered);
-  // A cell clicked while the page still loads opens at once: its row is there, and the data.
-  window.addEventListener("hashchange", route);
-  matrix.addEventListener("click", function (event) {
-    // A cell opens at once, without waiting for the hashchange (which queues behind the
-    // parser while the page loads); the fragment is still set, so Back and links work.
-    var anchor = event.target.closest("[role=gridcell] a");
-    if (!anchor || !anchor.closest("[role=row]").id) return;
-    setTabStop(anchor);
-    var key = decodeURIComponent(anchor.getAttribute("href").slice(1));
-    if (open(key)) {
-      event.preventDefault();
-      if (location.hash !== anchor.getAttribute("href")) history.pushState(null, "", anchor.getAttribute("href"));
-    }
-  });
-  matrix.addEventListener("focusin", function (event) {
-    var anchor = event.target.closest && event.target.closest("[role=gridcell] a");
-    if (!anchor || !anchor.closest("[role=row]").id) return;
-    setTabStop(anchor);
-  });
-  matrix.addEventListener("keydown", function (event) {
-    var anchor = event.target.closest && event.target.closest("[role=gridcell] a");
-    if (anchor && /^(Arrow|Home|End|Page)/.test(event.key) && move(anchor, event.key, event.ctrlKey)) event.preventDefault();
-  });
-  panel.addEventListener("click", function (event) {
-    if (event.target.closest(".close")) { close(); return; }
-    var more = event.target.closest("button[data-long]");
-    if (more) {
-      var item = longTexts[Number(more.getAttribute("data-long"))];
-      item.node.textContent = item.text;
-      more.remove();
-    }
-  });
-  document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && !panel.hidden) { event.preventDefault(); close(); }
-  });
-  document.querySelector(".skip").addEventListener("click", function (event) {
-    // The skip link lands on the grid's one tab stop, ready for the arrow keys.
-    if (!tabStop) return;
-    event.preventDefault();
-    tabStop.focus();
-  });
-
-  // --- My setup and the release compare: drawn from DATA for the choices kept in the URL query,
-  // so a link such as ?django=5.2&db=postgresql or ?compare=5.1..5.2 opens the same answer. ---
-  var cellIds = {};
-  var picks = {
-    django: document.getElementById("setup-django"),
-    db: document.getElementById("setup-db"),
-    from: document.getElementById("compare-from"),
-    to: document.getElementById("compare-to")
-  };
-  var setupAnswer = document.getElementById("setup-answer");
-  var compareAnswer = document.getElementById("compare-answer");
-  var setupHint = setupAnswer.firstElementChild;
-  var compareHint = compareAnswer.firstElementChild;
-
-  function backendLabel(backend) {
-    return DATA.backends[backend] || backend;
-  }
-
-  function isLater(series, than) {
-    // Releases compare by their position in the matrix, which merge put in release order.
-    return DATA.releases.indexOf(series) > DATA.releases.indexOf(than);
-  }
-
-  function featureItem(featureId, cellId) {
-    // A feature's title, linking to its evidence in the chosen cell.
-    var li = el("li");
-    li.appendChild(link(DATA.features[featureId].title, "#" + featureId + "--" + cellId));
-    li.appendChild(document.createTextNode(" "));
-    li.appendChild(el("code", visible(featureId)));
-    return li;
-  }
-
-  function group(parent, verdict, heading, items, folded) {
-    // One verdict's features under a heading with their count; folded behind <details>.
-    var style = DATA.verdicts[verdict];
-    var h = el("h3", style.symbol + " " + heading + ": " + items.length);
-    h.style.color = style.color;
-    h.setAttribute("data-verdict", verdict);
-    parent.appendChild(h);
-    if (!items.length) return;
-    var list = el("ul");
-    items.forEach(function (item) { list.appendChild(item); });
-    if (!folded) { parent.appendChild(list); return; }
-    var details = el("details");
-    details.appendChild(el("summary", "show the " + items.length + " feature" + (items.length > 1 ? "s" : "")));
-    details.appendChild(list);
-    parent.appendChild(details);
-  }
-
-  function arrival(found, series) {
-    // When something is native, in words, relative to the chosen release.
-    if (!found) return "not native in any release measured here";
-    if (isLater(found.series, series)) return "native from Django " + found.series;
-    return "native in your release (since " + found.series + (found.floor ? " or earlier" : "") + ")";
-  }
-
-  function syncToAsyncItem(featureId, cellId, series, backend) {
-    var li = featureItem(featureId, cellId);
-    var feature = DATA.features[featureId];
-    var since = feature.since && feature.since[backend];
-    if (since) li.appendChild(el("div", "The direct form is " + arrival(since, series) + "."));
-    var wrapped = feature.cells[cellId].workaround;
-    if (wrapped) {
-      var details = el("details");
-      details.appendChild(el("summary", "tested workaround (the wrapped form the check ran)"));
-      details.appendChild(longText("pre", wrapped));
-      li.appendChild(details);
-    }
-    (DATA.alternatives[featureId] || []).forEach(function (alternative) {
-      if (alternative.feature === featureId) return;
-      var line = el("div", "Native alternative: ");
-      var api = el("code", visible(alternative.api));
-      if (alternative.feature && DATA.features[alternative.feature]) {
-        var to = el("a");
-        to.href = "#" + alternative.feature + "--" + cellId;
-        to.appendChild(api);
-        line.appendChild(to);
-      } else {
-        line.appendChild(api);
-      }
-      var found = alternative.native_since && alternative.native_since[backend];
-      line.appendChild(document.createTextNode(", " + arrival(found, series) + "."));
-      li.appendChild(line);
-    });
-    return li;
-  }
-
-  function absentItem(featureId, cellId, series, backend) {
-    var li = featureItem(featureId, cellId);
-    var since = DATA.features[featureId].since;
-    li.appendChild(document.createTextNode(": " + arrival(since && since[backend], series)));
-    return li;
-  }
-
-  function divergesItem(featureId, cellId) {
-    var li = featureItem(featureId, cellId);
-    if (DATA.divergences.indexOf(featureId) >= 0) {
-      li.appendChild(document.createTextNode(" · "));
-      li.appendChild(link("in Divergences", "#divergence-" + featureId));
-    }
-    return li;
-  }
-
-  function renderSetup(series, backend) {
-    setupAnswer.textContent = "";
-    if (!series || !backend) { setupAnswer.appendChild(setupHint); return; }
-    var cellId = cellIds[series + "|" + backend];
-    if (!cellId) {
-      setupAnswer.appendChild(el("p", "This report has no results for Django " + visible(series) + " on " + visible(backendLabel(backend)) + ".", "bad"));
-      return;
-    }
-    var cell = DATA.cells[cellId];
-    setupAnswer.appendChild(el("p", "Django " + series + " on " + backendLabel(backend) + ":"));
-    if (cell.state !== "complete") {
-      setupAnswer.appendChild(el("p", "⚠ This session is " + cell.state + ": its cells are not measurements.", "bad"));
-    }
-    var found = { native: [], "needs-sync-to-async": [], absent: [], diverges: [], rest: [] };
-    DATA.feature_order.forEach(function (featureId) {
-      var verdict = DATA.features[featureId].cells[cellId].verdict;
-      if (verdict === "native") found.native.push(featureItem(featureId, cellId));
-      else if (verdict === "needs-sync-to-async") found[verdict].push(syncToAsyncItem(featureId, cellId, series, backend));
-      else if (verdict === "absent") found.absent.push(absentItem(featureId, cellId, series, backend));
-      else if (verdict === "diverges") found.diverges.push(divergesItem(featureId, cellId));
-      else {
-        var item = featureItem(featureId, cellId);
-        item.insertBefore(document.createTextNode(" "), item.firstChild);
-        item.insertBefore(badge(verdict), item.firstChild);
-        found.rest.push(item);
-      }
-    });
-    group(setupAnswer, "native", "Native, await it directly", found.native, true);
-    group(setupAnswer, "needs-sync-to-async", "Needs sync_to_async", found["needs-sync-to-async"], false);
-    group(setupAnswer, "absent", "Absent", found.absent, false);
-    group(setupAnswer, "diverges", "Diverges from its sync twin", found.diverges, false);
-    if (found.rest.length) group(setupAnswer, "unsupported", "Unsupported or not measured", found.rest, true);
-  }
-
-  function changeKind(oldVerdict, newVerdict) {
-    // The same rule as the baseline diff's change_kind, which the page embeds as a table.
-    return DATA.change_kinds.by_pair[oldVerdict + ">" + newVerdict] || "other";
-  }
-
-  function releaseChanges(from, to) {
-    // Every feature x backend whose verdict differs between two releases, by kind.
-    var byKind = {};
-    DATA.change_kinds.order.forEach(function (kind) { byKind[kind.kind] = []; });
-    DATA.feature_order.forEach(function (featureId) {
-      DATA.backend_order.forEach(function (backend) {
-        var before = cellIds[from + "|" + backend], after = cellIds[to + "|" + backend];
-        if (!before || !after) return;
-        var cells = DATA.features[featureId].cells;
-        var old = cells[before].verdict, now = cells[after].verdict;
-        if (old === now) return;
-        byKind[changeKind(old, now)].push({ feature: featureId, backend: backend, before: before, after: after, old: old, now: now });
+      var apart = DATA.columns[columnOf(cellId)].filter(function (id) {
+        return feature.cells[id].verdict !== result.verdict;
       });
-    });
-    return byKind;
-  }
-
-  function changeItem(change) {
-    var li = el("li");
-    li.appendChild(link(DATA.features[change.feature].title, "#feature-" + change.feature));
-    li.appendChild(document.createTextNode(" on " + backendLabel(change.backend) + ": "));
-    var before = el("a");
-    before.href = "#" + change.feature + "--" + change.before;
-    before.appendChild(badge(change.old));
-    li.appendChild(before);
-    li.appendChild(document.createTextNode(" → "));
-    var after = el("a");
-    after.href = "#" + change.feature + "--" + change.after;
-    after.appendChild(badge(change.now));
-    li.appendChild(after);
-    return li;
-  }
-
-  function renderCompare(from, to) {
-    compareAnswer.textContent = "";
-    if (!from || !to) { compareAnswer.appendChild(compareHint); return; }
-    var unknown = [from, to].filter(function (series) { return DATA.releases.indexOf(series) < 0; });
-    if (unknown.length) {
-      compareAnswer.appendChild(el("p", "This report has no results for Django " + visible(unknown.join(" or ")) + ".", "bad"));
-      return;
+      apart.forEach(function (id) {
+        var line = el("p", (DATA.verdicts[feature.cells[id].verdict] || DATA.verdicts.error).label + " on " + (DATA.backends[DATA.cells[id].backend] || id) + ": ");
+        line.appendChild(link("its evidence", "#" + featureId + "--" + id));
+        body.appendChild(line);
+      });
+      if (others.length) {
+        var same = el("p", "Same verdict on ");
+        others.forEach(function (other, index) {
+          if (index) same.appendChild(document.createTextNode(", "));
+          same.appendChild(link(DATA.backends[DATA.cells[other].backend] || other, "#" + featureId + "--" + other));
+        });
+        same.appendChild(document.createTextNode(" (its own evidence)."));
+        body.appendChild(same);
+      }
+      var docs = docsLinks(featureId, cellId);
+      if (docs) body.appendChild(docs);
+      var change = DATA.changes[key];
+      if (change) body.appendChild(el("p", "Δ changed since the baseline: was " + change.old + ", now " + change.new + "."));
+      if (result.verdict === "diverges") body.appendChild(el("p", DATA.diverges_meaning, "explain"));
+      if (cell.state !== "complete") {
+        body.appendChild(el("p", "⚠ This session is " + cell.state + ": its cells are not measurements.", "bad"));
+      }
+      result.notes.forEach(function (note) { body.appendChild(longText("p", note)); });
+      if (!result.checks.length) body.appendChild(el("p", "No check ran for this feature in this cell."));
+      panel.setAttribute("data-complete", "");
+      result.checks.forEach(function (check) { body.appendChild(renderCheck(check)); });
+      body.appendChild(el("h3", "Versions"));
+      var env = el("dl");
+      var e = cell.environment || {};
+      addRow(env, "Django", e.django);
+      addRow(env, "Python", e.python);
+      addRow(env, "driver", e.driver);
+      addRow(env, "server", e.server);
+      addRow(env, "Hypothesis profile", e.hypothesis_profile);
+      addRow(env, "platform", e.platform);
+      addRow(env, "started", cell.started_at);
+      addRow(env, "session run time", cell.duration_s === null ? null : cell.duration_s + " s");
+      addRow(env, "session state", cell.state);
+      addRow(env, "session error", cell.error, true);
+      body.appendChild(env);
+      if (current) current.classList.remove("current");
+      current = td;
+      td.classList.add("current");
+      currentAnchor = anchorFor(td, cellId);
+      setTabStop(currentAnchor);
+      placePanel(td);
+      panel.hidden = false;
+      // The cell's row at the top, below the sticky header, and its evidence right under it.
+      td.parentElement.scrollIntoView({ block: "start" });
+      td.scrollIntoView({ block: "nearest", inline: "nearest" });
+      panel.focus({ preventScroll: true });
     }
-    var byKind = releaseChanges(from, to);
-    var total = 0;
-    DATA.change_kinds.order.forEach(function (kind) {
-      var changes = byKind[kind.kind];
-      total += changes.length;
-      if (!changes.length) return;
-      var heading = el("h3", kind.label + " (" + changes.length + ")");
-      heading.setAttribute("data-kind", kind.kind);
-      compareAnswer.appendChild(heading);
-      var list = el("ul");
-      changes.forEach(function (change) { list.appendChild(changeItem(change)); });
-      compareAnswer.appendChild(list);
-    });
-    compareAnswer.insertBefore(el("p", total ? "From Django " + from + " to " + to + ", " + total + " verdict" + (total > 1 ? "s" : "") + " change:" : "No feature changes verdict from Django " + from + " to " + to + "."), compareAnswer.firstChild);
-  }
 
-  function readQuery() {
-    // The URL's choices into the controls and the answers; an unknown value still gets an answer
-    // that says so.
-    var query = new URLSearchParams(location.search);
-    var series = query.get("django") || "", backend = query.get("db") || "";
-    var span = (query.get("compare") || "").split("..");
-    picks.django.value = series;
-    picks.db.value = backend;
-    picks.from.value = span.length === 2 ? span[0] : "";
-    picks.to.value = span.length === 2 ? span[1] : "";
-    readFilters(query);
-    renderSetup(series, backend);
-    renderCompare(span.length === 2 ? span[0] : "", span.length === 2 ? span[1] : "");
-  }
+    function close() {
+      panel.hidden = true;
+      panelHome.appendChild(panel);
+      if (evidenceRow) evidenceRow.remove();
+      if (current) {
+        current.classList.remove("current");
+        var anchor = currentAnchor;
+        if (decodeURIComponent(location.hash.slice(1)) === currentKey) history.replaceState(null, "", location.pathname + location.search);
+        if (anchor) anchor.focus();
+      }
+      current = null;
+      currentKey = null;
+    }
 
-  function writeQuery() {
-    // The controls' choices into the URL, so the page can be bookmarked or shared as it is.
-    var query = new URLSearchParams(location.search);
-    [["django", picks.django.value], ["db", picks.db.value]].forEach(function (pair) {
-      if (pair[1]) query.set(pair[0], pair[1]); else query.delete(pair[0]);
-    });
-    if (picks.from.value && picks.to.value) query.set("compare", picks.from.value + ".." + picks.to.value);
-    else query.delete("compare");
-    replaceQuery(query);
-    renderSetup(picks.django.value, picks.db.value);
-    renderCompare(picks.from.value, picks.to.value);
-  }
+    function notify(message) {
+      // A permalink that leads nowhere says so, instead of leaving the reader at the top.
+      var notice = document.getElementById("notice");
+      notice.textContent = message || "";
+      notice.hidden = !message;
+    }
 
-  function measureMatrixHead() {
-    // A permalinked row scrolls to just below the matrix's sticky header and area label.
-    var head = matrix.firstElementChild.offsetHeight;
-    var area = matrix.querySelector(".area");
-    matrix.style.setProperty("--matrix-head", head + "px");
-    matrix.style.setProperty("--matrix-top", head + (area ? area.offsetHeight : 0) + "px");
-    if (evidenceRow) wrap.style.setProperty("--wrap-width", wrap.clientWidth + "px");
-  }
+    function route(loaded) {
+      // `loaded`: the first call, once the deferred markup is in: the browser looked for the
+      // fragment's target before it existed, so the page scrolls to it here.
+      var key = decodeURIComponent(location.hash.slice(1));
+      notify(null);
+      if (key.indexOf("--") > 0) {
+        var target = document.getElementById("feature-" + key.slice(0, key.lastIndexOf("--")));
+        if (target && target.hidden) resetFilters();
+        if (open(key)) return;
+        notify("This report has no cell “" + visible(key) + "”: the link names a feature or cell it does not have.");
+      } else if (/^feature-/.test(key) && !document.getElementById(key)) {
+        notify("This report has no feature “" + visible(key.slice("feature-".length)) + "”.");
+      }
+      if (!panel.hidden && !/^(claim|env)-/.test(key)) close();
+      var found = key && document.getElementById(key);
+      var folded = found && found.closest && found.closest("details:not([open])");
+      if (folded) { folded.open = true; found.scrollIntoView(); }
+      if (found && found.tagName === "TR" && found.hidden) {
+        resetFilters();
+        found.scrollIntoView();
+      } else if (found && loaded === true) found.scrollIntoView();
+    }
 
-  function insertDeferred() {
-    // Markup the page inserts once it has loaded (render.py's `deferred`): the matrix's later
-    // areas and the sections below it, where each compressed part stood, one part per task so a
-    // reader's click is handled between them.
-    var holders = Array.prototype.slice.call(document.querySelectorAll("script[data-deferred]"));
-    var tasks = [];
-    holders.forEach(function (holder) {
-      inflate(holder.textContent).forEach(function (part) { tasks.push([holder, part]); });
-    });
-    return new Promise(function (resolve) {
-      (function next() {
-        var task = tasks.shift();
-        if (!task) {
-          holders.forEach(function (holder) { holder.remove(); });
-          resolve();
+    // --- filters and search, kept in the URL's query ---------------------------------------
+    var controls = {
+      q: document.getElementById("q"),
+      area: document.getElementById("area"),
+      verdict: document.getElementById("verdict"),
+      backend: document.getElementById("backend"),
+      changed: document.getElementById("changed-only") // only with a baseline
+    };
+    var rowTokens = null;
+    var search = null; // each feature's search text, inflated once the page has loaded
+
+    function tokens() {
+      // Per feature row: its search text, and "backend:verdict " per cell (and "backend:changed ").
+      if (rowTokens) return rowTokens;
+      rowTokens = {};
+      DATA.feature_order.forEach(function (featureId) {
+        var feature = DATA.features[featureId];
+        var v = "";
+        Object.keys(feature.cells).forEach(function (cellId) {
+          var backend = DATA.cells[cellId].backend;
+          v += backend + ":" + feature.cells[cellId].verdict + " ";
+          if (DATA.changes[featureId + "--" + cellId]) v += backend + ":changed ";
+        });
+        rowTokens["feature-" + featureId] = { text: search[featureId], v: v };
+      });
+      return rowTokens;
+    }
+
+    // Classes whose methods code calls on an instance or a manager: "Model.asave" is also
+    // "article.asave(", "QuerySet.aget" also "Article.objects.aget(".
+    var CLASSES = /^(model|queryset|manager|relatedmanager)(\.\w+)$/;
+
+    function searchTerms(query, all) {
+      // "select_related(", "Model.asave()" and "  async   with " find what their words name; a
+      // class's method is looked for on instances only where no feature names it outright.
+      var term = query.toLowerCase().replace(/\s+/g, " ").trim().replace(/\(\)?$/, "");
+      var member = CLASSES.exec(term);
+      var named = Object.keys(all).some(function (id) { return all[id].text.indexOf(term) >= 0; });
+      return member && !named ? [member[2]] : [term];
+    }
+
+    function matches(text, terms) {
+      return terms.some(function (term) { return text.indexOf(term) >= 0; });
+    }
+
+    function resetFilters() {
+      controls.q.value = controls.area.value = controls.verdict.value = controls.backend.value = "";
+      if (controls.changed) controls.changed.checked = false;
+      applyFilters();
+      writeFilters();
+    }
+
+    function applyFilters() {
+
+      var area = controls.area.value;
+      var verdict = controls.verdict.value;
+      var backend = controls.backend.value;
+      var changedOnly = Boolean(controls.changed && controls.changed.checked);
+      if (backend) matrix.setAttribute("data-backend", backend); else matrix.removeAttribute("data-backend");
+      if (verdict) matrix.setAttribute("data-verdict", verdict); else matrix.removeAttribute("data-verdict");
+      if (!search) return; // the rows and their search text come with the page; filters then
+      var all = tokens();
+      var q = controls.q.value.trim() ? searchTerms(controls.q.value, all) : null;
+      var shown = 0, total = 0, header = null, headerShown = false;
+      rows.forEach(function (row) {
+        if (row.className !== FEATURE_ROW) {
+          if (header) header.hidden = !headerShown;
+          header = row; headerShown = false;
           return;
         }
-        task[0].insertAdjacentHTML("beforebegin", task[1]);
-        setTimeout(next, 0);
-      })();
+        total += 1;
+        var found = all[row.id];
+        var ok = (!area || row.getAttribute("data-area") === area) && (!q || matches(found.text, q));
+        if (ok && verdict) ok = hasToken(found.v, backend, verdict);
+        if (ok && changedOnly) ok = hasToken(found.v, backend, "changed");
+        row.hidden = !ok;
+        if (ok) { shown += 1; headerShown = true; }
+      });
+      if (header) header.hidden = !headerShown;
+      document.getElementById("shown").textContent = "Showing " + shown + " of " + total + " features";
+      if (current && current.parentElement.hidden) close();
+      if (tabStop && tabStop.closest("[role=row]").hidden) setTabStop(firstCell());
+    }
+
+    function hasToken(list, backend, word) {
+      return list.indexOf((backend ? backend : "") + ":" + word + " ") >= 0;
+    }
+
+    var FILTERS = [["q", "q"], ["area", "area"], ["verdict", "verdict"], ["backend", "backend"]];
+
+    function readFilters(query) {
+      FILTERS.forEach(function (pair) { controls[pair[0]].value = query.get(pair[1]) || ""; });
+      if (controls.changed) controls.changed.checked = query.get("changed") === "1";
+    }
+
+    function writeFilters() {
+      var query = new URLSearchParams(location.search);
+      FILTERS.forEach(function (pair) {
+        var value = controls[pair[0]].value.trim();
+        if (value) query.set(pair[1], value); else query.delete(pair[1]);
+      });
+      if (controls.changed && controls.changed.checked) query.set("changed", "1"); else query.delete("changed");
+      replaceQuery(query);
+    }
+
+    function replaceQuery(query) {
+      var search = query.toString();
+      history.replaceState(null, "", location.pathname + (search ? "?" + search : "") + location.hash);
+    }
+
+    // --- the grid: one tab stop, arrow keys move it ----------------------------------------
+    function firstCell() {
+      for (var i = 0; i < rows.length; i += 1) {
+        if (!rows[i].hidden && rows[i].className === FEATURE_ROW) return visibleCell(rows[i], FIRST_CELL, 1);
+      }
+      return null;
+    }
+
+    function shown(node) {
+      // The backend filter hides what is for other backends only (class "s" with "b-<backend>"
+      // per backend): a split column, or a verdict of a cell whose backends differ.
+      var backend = matrix.getAttribute("data-backend");
+      return !backend || !node.classList.contains("s") || node.classList.contains("b-" + backend);
+    }
+
+    function cellAnchors(td) {
+      // The links of a matrix cell the filters leave shown: one, or one per verdict.
+      return shown(td) ? Array.prototype.filter.call(td.querySelectorAll("a"), shown) : [];
+    }
+
+    function anchorFor(td, cellId) {
+      // The link of a cell's verdict: the only one, or the one whose backends include the cell.
+      var links = td.querySelectorAll("a");
+      for (var i = 0; i < links.length; i += 1) {
+        var cells = links[i].getAttribute("data-cells");
+        if (cells && cells.split(" ").indexOf(cellId) >= 0) return links[i];
+      }
+      return links[0];
+    }
+
+    function visibleCell(row, from, step) {
+      for (var i = from; i >= FIRST_CELL && i < row.children.length; i += step) {
+        var links = cellAnchors(row.children[i]);
+        if (links.length) return step > 0 ? links[0] : links[links.length - 1];
+      }
+      return null;
+    }
+
+    function setTabStop(anchor) {
+      if (!anchor || anchor === tabStop) return;
+      if (tabStop) tabStop.tabIndex = -1;
+      tabStop = anchor;
+      tabStop.tabIndex = 0;
+    }
+
+    function move(anchor, key, ctrl) {
+      // Left and Right step through the row's links (a cell whose backends differ has one per
+      // verdict), Up and Down keep the column, Home and End go to the row's ends.
+      var td = anchor.closest("[role=gridcell]");
+      var row = td.parentElement;
+      var index = Array.prototype.indexOf.call(row.children, td);
+      var target = null;
+      if (key === "ArrowLeft" || key === "ArrowRight") {
+        var links = [];
+        for (var i = FIRST_CELL; i < row.children.length; i += 1) links = links.concat(cellAnchors(row.children[i]));
+        target = links[links.indexOf(anchor) + (key === "ArrowLeft" ? -1 : 1)] || null;
+      } else if (key === "Home") target = ctrl ? firstCell() : visibleCell(row, FIRST_CELL, 1);
+      else if (key === "End") target = visibleCell(row, row.children.length - 1, -1);
+      else if (key === "ArrowUp" || key === "ArrowDown" || key === "PageUp" || key === "PageDown") {
+        var dir = key === "ArrowUp" || key === "PageUp" ? -1 : 1;
+        var steps = key.indexOf("Page") === 0 ? 10 : 1;
+        var at = rows.indexOf(row);
+        for (var j = at + dir; j >= 0 && j < rows.length; j += dir) {
+          if (!rows[j].hidden && rows[j].className === FEATURE_ROW) {
+            target = cellAnchors(rows[j].children[index])[0] || target;
+            steps -= 1;
+            if (!steps) break;
+          }
+        }
+      }
+      if (!target) return false;
+      setTabStop(target);
+      target.focus();
+      return true;
+    }
+
+
+    function filtered() {
+      applyFilters();
+      writeFilters();
+    }
+    document.querySelector(".controls").addEventListener("input", filtered);
+    document.querySelector(".controls").addEventListener("change", filtered);
+    // A cell clicked while the page still loads opens at once: its row is there, and the data.
+    window.addEventListener("hashchange", route);
+    matrix.addEventListener("click", function (event) {
+      // A cell opens at once, without waiting for the hashchange (which queues behind the
+      // parser while the page loads); the fragment is still set, so Back and links work.
+      var anchor = event.target.closest("[role=gridcell] a");
+      if (!anchor || !anchor.closest("[role=row]").id) return;
+      setTabStop(anchor);
+      var key = decodeURIComponent(anchor.getAttribute("href").slice(1));
+      if (open(key)) {
+        event.preventDefault();
+        if (location.hash !== anchor.getAttribute("href")) history.pushState(null, "", anchor.getAttribute("href"));
+      }
+    });
+    matrix.addEventListener("focusin", function (event) {
+      var anchor = event.target.closest && event.target.closest("[role=gridcell] a");
+      if (!anchor || !anchor.closest("[role=row]").id) return;
+      setTabStop(anchor);
+    });
+    matrix.addEventListener("keydown", function (event) {
+      var anchor = event.target.closest && event.target.closest("[role=gridcell] a");
+      if (anchor && /^(Arrow|Home|End|Page)/.test(event.key) && move(anchor, event.key, event.ctrlKey)) event.preventDefault();
+    });
+    panel.addEventListener("click", function (event) {
+      if (event.target.closest(".close")) { close(); return; }
+      var more = event.target.closest("button[data-long]");
+      if (more) {
+        var item = longTexts[Number(more.getAttribute("data-long"))];
+        item.node.textContent = item.text;
+        more.remove();
+      }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && !panel.hidden) { event.preventDefault(); close(); }
+    });
+    document.querySelector(".skip").addEventListener("click", function (event) {
+      // The skip link lands on the grid's one tab stop, ready for the arrow keys.
+      if (!tabStop) return;
+      event.preventDefault();
+      tabStop.focus();
+    });
+
+    // --- My setup and the release compare: drawn from DATA for the choices kept in the URL query,
+    // so a link such as ?django=5.2&db=postgresql or ?compare=5.1..5.2 opens the same answer. ---
+    var cellIds = {};
+    var picks = {
+      django: document.getElementById("setup-django"),
+      db: document.getElementById("setup-db"),
+      from: document.getElementById("compare-from"),
+      to: document.getElementById("compare-to")
+    };
+    var setupAnswer = document.getElementById("setup-answer");
+    var compareAnswer = document.getElementById("compare-answer");
+    var setupHint = setupAnswer.firstElementChild;
+    var compareHint = compareAnswer.firstElementChild;
+
+    function backendLabel(backend) {
+      return DATA.backends[backend] || backend;
+    }
+
+    function isLater(series, than) {
+      // Releases compare by their position in the matrix, which merge put in release order.
+      return DATA.releases.indexOf(series) > DATA.releases.indexOf(than);
+    }
+
+    function featureItem(featureId, cellId) {
+      // A feature's title, linking to its evidence in the chosen cell.
+      var li = el("li");
+      li.appendChild(link(DATA.features[featureId].title, "#" + featureId + "--" + cellId));
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(el("code", visible(featureId)));
+      return li;
+    }
+
+    function group(parent, verdict, heading, items, folded) {
+      // One verdict's features under a heading with their count; folded behind <details>.
+      var style = DATA.verdicts[verdict];
+      var h = el("h3", style.symbol + " " + heading + ": " + items.length);
+      h.style.color = style.color;
+      h.setAttribute("data-verdict", verdict);
+      parent.appendChild(h);
+      if (!items.length) return;
+      var list = el("ul");
+      items.forEach(function (item) { list.appendChild(item); });
+      if (!folded) { parent.appendChild(list); return; }
+      var details = el("details");
+      details.appendChild(el("summary", "show the " + items.length + " feature" + (items.length > 1 ? "s" : "")));
+      details.appendChild(list);
+      parent.appendChild(details);
+    }
+
+    function arrival(found, series) {
+      // When something is native, in words, relative to the chosen release.
+      if (!found) return "not native in any release measured here";
+      if (isLater(found.series, series)) return "native from Django " + found.series;
+      return "native in your release (since " + found.series + (found.floor ? " or earlier" : "") + ")";
+    }
+
+    function syncToAsyncItem(featureId, cellId, series, backend) {
+      var li = featureItem(featureId, cellId);
+      var feature = DATA.features[featureId];
+      var since = feature.since && feature.since[backend];
+      if (since) li.appendChild(el("div", "The direct form is " + arrival(since, series) + "."));
+      var wrapped = feature.cells[cellId].workaround;
+      if (wrapped) {
+        var details = el("details");
+        details.appendChild(el("summary", "tested workaround (the wrapped form the check ran)"));
+        details.appendChild(longText("pre", wrapped));
+        li.appendChild(details);
+      }
+      (DATA.alternatives[featureId] || []).forEach(function (alternative) {
+        if (alternative.feature === featureId) return;
+        var line = el("div", "Native alternative: ");
+        var api = el("code", visible(alternative.api));
+        if (alternative.feature && DATA.features[alternative.feature]) {
+          var to = el("a");
+          to.href = "#" + alternative.feature + "--" + cellId;
+          to.appendChild(api);
+          line.appendChild(to);
+        } else {
+          line.appendChild(api);
+        }
+        var found = alternative.native_since && alternative.native_since[backend];
+        line.appendChild(document.createTextNode(", " + arrival(found, series) + "."));
+        li.appendChild(line);
+      });
+      return li;
+    }
+
+    function absentItem(featureId, cellId, series, backend) {
+      var li = featureItem(featureId, cellId);
+      var since = DATA.features[featureId].since;
+      li.appendChild(document.createTextNode(": " + arrival(since && since[backend], series)));
+      return li;
+    }
+
+    function divergesItem(featureId, cellId) {
+      var li = featureItem(featureId, cellId);
+      if (DATA.divergences.indexOf(featureId) >= 0) {
+        li.appendChild(document.createTextNode(" · "));
+        li.appendChild(link("in Divergences", "#divergence-" + featureId));
+      }
+      return li;
+    }
+
+    function renderSetup(series, backend) {
+      setupAnswer.textContent = "";
+      if (!series || !backend) { setupAnswer.appendChild(setupHint); return; }
+      var cellId = cellIds[series + "|" + backend];
+      if (!cellId) {
+        setupAnswer.appendChild(el("p", "This report has no results for Django " + visible(series) + " on " + visible(backendLabel(backend)) + ".", "bad"));
+        return;
+      }
+      var cell = DATA.cells[cellId];
+      setupAnswer.appendChild(el("p", "Django " + series + " on " + backendLabel(backend) + ":"));
+      if (cell.state !== "complete") {
+        setupAnswer.appendChild(el("p", "⚠ This session is " + cell.state + ": its cells are not measurements.", "bad"));
+      }
+      var found = { native: [], "needs-sync-to-async": [], absent: [], diverges: [], rest: [] };
+      DATA.feature_order.forEach(function (featureId) {
+        var verdict = DATA.features[featureId].cells[cellId].verdict;
+        if (verdict === "native") found.native.push(featureItem(featureId, cellId));
+        else if (verdict === "needs-sync-to-async") found[verdict].push(syncToAsyncItem(featureId, cellId, series, backend));
+        else if (verdict === "absent") found.absent.push(absentItem(featureId, cellId, series, backend));
+        else if (verdict === "diverges") found.diverges.push(divergesItem(featureId, cellId));
+        else {
+          var item = featureItem(featureId, cellId);
+          item.insertBefore(document.createTextNode(" "), item.firstChild);
+          item.insertBefore(badge(verdict), item.firstChild);
+          found.rest.push(item);
+        }
+      });
+      group(setupAnswer, "native", "Native, await it directly", found.native, true);
+      group(setupAnswer, "needs-sync-to-async", "Needs sync_to_async", found["needs-sync-to-async"], false);
+      group(setupAnswer, "absent", "Absent", found.absent, false);
+      group(setupAnswer, "diverges", "Diverges from its sync twin", found.diverges, false);
+      if (found.rest.length) group(setupAnswer, "unsupported", "Unsupported or not measured", found.rest, true);
+    }
+
+    function changeKind(oldVerdict, newVerdict) {
+      // The same rule as the baseline diff's change_kind, which the page embeds as a table.
+      return DATA.change_kinds.by_pair[oldVerdict + ">" + newVerdict] || "other";
+    }
+
+    function releaseChanges(from, to) {
+      // Every feature x backend whose verdict differs between two releases, by kind.
+      var byKind = {};
+      DATA.change_kinds.order.forEach(function (kind) { byKind[kind.kind] = []; });
+      DATA.feature_order.forEach(function (featureId) {
+        DATA.backend_order.forEach(function (backend) {
+          var before = cellIds[from + "|" + backend], after = cellIds[to + "|" + backend];
+          if (!before || !after) return;
+          var cells = DATA.features[featureId].cells;
+          var old = cells[before].verdict, now = cells[after].verdict;
+          if (old === now) return;
+          byKind[changeKind(old, now)].push({ feature: featureId, backend: backend, before: before, after: after, old: old, now: now });
+        });
+      });
+      return byKind;
+    }
+
+    function changeItem(change) {
+      var li = el("li");
+      li.appendChild(link(DATA.features[change.feature].title, "#feature-" + change.feature));
+      li.appendChild(document.createTextNode(" on " + backendLabel(change.backend) + ": "));
+      var before = el("a");
+      before.href = "#" + change.feature + "--" + change.before;
+      before.appendChild(badge(change.old));
+      li.appendChild(before);
+      li.appendChild(document.createTextNode(" → "));
+      var after = el("a");
+      after.href = "#" + change.feature + "--" + change.after;
+      after.appendChild(badge(change.now));
+      li.appendChild(after);
+      return li;
+    }
+
+    function renderCompare(from, to) {
+      compareAnswer.textContent = "";
+      if (!from || !to) { compareAnswer.appendChild(compareHint); return; }
+      var unknown = [from, to].filter(function (series) { return DATA.releases.indexOf(series) < 0; });
+      if (unknown.length) {
+        compareAnswer.appendChild(el("p", "This report has no results for Django " + visible(unknown.join(" or ")) + ".", "bad"));
+        return;
+      }
+      var byKind = releaseChanges(from, to);
+      var total = 0;
+      DATA.change_kinds.order.forEach(function (kind) {
+        var changes = byKind[kind.kind];
+        total += changes.length;
+        if (!changes.length) return;
+        var heading = el("h3", kind.label + " (" + changes.length + ")");
+        heading.setAttribute("data-kind", kind.kind);
+        compareAnswer.appendChild(heading);
+        var list = el("ul");
+        changes.forEach(function (change) { list.appendChild(changeItem(change)); });
+        compareAnswer.appendChild(list);
+      });
+      compareAnswer.insertBefore(el("p", total ? "From Django " + from + " to " + to + ", " + total + " verdict" + (total > 1 ? "s" : "") + " change:" : "No feature changes verdict from Django " + from + " to " + to + "."), compareAnswer.firstChild);
+    }
+
+    function readQuery() {
+      // The URL's choices into the controls and the answers; an unknown value still gets an answer
+      // that says so.
+      var query = new URLSearchParams(location.search);
+      var series = query.get("django") || "", backend = query.get("db") || "";
+      var span = (query.get("compare") || "").split("..");
+      picks.django.value = series;
+      picks.db.value = backend;
+      picks.from.value = span.length === 2 ? span[0] : "";
+      picks.to.value = span.length === 2 ? span[1] : "";
+      readFilters(query);
+      renderSetup(series, backend);
+      renderCompare(span.length === 2 ? span[0] : "", span.length === 2 ? span[1] : "");
+    }
+
+    function writeQuery() {
+      // The controls' choices into the URL, so the page can be bookmarked or shared as it is.
+      var query = new URLSearchParams(location.search);
+      [["django", picks.django.value], ["db", picks.db.value]].forEach(function (pair) {
+        if (pair[1]) query.set(pair[0], pair[1]); else query.delete(pair[0]);
+      });
+      if (picks.from.value && picks.to.value) query.set("compare", picks.from.value + ".." + picks.to.value);
+      else query.delete("compare");
+      replaceQuery(query);
+      renderSetup(picks.django.value, picks.db.value);
+      renderCompare(picks.from.value, picks.to.value);
+    }
+
+    function measureMatrixHead() {
+      // A permalinked row scrolls to just below the matrix's sticky header and area label.
+      var head = matrix.firstElementChild.offsetHeight;
+      var area = matrix.querySelector(".area");
+      matrix.style.setProperty("--matrix-head", head + "px");
+      matrix.style.setProperty("--matrix-top", head + (area ? area.offsetHeight : 0) + "px");
+    }
+
+    function insertDeferred() {
+      // Markup the page inserts once it has loaded (render.py's `deferred`): the matrix's later
+      // areas and the sections below it, where each compressed part stood, one part per task so a
+      // reader's click is handled between them.
+      var holders = Array.prototype.slice.call(document.querySelectorAll("script[data-deferred]"));
+      var tasks = [];
+      holders.forEach(function (holder) {
+        inflate(holder.textContent).forEach(function (part) { tasks.push([holder, part]); });
+      });
+      return new Promise(function (resolve) {
+        (function next() {
+          var task = tasks.shift();
+          if (!task) {
+            holders.forEach(function (holder) { holder.remove(); });
+            resolve();
+            return;
+          }
+          task[0].insertAdjacentHTML("beforebegin", task[1]);
+          setTimeout(next, 0);
+        })();
+      });
+    }
+
+    function findRows() {
+      rows = Array.prototype.slice.call(matrix.querySelectorAll(".g > [role=row]:not(.ev)"));
+    }
+
+    var parsed = new Promise(function (resolve) {
+      if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
+      else resolve();
+    });
+    window.addEventListener("resize", measureMatrixHead);
+    parsed.then(function () {
+      findRows();
+      setTabStop(firstCell());
+      measureMatrixHead();
+      search = inflate(document.getElementById("search-data").textContent);
+      return insertDeferred();
+    }).then(function () {
+      findRows();
+      Object.keys(DATA.cells).forEach(function (id) {
+        cellIds[DATA.cells[id].django_series + "|" + DATA.cells[id].backend] = id;
+      });
+      document.getElementById("setup").addEventListener("change", writeQuery);
+      document.getElementById("compare").addEventListener("change", writeQuery);
+      readQuery();
+      applyFilters();
+      if (!currentKey) route(true); // a cell opened while loading stays open
+      document.documentElement.setAttribute("data-ready", "");
     });
   }
-
-  function findRows() {
-    rows = Array.prototype.slice.call(matrix.querySelectorAll(".g > [role=row]:not(.ev)"));
-  }
-
-  var parsed = new Promise(function (resolve) {
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
-    else resolve();
-  });
-  window.addEventListener("resize", measureMatrixHead);
-  parsed.then(function () {
-    findRows();
-    setTabStop(firstCell());
-    measureMatrixHead();
-    search = inflate(document.getElementById("search-data").textContent);
-    return insertDeferred();
-  }).then(function () {
-    findRows();
-    Object.keys(DATA.cells).forEach(function (id) {
-      cellIds[DATA.cells[id].django_series + "|" + DATA.cells[id].backend] = id;
-    });
-    document.getElementById("setup").addEventListener("change", writeQuery);
-    document.getElementById("compare").addEventListener("change", writeQuery);
-    readQuery();
-    applyFilters();
-    if (!currentKey) route(true); // a cell opened while loading stays open
-    document.documentElement.setAttribute("data-ready", "");
-  });
 })();
