@@ -7,6 +7,7 @@ import re
 from html.parser import HTMLParser
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -38,6 +39,7 @@ from conformance.report.render import (
     surface_members,
     visible,
 )
+from conformance.report.sharing import unshare
 from tests.report_data import (
     DIVERGING_FEATURE,
     HOSTILE,
@@ -61,11 +63,18 @@ SCHEMA = json.loads(files("conformance.report").joinpath("merged-schema.json").r
 DATA_ELEMENT = re.compile(
     r'<script type="application/octet-stream" id="([a-z0-9-]+)"[^>]*>(.*?)</script>', re.S
 )
+JSON_ELEMENT = re.compile(r'<script type="application/json" id="([a-z0-9-]+)">(.*?)</script>', re.S)
 
 
-def _embedded(html: str) -> dict[str, dict]:
-    """The page's encoded data elements, decoded, by id: the index and the evidence chunks."""
-    return {found.group(1): decode_data(found.group(2)) for found in DATA_ELEMENT.finditer(html)}
+def _embedded(html: str) -> dict[str, Any]:
+    """The page's data elements by id, as its script reads them: the search text and the
+    evidence chunks (the first area's as JSON, the rest gzip), repeated parts resolved."""
+    found = {m.group(1): decode_data(m.group(2)) for m in DATA_ELEMENT.finditer(html)}
+    found |= {m.group(1): json.loads(m.group(2)) for m in JSON_ELEMENT.finditer(html)}
+    return {
+        key: unshare(value) if key.startswith("evidence-") else value
+        for key, value in found.items()
+    }
 
 
 REPORT_DATA = re.compile(r'<script type="application/json" id="report-data">(.*?)</script>', re.S)
@@ -85,7 +94,7 @@ def _section(html: str, section_id: str) -> str:
 
 def _outside_data(html: str) -> str:
     """The page without its embedded data: the markup a browser parses as HTML."""
-    return DATA_ELEMENT.sub("", html)
+    return JSON_ELEMENT.sub("", DATA_ELEMENT.sub("", html))
 
 
 # --- view helpers -------------------------------------------------------------------------
@@ -246,6 +255,9 @@ def test_the_embedded_data_cannot_close_its_script_element() -> None:
     encoded += re.findall(r"<script [^>]*data-deferred[^>]*>(.*?)</script>", html, re.S)
     assert len(encoded) > 3
     assert [text for text in encoded if not re.fullmatch(r"[A-Za-z0-9+/=]*", text)] == []
+    as_json = [found.group(2) for found in JSON_ELEMENT.finditer(html)]
+    assert len(as_json) > 1
+    assert [text for text in as_json if "<" in text] == []
 
 
 def test_the_embedded_evidence_round_trips_the_hostile_message() -> None:
@@ -637,7 +649,7 @@ def test_the_full_run_page_weighs_at_most_a_megabyte() -> None:
 
 def test_the_evidence_chunks_hold_every_check_of_every_cell() -> None:
     merged = large(25)
-    chunks = [decode_data(chunk) for chunk in evidence_chunks(merged)]
+    chunks = [unshare(chunk) for chunk in evidence_chunks(merged)]
     found = {feature_id: cells for chunk in chunks for feature_id, cells in chunk.items()}
     assert found == {
         feature["id"]: {

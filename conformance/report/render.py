@@ -27,6 +27,7 @@ from conformance.features import AREAS
 from conformance.report.compare import CHANGE_KINDS, by_kind, change_kind
 from conformance.report.production import in_words as production_in_words
 from conformance.report.production import section as production_section
+from conformance.report.sharing import Shared, share
 from conformance.verdicts import UNMEASURED
 
 # Symbol, word and colour for each verdict: never colour alone. ``short`` is the word shown
@@ -622,13 +623,14 @@ def matrix_order(features: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [feature for _, group in area_groups(features) for feature in group]
 
 
-def evidence_chunks(merged: dict[str, Any]) -> list[str]:
+def evidence_chunks(merged: dict[str, Any]) -> list[Shared]:
     """Each chunk of ``EVIDENCE_CHUNK`` features' notes and checks per cell, in the matrix's
-    order, encoded: what the evidence panel draws, loaded for the chunk of the cell a reader
-    opens (or points at)."""
+    order, with their repeated parts written once (``sharing.share``): what the evidence panel
+    draws, loaded for the chunk of the cell a reader opens (or points at). The page carries the
+    first area's chunks as JSON and the rest gzip."""
     features = matrix_order(merged["features"])
     return [
-        encode_data(
+        share(
             {
                 feature["id"]: {
                     cell_id: {
@@ -674,6 +676,8 @@ def _html_environment() -> Environment:
     env.filters["visible"] = visible
     env.filters["short_backend"] = short_backend
     env.filters["deferred"] = deferred
+    env.filters["script_json"] = script_json
+    env.filters["gzip_base64"] = encode_data
     env.globals.update(
         VERDICT_STYLE=VERDICT_STYLE,
         CLAIM_STYLE=CLAIM_STYLE,

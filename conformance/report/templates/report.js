@@ -66,8 +66,29 @@
     function evidenceOf(featureId) {
       // A feature's evidence in every cell, inflated the first time one of its cells opens.
       var chunk = DATA.features[featureId].chunk;
-      if (!chunks[chunk]) chunks[chunk] = inflate(document.getElementById("evidence-" + chunk).textContent);
+      if (!chunks[chunk]) {
+        var element = document.getElementById("evidence-" + chunk);
+        var text = element.textContent;
+        chunks[chunk] = unshare(element.type === "application/json" ? JSON.parse(text) : inflate(text));
+      }
       return chunks[chunk][featureId];
+    }
+
+    function unshare(doc) {
+      // render.py's `share` undone: {"$ref": n} stands for doc.defs[n], each written once;
+      // a definition refers only to earlier ones.
+      var defs = doc.defs;
+      function resolve(node) {
+        if (node === null || typeof node !== "object") return node;
+        if (Array.isArray(node)) return node.map(resolve);
+        var keys = Object.keys(node);
+        if (keys.length === 1 && keys[0] === "$ref") return defs[node.$ref];
+        var out = {};
+        keys.forEach(function (key) { out[key] = resolve(node[key]); });
+        return out;
+      }
+      for (var i = 0; i < defs.length; i += 1) defs[i] = resolve(defs[i]);
+      return resolve(doc.root);
     }
 
     function inflate(text) {
