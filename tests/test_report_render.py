@@ -17,6 +17,7 @@ from conformance.report.__main__ import main
 from conformance.report.merge import merge
 from conformance.report.render import (
     DIVERGES_MEANING,
+    PAKO,
     area_groups,
     area_label,
     backend_differences,
@@ -258,6 +259,10 @@ def test_the_embedded_data_cannot_close_its_script_element() -> None:
     as_json = [found.group(2) for found in JSON_ELEMENT.finditer(html)]
     assert len(as_json) > 1
     assert [text for text in as_json if "<" in text] == []
+
+
+def test_the_vendored_pako_cannot_close_its_script_element() -> None:
+    assert "</script" not in PAKO.lower()
 
 
 def test_the_embedded_evidence_round_trips_the_hostile_message() -> None:

@@ -93,6 +93,12 @@
 
     function inflate(text) {
       // gzip in base64 (render.py's `encode_data`) back to the JSON it holds.
+      if (typeof pako === "undefined") {
+        // The vendored pako, run from its text the first time (index.html.j2, "pako-source").
+        var code = document.createElement("script");
+        code.textContent = document.getElementById("pako-source").textContent;
+        document.head.appendChild(code);
+      }
       var binary = atob(text.trim());
       var bytes = new Uint8Array(binary.length);
       for (var i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
