@@ -433,18 +433,27 @@ def test_the_back_button_closes_the_evidence_a_click_opened(open_page: OpenPage)
     assert opened.page.evaluate("location.hash") == ""
 
 
-def test_a_cell_shows_its_checks_as_soon_as_it_opens(open_page: OpenPage) -> None:
-    # Evidence inflates synchronously: no "loading" state, however slow the device.
-    opened = open_page(large(40))
-    complete = opened.page.eval_on_selector_all(
-        "#matrix .g > .r[id]",
-        """rows => {
-          rows.at(-1).querySelector('[class^=v-] a').click();
-          return document.getElementById('evidence').hasAttribute('data-complete');
-        }""",
+def test_a_cell_s_evidence_shows_only_once_its_checks_are_drawn(open_page: OpenPage) -> None:
+    # The evidence is inflated before the panel shows: never an empty or half-drawn panel, and
+    # never the previous cell's evidence marked as this one's.
+    opened = open_page()
+    opened.page.evaluate(
+        """() => {
+          const panel = document.getElementById('evidence');
+          window.__early = [];
+          new MutationObserver(() => {
+            if (!panel.hidden && panel.hasAttribute('data-complete')
+                && !panel.querySelector('.check')) window.__early.push(panel.innerText);
+          }).observe(panel, { attributes: true, childList: true, subtree: true });
+        }"""
     )
-    assert complete
-    assert opened.page.locator("#evidence .check").count() > 0
+    for feature in ("acount", "aget"):
+        opened.page.click(f'#matrix a[href="#queryset.{feature}--{cell_id("5.2", "sqlite")}"]')
+        opened.page.wait_for_selector("#evidence[data-complete]", state="visible")
+        title = opened.page.text_content("#evidence-title")
+        assert title == f"QuerySet.{feature}() — Django 5.2, SQLite"
+        assert opened.page.locator("#evidence .check").count() > 0
+    assert opened.page.evaluate("window.__early") == []
 
 
 def test_a_session_that_never_ran_is_named_above_the_matrix(open_page: OpenPage) -> None:

@@ -2,11 +2,11 @@
 
 The page is one file that opens from disk or any static host: inline CSS and JS, no network.
 The matrix is server-rendered (an ARIA grid: one link per cell, one tab stop, a permalink per
-cell), newest release first, one column per release where its backends agree. The page's
-script and its data (verdicts, titles, as plain JSON) are in the head, so the first rows work
-the moment they are parsed while the rest loads; the evidence travels as gzip per chunk of
-features (``evidence_chunks``) and is inflated by the browser when a cell is opened, so the
-page stays under a megabyte while ``results.json`` keeps every byte.
+cell), newest release first, one column per release where its backends agree. Every byte of
+the page costs its reader time before the first row shows (the browser decodes the whole file
+first), so the page's data (verdicts, titles) and each area's evidence travel as gzip
+(``evidence_chunks``), inflated by the browser's own ``DecompressionStream``: the page stays a
+few hundred kilobytes while ``results.json`` keeps every byte.
 """
 
 from __future__ import annotations
@@ -399,13 +399,6 @@ def encode_data(data: Any) -> str:
     return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
 
 
-def script_json(data: Any) -> Markup:
-    """Data as JSON that is safe inside a ``<script type="application/json">`` element: the
-    page parses it with ``JSON.parse``, which reads ``\\u003c`` back as ``<``."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return Markup(text.replace("<", "\\u003c"))
-
-
 def deferred(parts: str | list[str]) -> Markup:
     """Server-rendered markup the page inserts only once it has loaded: gzip in base64 in a
     script element, where the markup stood. The matrix's rows below its first area, and the
@@ -528,8 +521,9 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
     alternatives = alternatives_by_pattern(merged)
     cell_order = [cell["id"] for cell in merged["cells"]]
     chunk_of = {
-        feature["id"]: index // EVIDENCE_CHUNK
-        for index, feature in enumerate(matrix_order(merged["features"]))
+        feature["id"]: index
+        for index, (_, features) in enumerate(area_groups(merged["features"]))
+        for feature in features
     }
     return {
         "cell_order": cell_order,
@@ -586,13 +580,6 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
 # A verdict as one character in the page's data, in ``VERDICT_STYLE``'s order.
 VERDICT_CODES: dict[str, str] = {verdict: str(index) for index, verdict in enumerate(VERDICT_STYLE)}
 
-# pako's inflate (vendor/README.md), put into the page as it is: the file has no "</script".
-PAKO = Markup(files("conformance.report").joinpath("vendor/pako_inflate.min.js").read_text("utf-8"))
-
-# Features per evidence chunk: one, so opening a cell inflates only its own feature's evidence
-# (about 100 kB of JSON at most), quick enough to do at once while the page still loads; gzip
-# still finds the repeats among the feature's cells.
-EVIDENCE_CHUNK = 1
 WRAPPED_MARKER = "# wrapped form\n"
 
 
@@ -618,17 +605,11 @@ def workarounds(feature: dict[str, Any]) -> dict[str, list[str]]:
     return found
 
 
-def matrix_order(features: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The features in the matrix's order (by area), so a chunk of evidence holds neighbours."""
-    return [feature for _, group in area_groups(features) for feature in group]
-
-
 def evidence_chunks(merged: dict[str, Any]) -> list[Shared]:
-    """Each chunk of ``EVIDENCE_CHUNK`` features' notes and checks per cell, in the matrix's
-    order, with their repeated parts written once (``sharing.share``): what the evidence panel
-    draws, loaded for the chunk of the cell a reader opens (or points at). The page carries the
-    first area's chunks as JSON and the rest gzip."""
-    features = matrix_order(merged["features"])
+    """Each area's notes and checks per feature and cell, in the matrix's order, with their
+    repeated parts written once (``sharing.share``): what the evidence panel draws, inflated
+    when a cell of the area is first opened. One chunk per area, not per feature: gzip finds
+    the repeats across an area's features too, which halves the page's evidence."""
     return [
         share(
             {
@@ -639,10 +620,10 @@ def evidence_chunks(merged: dict[str, Any]) -> list[Shared]:
                     }
                     for cell_id, result in feature["cells"].items()
                 }
-                for feature in features[start : start + EVIDENCE_CHUNK]
+                for feature in features
             }
         )
-        for start in range(0, len(features), EVIDENCE_CHUNK)
+        for _, features in area_groups(merged["features"])
     ]
 
 
@@ -676,7 +657,6 @@ def _html_environment() -> Environment:
     env.filters["visible"] = visible
     env.filters["short_backend"] = short_backend
     env.filters["deferred"] = deferred
-    env.filters["script_json"] = script_json
     env.filters["gzip_base64"] = encode_data
     env.globals.update(
         VERDICT_STYLE=VERDICT_STYLE,
@@ -721,8 +701,7 @@ def render_html(merged: dict[str, Any]) -> str:
             changes=merged.get("changes") or {},
             changed=changed_cells(merged),
             releases=releases(merged["cells"]),
-            data=script_json(client_data(merged)),
-            pako=PAKO,
+            data=encode_data(client_data(merged)),
             evidence=evidence_chunks(merged),
             search=encode_data(search_data(merged)),
             columns=(columns := matrix_columns(merged)),

@@ -1,13 +1,18 @@
 "use strict";
 (function () {
-  // This script is in the head, with the page's data as plain JSON, so both are ready before
-  // the matrix's first row is: the rows the parser has reached are usable (a click opens their
-  // evidence) while the rest of the page still loads. It binds to the page when the matrix is
-  // first used, or once the page is parsed, whichever comes first. The search text and each
-  // feature's evidence are gzip, inflated with pako when first needed, synchronously: the
-  // evidence of a cell clicked during loading is drawn at once, not after the parser has
-  // finished the page. One listener per kind of event, on the document or a container: never
-  // one per cell.
+  // This script is in the head, after the page's data and the first area's evidence, which it
+  // starts inflating at once (gzip, with the browser's own DecompressionStream: no script of
+  // ours decompresses), so both are ready by the time the matrix's first rows are parsed. It
+  // binds to the page when the matrix is first used, or once the page is parsed, whichever
+  // comes first; what needs the data waits for it (`loaded`), so a click made while the page
+  // loads is never lost. One listener per kind of event, on the document or a container:
+  // never one per cell.
+  var DATA = null;
+  var chunks = {}; // an area's index: a promise of its evidence, inflated on first use
+  var loaded = inflate(document.getElementById("report-data")).then(function (data) {
+    DATA = expand(data);
+  });
+  if (document.getElementById("evidence-0")) evidenceChunk(0);
   var booted = false;
 
   function start() {
@@ -23,6 +28,66 @@
     }, true);
   });
   document.addEventListener("DOMContentLoaded", start);
+
+  function bytesOf(text) {
+    // base64 to bytes: the browser's own decoder where it has one.
+    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(text.trim());
+    var binary = atob(text.trim());
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  }
+
+  function inflate(element) {
+    // An element's gzip in base64 (render.py's `encode_data`) back to the JSON it holds.
+    var bytes = bytesOf(element.textContent);
+    var source = new ReadableStream({
+      start: function (controller) {
+        controller.enqueue(bytes);
+        controller.close();
+      }
+    });
+    return new Response(source.pipeThrough(new DecompressionStream("gzip"))).json();
+  }
+
+  function expand(data) {
+    // Each feature's verdicts come as one character per cell, and each distinct workaround with
+    // its cells: back to {cell: {verdict, workaround}}.
+    Object.keys(data.features).forEach(function (featureId) {
+      var feature = data.features[featureId];
+      feature.cells = {};
+      data.cell_order.forEach(function (cellId, index) {
+        feature.cells[cellId] = { verdict: data.verdict_order[Number(feature.verdicts[index])] };
+      });
+      Object.keys(feature.workarounds).forEach(function (text) {
+        feature.workarounds[text].forEach(function (cellId) { feature.cells[cellId].workaround = text; });
+      });
+    });
+    return data;
+  }
+
+  function evidenceChunk(index) {
+    // An area's evidence for every feature and cell, inflated the first time it is asked for.
+    if (!chunks[index]) chunks[index] = inflate(document.getElementById("evidence-" + index)).then(unshare);
+    return chunks[index];
+  }
+
+  function unshare(doc) {
+    // render.py's `share` undone: {"$ref": n} stands for doc.defs[n], each written once;
+    // a definition refers only to earlier ones.
+    var defs = doc.defs;
+    function resolve(node) {
+      if (node === null || typeof node !== "object") return node;
+      if (Array.isArray(node)) return node.map(resolve);
+      var keys = Object.keys(node);
+      if (keys.length === 1 && keys[0] === "$ref") return defs[node.$ref];
+      var out = {};
+      keys.forEach(function (key) { out[key] = resolve(node[key]); });
+      return out;
+    }
+    for (var i = 0; i < defs.length; i += 1) defs[i] = resolve(defs[i]);
+    return resolve(doc.root);
+  }
 
   function boot() {
     var CLIP = 600; // characters of a value shown before "show all"
@@ -41,70 +106,6 @@
     var currentKey = null;
     var tabStop = null;
     var longTexts = [];
-
-    var UTF8 = new TextDecoder();
-    var DATA = expand(JSON.parse(document.getElementById("report-data").textContent));
-
-    function expand(data) {
-      // Each feature's verdicts come as one character per cell, and each distinct workaround with
-      // its cells: back to {cell: {verdict, workaround}}.
-      Object.keys(data.features).forEach(function (featureId) {
-        var feature = data.features[featureId];
-        feature.cells = {};
-        data.cell_order.forEach(function (cellId, index) {
-          feature.cells[cellId] = { verdict: data.verdict_order[Number(feature.verdicts[index])] };
-        });
-        Object.keys(feature.workarounds).forEach(function (text) {
-          feature.workarounds[text].forEach(function (cellId) { feature.cells[cellId].workaround = text; });
-        });
-      });
-      return data;
-    }
-
-    var chunks = {};
-
-    function evidenceOf(featureId) {
-      // A feature's evidence in every cell, inflated the first time one of its cells opens.
-      var chunk = DATA.features[featureId].chunk;
-      if (!chunks[chunk]) {
-        var element = document.getElementById("evidence-" + chunk);
-        var text = element.textContent;
-        chunks[chunk] = unshare(element.type === "application/json" ? JSON.parse(text) : inflate(text));
-      }
-      return chunks[chunk][featureId];
-    }
-
-    function unshare(doc) {
-      // render.py's `share` undone: {"$ref": n} stands for doc.defs[n], each written once;
-      // a definition refers only to earlier ones.
-      var defs = doc.defs;
-      function resolve(node) {
-        if (node === null || typeof node !== "object") return node;
-        if (Array.isArray(node)) return node.map(resolve);
-        var keys = Object.keys(node);
-        if (keys.length === 1 && keys[0] === "$ref") return defs[node.$ref];
-        var out = {};
-        keys.forEach(function (key) { out[key] = resolve(node[key]); });
-        return out;
-      }
-      for (var i = 0; i < defs.length; i += 1) defs[i] = resolve(defs[i]);
-      return resolve(doc.root);
-    }
-
-    function inflate(text) {
-      // gzip in base64 (render.py's `encode_data`) back to the JSON it holds.
-      if (typeof pako === "undefined") {
-        // The vendored pako, run from its text the first time (index.html.j2, "pako-source").
-        var code = document.createElement("script");
-        code.textContent = document.getElementById("pako-source").textContent;
-        document.head.appendChild(code);
-      }
-      var binary = atob(text.trim());
-      var bytes = new Uint8Array(binary.length);
-      for (var i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
-      // The browser's own UTF-8 decoder: pako's, in script, took as long again as the inflating.
-      return JSON.parse(UTF8.decode(pako.ungzip(bytes)));
-    }
 
     // Control characters, bidi overrides and isolates, and zero-width characters shown as escapes,
     // like the server-rendered parts of the page: hostile text is seen, never obeyed.
@@ -311,7 +312,11 @@
       var td = feature && cell && feature.cells[cellId] ? cellFor(featureId, cellId) : null;
       if (!td) return false;
       currentKey = key;
-      draw(key, featureId, cellId, td, evidenceOf(featureId)[cellId]);
+      panel.removeAttribute("data-complete"); // until this cell's evidence is drawn
+      evidenceChunk(feature.chunk).then(function (chunk) {
+        // Drawn unless another cell was opened, or this one closed, meanwhile.
+        if (currentKey === key) draw(key, featureId, cellId, td, chunk[featureId][cellId]);
+      });
       return true;
     }
 
@@ -357,7 +362,6 @@
       }
       result.notes.forEach(function (note) { body.appendChild(longText("p", note)); });
       if (!result.checks.length) body.appendChild(el("p", "No check ran for this feature in this cell."));
-      panel.setAttribute("data-complete", "");
       result.checks.forEach(function (check) { body.appendChild(renderCheck(check)); });
       body.appendChild(el("h3", "Versions"));
       var env = el("dl");
@@ -380,6 +384,7 @@
       setTabStop(currentAnchor);
       placePanel(td);
       panel.hidden = false;
+      panel.setAttribute("data-complete", "");
       // The cell's row at the top, below the sticky header, and its evidence right under it.
       td.parentElement.scrollIntoView({ block: "start" });
       td.scrollIntoView({ block: "nearest", inline: "nearest" });
@@ -623,19 +628,20 @@
     }
     document.querySelector(".controls").addEventListener("input", filtered);
     document.querySelector(".controls").addEventListener("change", filtered);
-    // A cell clicked while the page still loads opens at once: its row is there, and the data.
-    window.addEventListener("hashchange", route);
+    window.addEventListener("hashchange", function () { loaded.then(route); });
     matrix.addEventListener("click", function (event) {
-      // A cell opens at once, without waiting for the hashchange (which queues behind the
-      // parser while the page loads); the fragment is still set, so Back and links work.
+      // A cell opens as soon as the data is in, without waiting for the hashchange (which
+      // queues behind the parser while the page loads); the fragment is still set, so Back and
+      // links work.
       var anchor = event.target.closest("[role=gridcell] a");
       if (!anchor || !anchor.closest("[role=row]").id) return;
       setTabStop(anchor);
-      var key = decodeURIComponent(anchor.getAttribute("href").slice(1));
-      if (open(key)) {
-        event.preventDefault();
-        if (location.hash !== anchor.getAttribute("href")) history.pushState(null, "", anchor.getAttribute("href"));
-      }
+      event.preventDefault();
+      var href = anchor.getAttribute("href");
+      if (location.hash !== href) history.pushState(null, "", href);
+      loaded.then(function () {
+        if (!open(decodeURIComponent(href.slice(1)))) route();
+      });
     });
     matrix.addEventListener("focusin", function (event) {
       var anchor = event.target.closest && event.target.closest("[role=gridcell] a");
@@ -900,14 +906,13 @@
       matrix.style.setProperty("--matrix-top", head + (area ? area.offsetHeight : 0) + "px");
     }
 
-    function insertDeferred() {
+    function insertDeferred(holders, inflated) {
       // Markup the page inserts once it has loaded (render.py's `deferred`): the matrix's later
       // areas and the sections below it, where each compressed part stood, one part per task so a
       // reader's click is handled between them.
-      var holders = Array.prototype.slice.call(document.querySelectorAll("script[data-deferred]"));
       var tasks = [];
-      holders.forEach(function (holder) {
-        inflate(holder.textContent).forEach(function (part) { tasks.push([holder, part]); });
+      holders.forEach(function (holder, index) {
+        inflated[index].forEach(function (part) { tasks.push([holder, part]); });
       });
       return new Promise(function (resolve) {
         (function next() {
@@ -932,12 +937,23 @@
       else resolve();
     });
     window.addEventListener("resize", measureMatrixHead);
+    loaded.catch(function (error) {
+      notify("This page's data could not be read (" + error + "): open it in a current browser, or render it again with python -m conformance.report.");
+    });
+    var holders = null;
     parsed.then(function () {
       findRows();
       setTabStop(firstCell());
       measureMatrixHead();
-      search = inflate(document.getElementById("search-data").textContent);
-      return insertDeferred();
+      holders = Array.prototype.slice.call(document.querySelectorAll("script[data-deferred]"));
+      return Promise.all([
+        loaded,
+        inflate(document.getElementById("search-data")),
+        Promise.all(holders.map(inflate))
+      ]);
+    }).then(function (inflated) {
+      search = inflated[1];
+      return insertDeferred(holders, inflated[2]);
     }).then(function () {
       findRows();
       Object.keys(DATA.cells).forEach(function (id) {
