@@ -10,10 +10,12 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +30,7 @@ from tests.report_data import (
     large,
     with_code,
     with_evidence,
+    write_page,
 )
 
 browser = browser_page.browser
@@ -464,3 +467,18 @@ def test_a_session_that_never_ran_is_named_above_the_matrix(open_page: OpenPage)
 def test_a_link_to_a_cell_that_never_ran_says_so(open_page: OpenPage) -> None:
     opened = open_page(fragment=f"#queryset.aget--{cell_id('4.1', 'postgresql')}")
     assert "did not run" in opened.page.inner_text("#notice")
+
+
+def test_a_page_whose_data_cannot_be_read_says_so(browser: Any, tmp_path: Path) -> None:
+    path = write_page(tmp_path, crafted())
+    html = path.read_text("utf-8")
+    path.write_text(re.sub(r'(id="report-data"[^>]*>)[^<]*', r"\1AAAA", html), "utf-8")
+    context = browser.new_context(viewport=WIDE)
+    try:
+        page = context.new_page()
+        page.goto(path.as_uri())
+        notice = page.wait_for_selector("#notice", state="visible", timeout=5000)
+        assert "This page's data could not be read" in notice.text_content()
+        assert "render it again with python -m conformance.report" in notice.text_content()
+    finally:
+        context.close()
