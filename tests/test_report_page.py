@@ -482,3 +482,31 @@ def test_a_page_whose_data_cannot_be_read_says_so(browser: Any, tmp_path: Path) 
         assert "render it again with python -m conformance.report" in notice.text_content()
     finally:
         context.close()
+
+
+# Holds back every inflated JSON by half a second: the page's data arrives after a reader's click.
+SLOW_DATA = """
+const json = Response.prototype.json;
+Response.prototype.json = function () {
+  return new Promise((resolve) => setTimeout(resolve, 500)).then(() => json.call(this));
+};
+"""
+
+
+def test_a_cell_clicked_before_the_data_is_in_opens_once_it_is(
+    browser: Any, tmp_path: Path
+) -> None:
+    path = write_page(tmp_path, crafted())
+    key = f"queryset.aget--{cell_id('5.2', 'sqlite')}"  # in the first area: markup, not deferred
+    context = browser.new_context(viewport=WIDE)
+    try:
+        page = context.new_page()
+        page.add_init_script(SLOW_DATA)
+        page.goto(path.as_uri(), wait_until="domcontentloaded")
+        page.click(f'#matrix a[href="#{key}"]')
+        assert not page.evaluate("document.documentElement.hasAttribute('data-ready')")
+        page.wait_for_selector("#evidence[data-complete]", state="visible", timeout=5000)
+        assert page.text_content("#evidence-title") == "QuerySet.aget() — Django 5.2, SQLite"
+        assert page.evaluate("location.hash") == f"#{key}"
+    finally:
+        context.close()
