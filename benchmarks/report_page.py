@@ -15,7 +15,8 @@ no and with a 4x CPU slowdown (CDP ``Emulation.setCPUThrottlingRate``, a mid-ran
   includes Playwright's actionability checks and round trips, wall clock;
 - on screen: when the browser has painted that evidence (Element Timing's render time of the
   panel's title, marked the moment the evidence is drawn);
-- the first paint of a one-line page at the same slowdown: the floor this machine sets.
+- the first paint of a one-line page at the same slowdown: the floor this machine sets, and
+  "usable" as a multiple of it, run by run, which compares across machines of other speeds.
 
 One browser serves every run, each in a fresh context (a new renderer process, nothing
 cached), so the browser's own start-up is not what is measured; a first, unrecorded round
@@ -178,7 +179,12 @@ def main(argv: list[str]) -> None:
                 usable = ", ".join(f"{run['usable']:,.0f}" for run in runs)
                 print(f"  usable in each run: {usable} ms")
                 blank_median = statistics.median(blanks)
-                print(f"  (a one-line page's first paint here: {blank_median:,.0f} ms)")
+                pairs = zip(runs, blanks, strict=True)
+                ratio = statistics.median(run["usable"] / blank for run, blank in pairs)
+                print(
+                    f"  (a one-line page's first paint here: {blank_median:,.0f} ms;"
+                    f" usable after {ratio:.1f} times that, run by run)"
+                )
 
 
 if __name__ == "__main__":
