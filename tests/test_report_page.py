@@ -510,3 +510,21 @@ def test_a_cell_clicked_before_the_data_is_in_opens_once_it_is(
         assert page.evaluate("location.hash") == f"#{key}"
     finally:
         context.close()
+
+
+def test_a_cell_whose_evidence_cannot_be_read_says_so(browser: Any, tmp_path: Path) -> None:
+    path = write_page(tmp_path, crafted())
+    html = path.read_text("utf-8")
+    path.write_text(re.sub(r'(id="evidence-0"[^>]*>)[^<]*', r"\1AAAA", html), "utf-8")
+    key = f"queryset.aget--{cell_id('5.2', 'sqlite')}"
+    context = browser.new_context(viewport=WIDE)
+    try:
+        page = context.new_page()
+        page.goto(path.as_uri())
+        page.wait_for_selector("html[data-ready]", state="attached")
+        page.click(f'#matrix a[href="#{key}"]')
+        notice = page.wait_for_selector("#notice", state="visible", timeout=5000)
+        assert f"The evidence of “{key}” could not be read" in notice.text_content()
+        assert page.is_hidden("#evidence")
+    finally:
+        context.close()

@@ -316,6 +316,8 @@
       evidenceChunk(feature.chunk).then(function (chunk) {
         // Drawn unless another cell was opened, or this one closed, meanwhile.
         if (currentKey === key) draw(key, featureId, cellId, td, chunk[featureId][cellId]);
+      }, function (error) {
+        notify("The evidence of “" + visible(key) + "” could not be read (" + error + "): render the page again with python -m conformance.report.");
       });
       return true;
     }
