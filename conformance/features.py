@@ -110,6 +110,37 @@ OWNERS: dict[str, Owner] = {
     "related.m2m": Owner("related-managers", "many-to-many manager", None),
     "related.m2m-reverse": Owner("related-managers", "reverse many-to-many manager", None),
     "related.generic": Owner("related-managers", "generic relation manager", None),
+    # Found by walking Django (conformance/runner/walk.py); after the owners above, so that the
+    # members those already count keep their ids.
+    "auth.base-backend": Owner(
+        "adjacent-apis", "BaseBackend", "django.contrib.auth.backends:BaseBackend"
+    ),
+    "auth.hashers": Owner(
+        "adjacent-apis", "django.contrib.auth.hashers", "django.contrib.auth.hashers"
+    ),
+    "auth.middleware": Owner(
+        "adjacent-apis", "django.contrib.auth.middleware", "django.contrib.auth.middleware"
+    ),
+    "auth.remote-user-middleware": Owner(
+        "adjacent-apis",
+        "RemoteUserMiddleware",
+        "django.contrib.auth.middleware:RemoteUserMiddleware",
+    ),
+    "auth.group-manager": Owner(
+        "adjacent-apis", "GroupManager", "django.contrib.auth.models:GroupManager"
+    ),
+    **{
+        f"sessions.{engine.replace('_', '-')}-store": Owner(
+            "adjacent-apis",
+            f"sessions SessionStore ({engine})",
+            f"django.contrib.sessions.backends.{engine}:SessionStore",
+        )
+        for engine in ("cache", "cached_db", "file", "signed_cookies")
+    },
+    "cache.database": Owner(
+        "adjacent-apis", "DatabaseCache", "django.core.cache.backends.db:DatabaseCache"
+    ),
+    "test.client": Owner("adjacent-apis", "test Client", "django.test.client:Client"),
 }
 
 

@@ -126,6 +126,34 @@ SESSION_SCHEMA: dict[str, Any] = {
                 "members": {"type": "array", "items": {"type": "string"}},
                 "protocols": {"type": "object", "additionalProperties": {"type": "boolean"}},
                 "untested": {"type": "array", "items": {"type": "string"}},
+                # every public async API the walk of Django found, and how the kit covers it
+                "apis": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["api", "kind", "status", "features", "reason"],
+                        "properties": {
+                            "api": {"type": "string"},
+                            "kind": {"type": "string"},
+                            "twin": {"type": ["string", "null"]},
+                            "defined_by": {"type": "string"},
+                            "status": {"enum": ["checked", "not covered", "unaccounted"]},
+                            "features": {"type": "array", "items": {"type": "string"}},
+                            "how": {"type": "string"},
+                            "reason": {"type": "string"},
+                        },
+                    },
+                },
+                "unaccounted": {"type": "array", "items": {"type": "string"}},
+                "skipped_modules": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["module", "reason"],
+                        "properties": {"module": {"type": "string"}, "reason": {"type": "string"}},
+                    },
+                },
+                "modules_walked": {"type": "integer", "minimum": 0},
             },
         },
         "features": {

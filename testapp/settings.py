@@ -21,3 +21,14 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ROOT_URLCONF = "testapp.urls"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 MIDDLEWARE = ["testapp.middleware.ExceptionInResponse"]
+
+# The database cache is one of the async cache APIs the surface checks; sessions stored in a
+# cache use it too, so their state lives in the test's transaction and is rolled back with it.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "conformance_cache",
+    },
+}
+SESSION_CACHE_ALIAS = "database"

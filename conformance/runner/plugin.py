@@ -28,7 +28,7 @@ import pytest
 from conformance.features import feature as lookup_feature
 from conformance.report.claims import load as load_claims
 from conformance.results import SCHEMA_VERSION, write_results
-from conformance.runner import database, profiles
+from conformance.runner import coverage, database, profiles
 from conformance.runner.watchdog import Watchdog
 from conformance.verdicts import SEVERITY, Verdict, fold
 
@@ -451,10 +451,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # A check that errs or times out is a verdict the report shows; whether it fails the run is
     # for the expectations to say. Only an async API no check covered is the kit's own failure.
     untested = state.surface["untested"] if state.surface else []
+    untested += state.surface["unaccounted"] if state.surface else []
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     for feature_id in untested:
         if reporter is not None:
             reporter.write_line(f"untested async API: {feature_id}", red=True)
+    if untested and reporter is not None:
+        reporter.write_line(f"Fix: {coverage.FIX}", red=True)
     if untested and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     elif session.exitstatus == pytest.ExitCode.TESTS_FAILED and not (
@@ -482,12 +485,26 @@ def _surface(state: SessionState) -> dict[str, Any] | None:
     coverage; narrower runs would call everything they left out untested, so they record the
     surface only.
     """
+    from conformance.runner import walk
     from conformance.runner.surface import discover, protocols
 
     members = [member.feature for member in discover()]
+    ran = {check["feature"] for check in state.checks if check["verdict"] != Verdict.SKIPPED}
     checked = {check["feature"] for check in state.checks}
     untested = [m for m in members if m not in checked] if state.full_run else []
-    return {"members": members, "protocols": protocols(), "untested": untested}
+    walked = walk.walk()
+    apis = coverage.account(walked, ran if state.full_run else None)
+    return {
+        "members": members,
+        "protocols": protocols(),
+        "untested": untested,
+        "apis": apis,
+        "unaccounted": coverage.unaccounted(apis) if state.full_run else [],
+        "skipped_modules": [
+            {"module": skipped.module, "reason": skipped.reason} for skipped in walked.skipped
+        ],
+        "modules_walked": walked.modules,
+    }
 
 
 def _features(checks: list[dict[str, Any]]) -> dict[str, Any]:

@@ -13,7 +13,15 @@ import re
 import textwrap
 import warnings
 from collections import Counter
-from collections.abc import Awaitable, Callable, ItemsView, Iterator, KeysView, ValuesView
+from collections.abc import (
+    Awaitable,
+    Callable,
+    ItemsView,
+    Iterable,
+    Iterator,
+    KeysView,
+    ValuesView,
+)
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -253,10 +261,47 @@ def key_baseline(tables: tuple[type[models.Model], ...]) -> dict[str, int]:
     return baseline
 
 
+_DRAWN_SESSION_KEY = re.compile(r"[a-z0-9]{32}$")
+
+
+def _cache_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A database cache row by what it means: its key (a session key drawn at random made
+    equal), its value, and whether it expires (the expiry is "now" plus a timeout, read from
+    the clock, so two runs a moment apart store other instants)."""
+    key, value, expires = row
+    return (_DRAWN_SESSION_KEY.sub("<new session key>", key), value, expires.year < 9999)
+
+
+def _raw_view(name: str) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    from django.conf import settings
+
+    cache_tables = {
+        cache.get("LOCATION")
+        for cache in settings.CACHES.values()
+        if cache.get("BACKEND", "").endswith("db.DatabaseCache")
+    }
+    return _cache_row if name in cache_tables else tuple
+
+
+def raw_table_state(names: Iterable[str]) -> dict[str, list[Any]]:
+    """Every row of tables no model describes (the database cache's), by content, sorted."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    state = {}
+    with connection.cursor() as cursor:
+        for name in sorted(names):
+            view = _raw_view(name)
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(name)}")
+            state[name] = sorted((view(tuple(row)) for row in cursor.fetchall()), key=repr)
+    return state
+
+
 def table_state(
-    tables: tuple[type[models.Model], ...], baseline: dict[str, int]
+    tables: tuple[type[models.Model], ...],
+    baseline: dict[str, int],
+    raw: Iterable[str] = (),
 ) -> dict[str, list[Any]]:
-    """Every row of ``tables`` by content, new rows' keys renamed by their insertion order.
+    """Every row of ``tables`` by content, new rows' keys renamed by their insertion order;
+    then every row of the ``raw`` tables, which no model describes.
 
     PostgreSQL sequences are not rolled back, so the same insert gets key 7 in one run and 9 in
     the next; both become ``new#1`` here, in primary keys and in foreign keys alike.
@@ -293,7 +338,7 @@ def table_state(
                 values.append((field.attname, value))
             content.append(tuple(values))
         state[model._meta.label] = sorted(content, key=repr)
-    return state
+    return state | raw_table_state(raw)
 
 
 @dataclass
@@ -332,23 +377,28 @@ def run_twins(
 
     baseline = key_baseline(tables) if baseline is None else baseline
 
-    def written(*sides: Observation) -> tuple[type[models.Model], ...]:
+    modelled = {model._meta.db_table for model in tables}
+
+    def state(*sides: Observation) -> dict[str, list[Any]] | None:
+        """The tables either side wrote to, as they are now (``None`` when neither wrote)."""
         names = set().union(*(side.written for side in sides))
-        return tuple(model for model in tables if model._meta.db_table in names)
+        if not names:
+            return None
+        chosen = tuple(model for model in tables if model._meta.db_table in names)
+        return table_state(chosen, baseline, raw=names - modelled - {"django_migrations"})
 
     with rolled_back():
         sync = observe(sync_call, sync=True)
-        sync_after = table_state(written(sync), baseline) if sync.wrote else None
+        sync_after = state(sync)
     with rolled_back():
         run = observe(async_call, sync=False)
-        touched = written(sync, run)
-        async_after = table_state(touched, baseline) if touched else None
-    if touched and written(sync) != touched:
+        async_after = state(sync, run)
+    if run.written - sync.written:
         # The async side wrote where the sync twin did not: read those tables as the sync twin
         # left them, which is as they were before (its savepoint is rolled back).
         with rolled_back():
             observe_sync(sync_call)
-            sync_after = table_state(touched, baseline)
+            sync_after = state(sync, run)
     return sync, run, sync_after, async_after
 
 

@@ -43,10 +43,12 @@ def articles(db) -> list[Article]:
 @pytest.fixture
 def world(articles):
     """Everything the surface cases call into: tags, notes, a user with rights, a session."""
+    from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group, Permission, User
     from django.contrib.contenttypes.models import ContentType
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
+    from django.core.cache import caches
 
     from conformance.runner.suite.surface_cases import FROZEN_NOW
     from testapp.models import CountingSave, Note
@@ -64,12 +66,25 @@ def world(articles):
     editors.permissions.add(Permission.objects.get(codename="change_article"))
     alice.groups.add(editors)
     alice.user_permissions.add(Permission.objects.get(codename="add_article"))
+    # The states a real user table has: an inactive user, an unusable password, and a hash
+    # made with a salt too short for today's hasher, which a right password upgrades.
+    User.objects.create_user("dormant", "dormant@example.com", "wonderland", is_active=False)
+    User.objects.create_user("nopass", "nopass@example.com", None)
+    legacy = User.objects.create_user("legacy", "legacy@example.com")
+    legacy.password = make_password("wonderland", salt="ab", hasher="md5")
+    legacy.save(update_fields=["password"])
     CountingSave.objects.create(name="counted")
     Session.objects.create(
         session_key="conformancesessionkey0001",
         session_data=SessionStore().encode({"colour": "red", "size": 1}),
         expire_date=FROZEN_NOW + timedelta(days=1),
     )
+    Session.objects.create(
+        session_key="conformanceexpiredkey0001",
+        session_data=SessionStore().encode({"colour": "grey"}),
+        expire_date=FROZEN_NOW - timedelta(days=1),
+    )
+    caches["database"].set_many({"colour": "red", "size": 1}, timeout=None)
     return articles
 
 

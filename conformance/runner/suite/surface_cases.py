@@ -10,11 +10,17 @@ listed in ``TWINS`` but missing from a release are reported ``absent`` there.
 
 from __future__ import annotations
 
+import atexit
+import importlib
 import inspect
+import os
+import shutil
+import tempfile
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -50,6 +56,7 @@ class Twin:
     after: Callable[[Any, tuple[Any, ...]], Any] | None = None  # state left on the receiver
     pools: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # over the shared POOLS
     member: str = ""  # the attribute, when the feature id is an alias (async-for: __aiter__)
+    setup: str = ""  # the settings the calls depend on, shown above them in the evidence
 
 
 async def call_async(name: str, call: Call) -> tuple[Any, Any, tuple[Any, ...]]:
@@ -165,22 +172,54 @@ def _module(name: str) -> Value:
     return code(name, lambda: importlib.import_module(name))
 
 
-def _session(key: str | None, *, test_cookie: bool = False) -> Value:
-    """A database session store; ``test_cookie``: one whose stored data holds the test cookie
-    that an earlier request set (loaded fresh, so nothing is modified yet)."""
+# Where the file session store keeps its files: one folder per built store, under one folder
+# per process, removed when the process ends.
+_SESSION_FILES = tempfile.mkdtemp(prefix="conformance-sessions-")
+atexit.register(shutil.rmtree, _SESSION_FILES, ignore_errors=True)
+SESSION_DATA = {"colour": "red", "size": 1}
+
+
+def _session(key: str | None, *, test_cookie: bool = False, engine: str = "db") -> Value:
+    """A session store of ``engine`` holding the seeded session under ``key``, as every store
+    would after the same earlier request: the database row (seeded by the ``world`` fixture),
+    a file of its own (file store), a signed cookie (signed_cookies). ``test_cookie``: one
+    whose stored data holds the test cookie that an earlier request set (loaded fresh, so
+    nothing is modified yet)."""
 
     def build():
-        from django.contrib.sessions.backends.db import SessionStore
-
-        store = SessionStore(session_key=key)
+        store_class = importlib.import_module(f"django.contrib.sessions.backends.{engine}")
+        store = _seeded_store(store_class.SessionStore, key)
         if test_cookie:
             store.set_test_cookie()
             store.save()
-            store = SessionStore(session_key=store.session_key)
+            store = _seeded_store(store_class.SessionStore, store.session_key)
         return store
 
-    text = f"SessionStore(session_key={key!r})"
+    label = "SessionStore" if engine == "db" else f"{engine}.SessionStore"
+    text = f"{label}(session_key={key!r})"
     return code(f"with_test_cookie({text})" if test_cookie else text, build)
+
+
+def _seeded_store(store_class: type, key: str | None) -> Any:
+    engine = store_class.__module__.rpartition(".")[2]
+    if engine == "file":
+        # Each store reads its own folder, seeded alike, so a run never sees the other's files.
+        folder = tempfile.mkdtemp(dir=_SESSION_FILES)
+        store = store_class(session_key=key)
+        store.storage_path = folder
+        if key is not None:
+            path = store._key_to_file(key)
+            Path(path).write_text(store.encode(SESSION_DATA), encoding="ascii")
+            stamp = FROZEN_NOW.timestamp()
+            os.utime(path, (stamp, stamp))
+        return store
+    if engine == "signed_cookies" and key == SESSION_KEY:
+        # The cookie an earlier response set: the seeded data, signed.
+        seeded = store_class()
+        seeded.update(SESSION_DATA)
+        seeded.save()
+        return store_class(session_key=seeded.session_key)
+    return store_class(session_key=key)
 
 
 def _user(username: str) -> Value:
@@ -207,7 +246,7 @@ def _instance(path: str) -> Value:
     return code(f"{path.rpartition(':')[2]}()", build)
 
 
-def _request(with_user: bool) -> Value:
+def _request(with_user: bool, remote_user: str | None = None) -> Value:
     """A request as Django's session and authentication middleware leave it: a session, and
     ``request.user``/``request.auser`` resolved from it; ``with_user`` logs alice in first."""
 
@@ -226,10 +265,14 @@ def _request(with_user: bool) -> Value:
             request.session[auth.SESSION_KEY] = str(alice.pk)
             request.session[auth.BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
             request.session[auth.HASH_SESSION_KEY] = alice.get_session_auth_hash()
+        if remote_user is not None:
+            request.META["REMOTE_USER"] = remote_user
         AuthenticationMiddleware(lambda request: None).process_request(request)
         return request
 
-    return code(f"middleware_request(user={'alice' if with_user else 'anonymous'})", build)
+    who = "alice" if with_user else "anonymous"
+    extra = "" if remote_user is None else f", REMOTE_USER={remote_user!r}"
+    return code(f"middleware_request(user={who}{extra})", build)
 
 
 def _paginator(kind: str, label: str, object_list: Callable[[], Any]) -> Value:
@@ -376,7 +419,74 @@ RECEIVERS: dict[str, dict[str, Value]] = {
     **{prefix: {"manager": _related(prefix)} for prefix in (
         "related.reverse-fk", "related.m2m", "related.m2m-reverse", "related.generic"
     )},
+    "auth.base-backend": {"backend": _instance("django.contrib.auth.backends:BaseBackend")},
+    "auth.hashers": {"module": _module("django.contrib.auth.hashers")},
+    "auth.middleware": {"module": _module("django.contrib.auth.middleware")},
+    "auth.remote-user-middleware": {"middleware": code(
+        "RemoteUserMiddleware(get_response)", lambda: _remote_user_middleware()
+    )},
+    "auth.group-manager": {"manager": code("Group.objects", lambda: _group_model().objects)},
+    **{f"sessions.{engine.replace('_', '-')}-store": {
+        "existing": _session(SESSION_KEY, engine=engine),
+        "new": _session(None, engine=engine),
+        "test_cookie": _session(SESSION_KEY, test_cookie=True, engine=engine),
+    } for engine in ("cache", "cached_db", "file", "signed_cookies")},
+    "cache.database": {"cache": code("caches['database']", lambda: _database_cache())},
+    "test.client": {
+        "anonymous": code("Client()", lambda: _client()),
+        "logged_in": code("logged_in(Client(), alice)", lambda: _client(logged_in=True)),
+    },
 }  # fmt: skip
+
+
+def _remote_user_middleware() -> Any:
+    from django.contrib.auth.middleware import RemoteUserMiddleware
+
+    return RemoteUserMiddleware(lambda request: None)
+
+
+def _group_model() -> Any:
+    from django.contrib.auth.models import Group
+
+    return Group
+
+
+def _database_cache() -> Any:
+    from django.core.cache import caches
+
+    return caches["database"]
+
+
+def _client(*, logged_in: bool = False) -> Any:
+    from django.test import Client
+
+    client = Client()
+    if logged_in:
+        client.force_login(_user_model().objects.get(username="alice"))
+    return client
+
+
+def client_state(client, _args: tuple[Any, ...]) -> dict[str, Any]:
+    """Who the client is logged in as afterwards, and which cookies it holds."""
+    from django.contrib import auth
+
+    session = client.session
+    return {
+        "cookies": sorted(client.cookies.keys()),
+        "user": session.get(auth.SESSION_KEY) is not None,
+        "session": sorted(k for k in session.keys() if not k.startswith("_auth_user")),  # noqa: SIM118 (a session store has no __iter__)
+    }
+
+
+def cache_state(cache, _args: tuple[Any, ...]) -> dict[str, Any]:
+    """What the seeded and the grid's keys hold afterwards, in both versions."""
+    keys = ("colour", "size", "missing", "a", "b")
+    return {version: cache.get_many(keys, version=version) for version in (1, 2)}
+
+
+def _record_upgrade(password: str) -> None:
+    """A ``setter`` for ``check_password``: records that it ran (the password upgrade)."""
+    hooks.note("setter", "upgrade_password")
 
 
 def _user_model():
@@ -430,6 +540,24 @@ POOLS: dict[str, tuple[Any, ...]] = {
     "on_ends": (lit(1),),
     "remote_user": (lit("carol"), lit("alice")),
     "sender": (lit("conformance"), code("Article", lambda: Article)),
+    "user_id": (
+        code("alice.pk", lambda: _user_model().objects.get(username="alice").pk),
+        lit(-1),
+    ),
+    "encoded": (
+        code("alice.password", lambda: _user_model().objects.get(username="alice").password),
+        code("legacy.password", lambda: _user_model().objects.get(username="legacy").password),
+        code("nopass.password", lambda: _user_model().objects.get(username="nopass").password),
+        lit("nosuchhasher$1$x$y"),
+    ),
+    "setter": (code("record_upgrade", lambda: _record_upgrade),),
+    "preferred": (lit("default"), lit("md5")),
+    "timeout": (lit(60), lit(None)),
+    "version": (lit(1), lit(2)),
+    "keys": (lit(["colour", "missing"]), lit(["size"])),
+    "data": (lit({"a": 1, "b": "two"}),),
+    "delta": (lit(1), lit(5)),
+    "backend": (lit("django.contrib.auth.backends.ModelBackend"), lit("nope.NoBackend")),
     "**kwargs": (
         (("slug", lit("article-1")),),
         (("slug", lit("nope")),),
@@ -493,6 +621,11 @@ def _contents(manager, _args: tuple[Any, ...]) -> list[Any]:
     return list(manager.all())
 
 
+def drawn_key(cache_key: str) -> str:
+    """A session cache key with a randomly drawn session key (32 characters) made equal."""
+    return cache_key if SESSION_KEY in cache_key else f"{cache_key[:-32]}<new session key>"
+
+
 def page_content(found) -> Any:
     return (found.number, list(found.object_list))
 
@@ -505,6 +638,11 @@ PAGINATOR = RECEIVERS["paginator.async-paginator"]["queryset"]
 ARTICLES = QUERYSETS["all"]
 MANAGER = QUERYSETS["manager"]
 
+_CACHE_SETUP = (
+    "# settings: CACHES['database'] = DatabaseCache(LOCATION='conformance_cache'),"
+    " SESSION_CACHE_ALIAS = 'database'"
+)
+
 # What every member of an owner needs, unless its own entry in TWINS says otherwise.
 OWNER_TWINS: dict[str, Twin] = {
     "sessions.db-store": Twin(
@@ -516,6 +654,45 @@ OWNER_TWINS: dict[str, Twin] = {
     "paginator.async-paginator": Twin(twin_receiver=sync_paginator),
     "paginator.async-page": Twin(twin_receiver=sync_page),
     **{prefix: Twin(after=_contents) for prefix in RECEIVERS if prefix.startswith("related.")},
+    **{
+        f"sessions.{engine}-store": Twin(
+            project=session_value,
+            after=session_state,
+            pools={"**kwargs": ((("expiry", lit(300)),), (("modification", lit(FROZEN_NOW)),))},
+            setup=setup,
+        )
+        for engine, setup in (
+            ("cache", _CACHE_SETUP),
+            ("cached-db", _CACHE_SETUP),
+            ("file", "# settings: SESSION_FILE_PATH, a fresh folder for each store"),
+            ("signed-cookies", ""),
+        )
+    },
+    "cache.database": Twin(after=cache_state, setup=_CACHE_SETUP),
+    "test.client": Twin(
+        after=client_state,
+        project=lambda value: dict(value.items()) if hasattr(value, "items") else value,
+        pools={
+            "**kwargs": (
+                (("username", lit("alice")), ("password", lit("wonderland"))),
+                (("username", lit("alice")), ("password", lit("wrong"))),
+                (("username", lit("dormant")), ("password", lit("wonderland"))),
+                (("username", lit("legacy")), ("password", lit("wonderland"))),
+            ),
+            "user": (_user("alice"), _user("dormant")),
+        },
+    ),
+    "auth.remote-user-middleware": Twin(
+        after=lambda _, args: request_state(args[-1]) if args else None,
+        pools={
+            "request": (
+                _request(with_user=False, remote_user="carol"),
+                _request(with_user=True, remote_user="alice"),
+                _request(with_user=True, remote_user=None),
+                _request(with_user=False, remote_user=""),
+            ),
+        },
+    ),
 }
 
 # Members that need more than their owner's defaults ------------------------------------------
@@ -776,6 +953,67 @@ TWINS: dict[str, Twin] = {
         twin="object_list", twin_receiver=sync_page, project=list
     ),
     "paginator.async-page.__aiter__": Twin(twin="__iter__", twin_receiver=sync_page),
+}
+
+_HASHERS = RECEIVERS["auth.hashers"]["module"]
+_REMOTE = RECEIVERS["auth.remote-user-middleware"]["middleware"]
+_CACHE = RECEIVERS["cache.database"]["cache"]
+_CLIENT = RECEIVERS["test.client"]["anonymous"]
+_REMOTE_CAROL = _request(with_user=False, remote_user="carol")
+TWINS |= {
+    "auth.hashers.acheck_password": Twin(
+        seeds=(
+            _seed(_HASHERS, lit("wonderland"), POOLS["encoded"][0]),
+            # The setter runs only when the password is right and its hash must be upgraded.
+            _seed(_HASHERS, lit("wonderland"), POOLS["encoded"][1], setter=POOLS["setter"][0]),
+        )
+    ),
+    "auth.middleware.auser": Twin(
+        twin="get_user",
+        project=lambda user: (type(user).__name__, getattr(user, "username", None)),
+    ),
+    "auth.remote-user-middleware.aprocess_request": Twin(
+        seeds=(_seed(_REMOTE, _REMOTE_CAROL),),
+        after=lambda _, args: request_state(args[0]),
+    ),
+    "auth.remote-user-middleware.aclean_username": Twin(
+        seeds=(_seed(_REMOTE, lit("carol"), _REMOTE_CAROL),)
+    ),
+    "auth.group-manager.aget_by_natural_key": Twin(
+        seeds=(_seed(RECEIVERS["auth.group-manager"]["manager"], lit("editors")),),
+        pools={"name": (lit("editors"), lit("nobody"))},
+    ),
+    **{
+        f"cache.database.{name}": replace(
+            OWNER_TWINS["cache.database"], seeds=(_seed(_CACHE, *args),)
+        )
+        for name, args in {
+            "aget": (lit("colour"),),
+            "aset": (lit("colour"), lit("blue")),
+            "aadd": (lit("colour"), lit("blue")),
+            "aget_or_set": (lit("missing"), lit("made")),
+            "atouch": (lit("colour"), lit(60)),
+            "adelete": (lit("colour"),),
+            "ahas_key": (lit("colour"),),
+            "aincr": (lit("size"),),
+            "adecr": (lit("size"),),
+            "aincr_version": (lit("size"),),
+            "adecr_version": (lit("size"), lit(1), lit(2)),
+            "aget_many": (lit(["colour", "size", "missing"]),),
+            "aset_many": (lit({"a": 1, "b": "two"}),),
+            "adelete_many": (lit(["colour", "missing"]),),
+        }.items()
+    },
+    # A new store's cache key holds the session key it just drew at random.
+    **{
+        f"sessions.{engine}-store.acache_key": replace(
+            OWNER_TWINS[f"sessions.{engine}-store"], project=drawn_key
+        )
+        for engine in ("cache", "cached-db")
+    },
+    "test.client.alogin": Twin(
+        seeds=(Call(_CLIENT, (), (("username", lit("alice")), ("password", lit("wonderland")))),)
+    ),
 }
 
 # Related managers: the same seven methods on every kind of relation.

@@ -143,6 +143,8 @@ def test_async_member_matches_its_sync_twin(conformance, world, feature_id):
     )
     baseline = probe.key_baseline(probe.all_tables())
     header = f"# {feature_id} ({path}), against receiver.{twin_name} from the same state"
+    if twin.setup:
+        header += f"\n{twin.setup}"
     # One instant for both runs: expiry dates and ages are computed from "now".
     with mock.patch("django.utils.timezone.now", return_value=FROZEN_NOW):
         for call in calls:
