@@ -83,6 +83,22 @@ FAULTS = {
         Article.tags.related_manager_cls.aadd = aadd
         """,
     ),
+    # Wrong only for one combination of two arguments: a missing key and its defaults.
+    "aget_or_create ignores defaults only when it creates": (
+        "queryset.aget_or_create",
+        _surface("queryset.aget_or_create"),
+        """
+        original = QuerySet.aget_or_create
+
+        async def aget_or_create(self, defaults=None, **kwargs):
+            try:
+                return await self.aget(**kwargs), False
+            except self.model.DoesNotExist:
+                return await original(self, **kwargs)
+
+        QuerySet.aget_or_create = aget_or_create
+        """,
+    ),
     # A warning is the call's when it comes from the call's work, in whichever thread that ran.
     "acount warns from a thread of its own": (
         "queryset.acount",

@@ -18,7 +18,6 @@ from importlib.resources import files
 from types import CodeType
 from typing import Any
 
-from conformance.features import OWNERS
 from conformance.runner import surface
 from conformance.runner.walk import AsyncApi, Walk, code_of
 
@@ -64,23 +63,14 @@ def entries() -> tuple[Entry, ...]:
 
 
 def grid_features() -> dict[CodeType, list[str]]:
-    """Code object -> the grid features that call it, over every owner this release has."""
+    """Code object -> the grid features that call it: every member the surface discovery
+    gives a feature (``test_surface.py`` checks each), inherited ones by their base's code."""
     found: dict[CodeType, list[str]] = {}
-    for prefix in OWNERS:
-        try:
-            _, owner = surface.owner_object(prefix)
-        except (ImportError, AttributeError):
-            continue
-        for name in dir(owner):
-            try:
-                value = inspect.getattr_static(owner, name)
-            except AttributeError:
-                continue
-            code = code_of(value)
-            if code is None:
-                continue
-            feature_id = surface.ALIASES.get(f"{prefix}.{name}", f"{prefix}.{name}")
-            found.setdefault(code, []).append(feature_id)
+    owners = dict(surface.sources())
+    for member in surface.discover():
+        value = inspect.getattr_static(owners[member.owner], member.name)
+        if (code := code_of(value)) is not None:
+            found.setdefault(code, []).append(member.feature)
     return found
 
 
@@ -130,3 +120,37 @@ def account(walk: Walk, ran: Iterable[str] | None = None) -> list[dict[str, Any]
 def unaccounted(rows: Iterable[dict[str, Any]]) -> list[str]:
     """The APIs neither checked nor given a reason: the kit's own gap."""
     return [row["api"] for row in rows if row["status"] == UNACCOUNTED]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m conformance.runner.coverage``: the installed Django's async APIs, each with
+    how the kit covers it, as JSON lines; exit status 1 when any is unaccounted.
+
+    Run where ``DJANGO_SETTINGS_MODULE`` names testapp's settings (any cell's environment):
+    the coverage gate for a Django the matrix has not run yet (a pre-release, a checkout)."""
+    import argparse
+    import json
+    import sys
+
+    import django
+
+    from conformance.runner.walk import walk
+
+    parser = argparse.ArgumentParser(prog="python -m conformance.runner.coverage")
+    parser.add_argument("--status", choices=(CHECKED, NOT_COVERED, UNACCOUNTED))
+    options = parser.parse_args(argv)
+    django.setup()
+    rows = account(walk())
+    for row in rows:
+        if options.status in (None, row["status"]):
+            print(json.dumps(row, sort_keys=True))
+    missing = unaccounted(rows)
+    for name in missing:
+        sys.stderr.write(f"unaccounted async API: {name}\n")
+    if missing:
+        sys.stderr.write(f"Fix: {FIX}\n")
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -58,8 +58,9 @@ class Recorder:
         finding, not a failure.
 
         Called once per example or grid call too. A divergence is a finding, not a failure: the
-        check goes on. The most serious verdict wins; among divergences the smallest example
-        (Hypothesis' shrunk one, or the shortest call of a grid) is kept as the evidence.
+        check goes on. The most serious verdict wins; among divergences the headline is the most
+        ordinary call whose difference a caller sees (``headline_rank``), Hypothesis' shrunk
+        example for property checks.
         """
         self.examples += 1
         current = self.verdict
@@ -67,10 +68,10 @@ class Recorder:
         if verdict is Verdict.DIVERGES and len(self.diverging) < MAX_DIVERGING:
             self.diverging.append(outcome.evidence.get("example") or outcome.reason)
         worse = current is None or SEVERITY.index(verdict) < SEVERITY.index(current)
-        smaller = verdict is current is Verdict.DIVERGES and _size(outcome.evidence) < _size(
-            self.evidence
-        )
-        if worse or smaller:
+        better = verdict is current is Verdict.DIVERGES and headline_rank(
+            outcome.evidence
+        ) < headline_rank(self.evidence)
+        if worse or better:
             self.verdict, self.evidence = verdict, dict(outcome.evidence)
         fresh = outcome.reason and outcome.reason not in self.notes and len(self.notes) < 5
         if fresh and verdict is self.verdict:
@@ -86,9 +87,45 @@ class Recorder:
         self.extra.update(extra)
 
 
-def _size(evidence: dict[str, Any] | None) -> int:
-    """How long an example is: shorter examples are better evidence."""
-    return len((evidence or {}).get("example") or (evidence or {}).get("snippet") or "")
+# How the grid varies a call, from the call a user writes most often to the oddest one: the
+# seeds, the other receivers, meaningful values, other keyword sets, edge values, an unknown
+# keyword. Edge values are the grid's own ``calls.EDGES``, as the example's comment names them.
+_EDGE_VALUES = frozenset({"None", "0", "-1", "1", "1000000000", "2.0", "''", "[]", "object()"})
+
+
+def ordinariness(example: str) -> int:
+    """0 for a seeded call, up to 5 for a call with an unknown keyword (see above)."""
+    code, marker, varied = example.rpartition("  # ")
+    if not marker or varied == "as seeded":
+        return 0
+    if varied.startswith("receiver: "):
+        return 1
+    if varied == "an unknown keyword":
+        return 5
+    if varied in ("other keywords", "other arguments"):
+        return 3
+    if varied.partition("=")[2] in _EDGE_VALUES:
+        return 4
+    return 2
+
+
+def _visible(evidence: dict[str, Any]) -> bool:
+    """Whether a caller sees the difference in what the call gives back or leaves behind,
+    rather than only in the queries it issued."""
+    both = [evidence.get(key) or {} for key in ("hooks", "warnings")]
+    return (
+        evidence.get("observed") != evidence.get("sync_twin")
+        or "database" in evidence
+        or any(found.get("sync") != found.get("async") for found in both)
+    )
+
+
+def headline_rank(evidence: dict[str, Any] | None) -> tuple[int, int, int]:
+    """Which diverging call leads a divergence's evidence (lower first): the most ordinary
+    call, then one whose difference a caller sees, then the shortest."""
+    evidence = evidence or {}
+    example = evidence.get("example") or evidence.get("snippet") or ""
+    return (ordinariness(example), 0 if _visible(evidence) else 1, len(example))
 
 
 class Diverged(Exception):

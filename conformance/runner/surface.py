@@ -80,6 +80,12 @@ def _sources() -> Iterator[tuple[str, str, object]]:
         yield prefix, path, owner
 
 
+def sources() -> Iterator[tuple[str, object]]:
+    """(owner path, object) for every owner this release has."""
+    for _, path, owner in _sources():
+        yield path, owner
+
+
 def _is_async(value: object) -> bool:
     function = getattr(value, "__func__", value)
     return inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function)
