@@ -104,7 +104,7 @@ PLANTED = {
 }
 
 
-@pytest.mark.parametrize("name, planted", list(PLANTED.values()), ids=list(PLANTED))
+@pytest.mark.parametrize(("name", "planted"), list(PLANTED.values()), ids=list(PLANTED))
 def test_an_async_api_added_to_django_fails_the_gate_until_it_is_covered(tmp_path, name, planted):
     run = _gate(tmp_path, planted)
     assert run.returncode == 1

@@ -95,7 +95,7 @@ _EDGE_VALUES = frozenset({"None", "0", "-1", "1", "1000000000", "2.0", "''", "[]
 
 def ordinariness(example: str) -> int:
     """0 for a seeded call, up to 5 for a call with an unknown keyword (see above)."""
-    code, marker, varied = example.rpartition("  # ")
+    _, marker, varied = example.rpartition("  # ")
     if not marker or varied == "as seeded":
         return 0
     if varied.startswith("receiver: "):
