@@ -16,6 +16,7 @@ from typing import Any
 from packaging.version import Version
 
 from conformance.features import AREAS, FEATURES, Feature, describe, is_surface_member
+from conformance.headline import headline_rank
 from conformance.matrix import cell_order, cells
 from conformance.report.claims import audit, sync_to_async_table
 from conformance.report.columns import column_changes
@@ -166,10 +167,11 @@ def _span(series: list[str]) -> dict[str, str]:
 Diverging = tuple[dict[str, Any], dict[str, Any]]
 
 
-def _example_size(found: Diverging) -> tuple[bool, int]:
-    """Shorter examples are better evidence; a check without one comes after every example."""
-    example = found[1]["evidence"].get("example")
-    return (example is None, len(example or ""))
+def _headline(found: Diverging) -> tuple[bool, tuple[int, int, int]]:
+    """The most ordinary visible call leads (``headline_rank``); a check without an example
+    comes after every example."""
+    evidence = found[1]["evidence"]
+    return (evidence.get("example") is None, headline_rank(evidence))
 
 
 def _calls(diverging: list[Diverging]) -> list[str]:
@@ -182,12 +184,12 @@ def _calls(diverging: list[Diverging]) -> list[str]:
 
 
 def divergence(feature: dict[str, Any], cell_list: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """Where ``feature`` disagrees with its sync twin, and the smallest call that shows it.
+    """Where ``feature`` disagrees with its sync twin, and the most ordinary call that shows it.
 
     A divergence is Django's own behaviour, found by the kit, so the report leads with it: the
     complete cells where it holds, the first and last release (also per backend, since the
-    backends may differ), the shortest diverging example across cells (the oldest cell's on a
-    tie) with both of its outcomes, its reason, and the other calls that diverge. ``None`` when
+    backends may differ), the headline call across cells (``headline_rank``; the oldest cell's
+    on a tie) with both of its outcomes, its reason, and the other calls that diverge. ``None`` when
     it never diverges.
     """
     cells_found = [
@@ -203,7 +205,7 @@ def divergence(feature: dict[str, Any], cell_list: list[dict[str, Any]]) -> dict
         for check in feature["cells"][cell["id"]]["checks"]
         if check["verdict"] == DIVERGES and check["evidence"]
     ]
-    cell, check = min(diverging, key=_example_size, default=(cells_found[0], {}))
+    cell, check = min(diverging, key=_headline, default=(cells_found[0], {}))
     evidence = check.get("evidence") or {}
     notes = check.get("notes") or feature["cells"][cell["id"]]["notes"]
     backends = dict.fromkeys(found["backend"] for found in cells_found)
@@ -288,9 +290,51 @@ def merge(directory: Path) -> dict[str, Any]:
             found for feature in features if (found := divergence(feature, cell_list)) is not None
         ],
     }
+    merged["surface_apis"] = surface_apis(cell_list, sessions)
     merged["sync_to_async"] = sync_to_async_table(merged)
     merged["columns"] = column_changes(merged)
     return merged
+
+
+def _release_of(cell: dict[str, Any]) -> str:
+    channel = cell.get("channel", "release")
+    return cell["django_series"] + ("" if channel == "release" else f" ({channel})")
+
+
+_COVERAGE_ORDER = ("checked", "not covered", "unaccounted")
+
+
+def surface_apis(
+    cell_list: list[dict[str, Any]], sessions: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """Every async API the walks of Django found, with how each release covers it: checked
+    (by which features, in any of its cells), else not covered (why), else unaccounted."""
+    releases: list[str] = []
+    rows: dict[str, dict[str, Any]] = {}
+    for cell in cell_list:
+        document = sessions.get(cell["id"])
+        walked = ((document or {}).get("surface") or {}).get("apis")
+        if cell["state"] != "complete" or walked is None:
+            continue
+        release = _release_of(cell)
+        if release not in releases:
+            releases.append(release)
+        for api in walked:
+            row = rows.setdefault(
+                api["api"],
+                {"api": api["api"], "kind": api["kind"], "twin": api.get("twin"), "in": {}},
+            )
+            found = {key: api.get(key) or "" for key in ("status", "reason", "how")}
+            found["features"] = list(api["features"])
+            known = row["in"].get(release)
+            if known is None or _COVERAGE_ORDER.index(found["status"]) < _COVERAGE_ORDER.index(
+                known["status"]
+            ):
+                row["in"][release] = found
+            elif found["status"] == known["status"] == "checked":
+                known["features"] = sorted({*known["features"], *found["features"]})
+    ordered = sorted(releases, key=lambda name: Version(name.split(" ")[0]), reverse=True)
+    return {"releases": ordered, "apis": [rows[name] for name in sorted(rows)]}
 
 
 def _feature_order(feature_id: str) -> tuple[int, str]:

@@ -108,7 +108,7 @@ _warned: ContextVar[set[str] | None] = ContextVar("warned", default=None)
 
 
 @contextmanager
-def _call_warnings() -> Iterator[set[str]]:
+def call_warnings() -> Iterator[set[str]]:
     """The categories of the warnings that what runs inside, in this context, issues.
 
     Warnings are process-wide: a thread the call did not start can warn at any moment, as an
@@ -141,7 +141,7 @@ def _call_warnings() -> Iterator[set[str]]:
 def _watching(seen: Observation) -> Iterator[None]:
     """Fill ``seen`` with the warnings, queries and hooks of what runs inside."""
     with (
-        _call_warnings() as caught,
+        call_warnings() as caught,
         CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as captured,
         hooks.recording() as log,
     ):
@@ -423,8 +423,33 @@ def differential(
     sync, run, sync_after, async_after = run_twins(
         async_call, sync_call, tables=tables, baseline=baseline, settle=settle
     )
+    return judge(
+        sync,
+        run,
+        sync_after,
+        async_after,
+        code=code or snippet(async_call),
+        example=example,
+        result=result,
+    )
+
+
+def judge(
+    sync: Observation,
+    run: Observation,
+    sync_after: dict[str, list[Any]] | None,
+    async_after: dict[str, list[Any]] | None,
+    *,
+    code: str,
+    example: str | None = None,
+    result: Callable[[Any], Any] = comparable,
+) -> Outcome:
+    """The one definition of "behaves like its sync twin", for observations however they were
+    made (``run_twins`` in the test's transaction, or django-async-backend's own connection):
+    same result by content, same exception class, same warning categories, the same queries
+    of each kind, the same user hooks, and the same rows afterwards."""
     found = evidence(
-        code or snippet(async_call),
+        code,
         run.to_json(),
         sync_twin=sync.to_json(),
         example=example,

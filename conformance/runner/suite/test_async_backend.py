@@ -128,7 +128,7 @@ def observe(
     reset()
     seen, statements = Observation(), Statements()
     prepared = prepare()
-    with hooks.recording() as log:
+    with hooks.recording() as log, probe.call_warnings() as warned:
         try:
             if is_async:
                 seen.value = probe.comparable(run(lambda: function(prepared), statements))
@@ -137,7 +137,8 @@ def observe(
                     seen.value = probe.comparable(function(prepared))
         except Exception as exc:
             seen.exception = exc
-    seen.queries, seen.hooks = dict(statements.verbs), hooks.which_ran(log)
+    seen.queries, seen.hooks = dict(statements.verbs), list(log)
+    seen.warnings = sorted(warned)
     # Keys are the same on both sides (sequences restart), so no key is renamed: no baseline.
     return seen, probe.table_state(kit_tables(), {})
 
@@ -149,41 +150,13 @@ def compare(
     prepare: Callable[[], Any] = lambda: None,
     example: str | None = None,
 ) -> Outcome:
-    """``native`` when both sides return the same content or raise the same class, issue the
-    same DML, run the same signal receivers and leave the same rows; ``diverges`` naming each
-    difference otherwise."""
+    """The package's async call against the sync ORM doing the same work, each from the reset
+    rows, judged by the suite's one comparison (``probe.judge``)."""
     sync, after_sync = observe(sync_call, prepare, is_async=False)
     run_, after_async = observe(async_call, prepare, is_async=True)
-    reasons = []
-    if type(sync.exception) is not type(run_.exception):
-        reasons.append("the async call and its sync twin raised differently")
-    elif not sync.raised and sync.value != run_.value:
-        reasons.append("the async call returned a different result than its sync twin")
-    if sync.queries != run_.queries and not (sync.raised and run_.raised):
-        reasons.append(f"issued other queries ({sync.queries} in sync, {run_.queries} in async)")
-    if sync.hooks != run_.hooks:
-        reasons.append("ran your signal receivers differently from its sync twin")
-    changed = sorted(label for label in after_sync if after_sync[label] != after_async[label])
-    found = evidence(
-        code,
-        run_.to_json(),
-        sync_twin=sync.to_json(),
-        example=example or code.splitlines()[-1],
-        query_counts={"sync": sync.queries, "async": run_.queries},
+    return probe.judge(
+        sync, run_, after_sync, after_async, code=code, example=example or code.splitlines()[-1]
     )
-    if sync.hooks or run_.hooks:
-        found["hooks"] = {
-            "sync": [probe.clip(probe.safe_repr(entry), 300) for entry in sync.hooks],
-            "async": [probe.clip(probe.safe_repr(entry), 300) for entry in run_.hooks],
-        }
-    if changed:
-        reasons.append(f"the database differs after the async call and its twin ({changed})")
-        found["database"] = {
-            "tables": changed,
-            "after_sync": probe.clip(probe.safe_repr({k: after_sync[k] for k in changed})),
-            "after_async": probe.clip(probe.safe_repr({k: after_async[k] for k in changed})),
-        }
-    return Outcome(Verdict.DIVERGES if reasons else Verdict.NATIVE, found, "; ".join(reasons))
 
 
 # --- the manager and queryset: Model.async_objects against Model.objects ----------------------

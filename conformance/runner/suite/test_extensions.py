@@ -245,7 +245,7 @@ def _params():
             )
 
 
-def _calls(entries: list[hooks.Entry], extension: Extension) -> list[hooks.Entry]:
+def calls_of(entries: list[hooks.Entry], extension: Extension) -> list[hooks.Entry]:
     return [entry for entry in entries if extension.matches(entry)]
 
 
@@ -271,7 +271,7 @@ def test_async_api_runs_the_users_code_as_its_sync_twin_does(conformance, world,
         sync, ran, _, _ = probe.run_twins(
             run, lambda: call_sync(row.twin, twin_name, row.call), settle=settle(row.twin)
         )
-    ours, theirs = _calls(ran.hooks, extension), _calls(sync.hooks, extension)
+    ours, theirs = calls_of(ran.hooks, extension), calls_of(sync.hooks, extension)
     found = probe.evidence(
         f"# {extension.id} installed\nawait {row.call.text(name)}",
         ran.to_json(),
@@ -282,11 +282,13 @@ def test_async_api_runs_the_users_code_as_its_sync_twin_does(conformance, world,
             "async": [probe.clip(repr(entry), 300) for entry in ours],
         },
     )
-    verdict, note = _verdict(sync, ran, theirs, ours, (twin_name, name, extension))
+    verdict, note = hooks_verdict(sync, ran, theirs, ours, (twin_name, name, extension))
     conformance.record(probe.Outcome(verdict, found, note))
 
 
-def _verdict(sync, ran, theirs, ours, names: tuple[str, str, Extension]) -> tuple[Verdict, str]:
+def hooks_verdict(
+    sync, ran, theirs, ours, names: tuple[str, str, Extension]
+) -> tuple[Verdict, str]:
     """``native`` when the user's code ran alike and the calls ended alike, with a plain note
     (which also says when the async API skips an async override the user wrote)."""
     twin_name, name, extension = names

@@ -1,0 +1,168 @@
+"""Does each async API run the user's override of its sync twin, as the twin does?
+
+For every surface member on a class users subclass, the kit writes the user's subclass itself
+(``derived.py``): the sync twin and what it delegates to overridden, in each signature style,
+each override recording that it ran. The feature ``hooks.override-<style>.<api>`` is
+``native`` when the async call ran the same overrides as its sync twin and ended alike, and
+``diverges`` when it skipped one, ran one the twin did not, or ended otherwise (a ``narrow``
+override that the async path calls with keywords it does not take, say).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+from unittest import mock
+
+import pytest
+
+from conformance.features import OWNERS, owner_prefix
+from conformance.runner import probe, surface
+from conformance.runner.suite import derived
+from conformance.runner.suite.calls import Call, Value
+from conformance.runner.suite.surface_cases import (
+    FROZEN_NOW,
+    RECEIVERS,
+    call_async,
+    call_sync,
+    settle,
+)
+from conformance.runner.suite.test_extensions import Extension, calls_of, hooks_verdict
+from conformance.runner.suite.test_surface import MEMBERS, _default_seed, _twin_of
+from conformance.verdicts import Verdict
+
+# Owners whose sync twin lives on another class: a subclass of the async one overrides nothing.
+OTHER_CLASS_TWINS = ("paginator.async-paginator", "paginator.async-page")
+
+
+def _overridable(feature_id: str) -> bool:
+    prefix = owner_prefix(feature_id)
+    path = OWNERS[prefix].path
+    return path is not None and ":" in path and prefix not in OTHER_CLASS_TWINS
+
+
+def _seed(feature_id: str, owner: Any) -> Call | str:
+    """The call a user makes: the member's first seed, or its owner's default one."""
+    twin = _twin_of(feature_id)
+    if twin.seeds:
+        return twin.seeds[0]
+    return _default_seed(owner_prefix(feature_id), getattr(owner, MEMBERS[feature_id]))
+
+
+def passed(call: Call, twin: Callable[..., Any]) -> frozenset[str]:
+    """The parameters of ``twin`` that ``call`` passes, by position or by keyword; ``*`` and
+    ``**`` when it passes arguments that only its variadic parameters take."""
+    try:
+        parameters = list(inspect.signature(twin).parameters.values())[1:]
+    except (TypeError, ValueError):
+        return frozenset()
+    positional = [
+        p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    named = {p.name for p in parameters if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+    keywords = {key for key, _ in call.kwargs}
+    found = set(positional[: len(call.args)]) | (keywords & named)
+    if len(call.args) > len(positional):
+        found.add("*")
+    if keywords - named:
+        found.add("**")
+    return frozenset(found)
+
+
+def _styles(feature_id: str) -> list[str]:
+    """The styles worth a check: ``narrow`` only where it takes less than ``exact``."""
+    try:
+        _, owner = surface.owner_object(owner_prefix(feature_id))
+    except (ImportError, AttributeError):
+        return list(derived.STYLES)  # absent here: one absent verdict per style
+    twin_name = _twin_of(feature_id).twin or MEMBERS[feature_id][1:]
+    original = inspect.getattr_static(owner, twin_name, None)
+    if not inspect.isfunction(original) or not hasattr(owner, MEMBERS[feature_id]):
+        return []  # a property or a protocol a subclass does not override the same way
+    seed = _seed(feature_id, owner)
+    if isinstance(seed, str):
+        return list(derived.STYLES)  # the check says why it cannot call the member
+    every = list(inspect.signature(original).parameters.values())[1:]
+    narrow = derived.narrow_parameters(owner, twin_name, passed(seed, original))
+    return [s for s in derived.STYLES if s != "narrow" or narrow != [p.name for p in every]]
+
+
+def _params():
+    for feature_id in MEMBERS:
+        if not _overridable(feature_id):
+            continue
+        for style in _styles(feature_id):
+            hook = f"hooks.override-{style}.{feature_id}"
+            yield pytest.param(
+                feature_id, style, id=hook, marks=pytest.mark.conformance(feature=hook)
+            )
+
+
+def _owned_receiver(prefix: str, seed: Call, owner: type) -> tuple[Value, type]:
+    """The seed's receiver when it is an instance of the owner class, else the owner's first
+    receiver that is (a queryset rather than the manager that makes one); and its class."""
+    for receiver in (seed.receiver, *RECEIVERS[prefix].values()):
+        if isinstance(built := receiver.build(), owner):
+            return receiver, type(built)
+    raise LookupError(f"no receiver of {prefix!r} is an instance of {owner.__name__}")
+
+
+def _adopted(receiver: Value, twin: str, style: str, given: frozenset[str]) -> Value:
+    def build() -> Any:
+        return derived.adopt(receiver.build(), twin, style, given)[0]
+
+    return Value(f"yours({receiver.text})", build)
+
+
+@pytest.mark.parametrize(("feature_id", "style"), list(_params()))
+def test_async_api_runs_your_override_of_its_sync_twin(conformance, world, feature_id, style):
+    prefix, name = owner_prefix(feature_id), MEMBERS[feature_id]
+    try:
+        path, owner = surface.owner_object(prefix)
+    except (ImportError, AttributeError) as exc:
+        conformance.record(probe.missing(OWNERS[prefix].path or prefix, repr(exc)))
+        return
+    if (outcome := probe.absent(owner, name)) is not None:
+        conformance.record(outcome)
+        return
+    twin = _twin_of(feature_id)
+    twin_name = twin.twin or name[1:]
+    seed = _seed(feature_id, owner)
+    if isinstance(seed, str):
+        pytest.skip(f"the kit cannot call {feature_id}: {seed}")
+    receiver, built = _owned_receiver(prefix, seed, owner)
+    given = passed(seed, inspect.getattr_static(built, twin_name))
+    _, overridden = derived.derive(built, twin_name, style, given)
+    call = Call(_adopted(receiver, twin_name, style, given), seed.args, seed.kwargs, "as seeded")
+    extension = Extension(
+        f"override-{style}", lambda entry: entry[0] == "override" and entry[1].startswith("Your")
+    )
+
+    async def run():
+        return await call_async(name, call)
+
+    with mock.patch("django.utils.timezone.now", return_value=FROZEN_NOW):
+        sync, ran, _, _ = probe.run_twins(
+            run, lambda: call_sync(twin, twin_name, call), settle=settle(twin)
+        )
+    ours, theirs = calls_of(ran.hooks, extension), calls_of(sync.hooks, extension)
+    header = (
+        f"# class Your{built.__name__}({built.__name__}): overrides {', '.join(overridden)} "
+        f"({style} signature), each calling super()"
+    )
+    found = probe.evidence(
+        f"{header}\nawait {call.text(name)}",
+        ran.to_json(),
+        sync_twin=sync.to_json(),
+        example=call.text(name),
+        hooks={
+            "sync": [probe.clip(repr(entry), 300) for entry in theirs],
+            "async": [probe.clip(repr(entry), 300) for entry in ours],
+        },
+    )
+    verdict, note = hooks_verdict(sync, ran, theirs, ours, (twin_name, name, extension))
+    if verdict is Verdict.DIVERGES and not ours and theirs:
+        note += f"; do this instead: override {name}() too, or await sync_to_async({twin_name})"
+    conformance.record(probe.Outcome(verdict, found, note))
+    conformance.annotate(overridden=list(overridden), owner=path)
