@@ -69,6 +69,9 @@ nox.options.sessions = ["conformance", "report"]
 # Cells run side by side, one per core; each is its own nox process (pytest inside runs
 # serially), and the report waits for all of them (see `report`).
 nox.options.parallel = os.cpu_count() or 1
+# Compiled at install, so that a cell never compiles Django's ~750 modules again (measured: 1.7 s
+# a cell where PYTHONDONTWRITEBYTECODE is set, as on CI runners).
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 REPORTS = Path(os.environ.get("CONFORMANCE_REPORTS", ROOT / "reports")).resolve()

@@ -281,12 +281,13 @@ def _unreachable(exc: BaseException, what: str) -> str:
     return database.unreachable(os.environ.get(database.URL_ENV), exc, what)
 
 
+_claims = functools.cache(load_claims)
+
+
 @functools.cache
 def claims_of(feature_id: str) -> list[str]:
     """The claims that name this feature: ``claims.toml`` is the one owner of that link."""
-    return [
-        claim["id"] for claim in load_claims()["claim"] if feature_id in claim.get("features", [])
-    ]
+    return [claim["id"] for claim in _claims()["claim"] if feature_id in claim.get("features", [])]
 
 
 @pytest.fixture

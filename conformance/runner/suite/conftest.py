@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import warnings
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,9 +14,15 @@ from testapp.models import Article, Author, Comment, Tag
 BASE_TIME = datetime(2024, 1, 1, tzinfo=UTC)
 
 
-@pytest.fixture
-def articles(db) -> list[Article]:
-    """Three articles by two authors with distinct fixed times, tags and comments."""
+# The last row the seed writes: when it is there, the whole seed is.
+SEED_SENTINEL = "conformanceexpiredkey0001"
+
+
+def seed_articles() -> None:
+    """Three articles by two authors with distinct fixed times, tags and comments.
+
+    Modules whose every check uses the seed write it once (``seeded``); any other check that
+    asks for it writes it inside its own transaction (``articles``, ``world``)."""
     ada = Author.objects.create(name="Ada")
     grace = Author.objects.create(name="Grace")
     python = Tag.objects.create(name="python", slug="python")
@@ -37,12 +44,11 @@ def articles(db) -> list[Article]:
     rows[0].tags.add(python)
     Comment.objects.create(article=rows[0], text="First!", approved=True)
     Comment.objects.create(article=rows[0], text="Spam", approved=False)
-    return rows
 
 
-@pytest.fixture
-def world(articles):
-    """Everything the surface cases call into: tags, notes, a user with rights, a session."""
+def seed_world() -> None:
+    """What the surface cases call into besides the articles: tags, notes, users in every
+    state, sessions and cached values. The sentinel session comes last."""
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group, Permission, User
     from django.contrib.contenttypes.models import ContentType
@@ -54,11 +60,11 @@ def world(articles):
     from testapp.models import CountingSave, Note
 
     Tag.objects.create(name="django", slug="django")
-    first = articles[0]
+    first = Article.objects.get(slug="article-1")
     first.notes.create(text="first note")
     Note.objects.create(
         content_type=ContentType.objects.get_for_model(Author),
-        object_id=articles[0].author_id,
+        object_id=first.author_id,
         text="loose",
     )
     alice = User.objects.create_user("alice", "alice@example.com", "wonderland")
@@ -79,12 +85,49 @@ def world(articles):
         session_data=SessionStore().encode({"colour": "red", "size": 1}),
         expire_date=FROZEN_NOW + timedelta(days=1),
     )
+    caches["database"].set_many({"colour": "red", "size": 1}, timeout=None)
     Session.objects.create(
-        session_key="conformanceexpiredkey0001",
+        session_key=SEED_SENTINEL,
         session_data=SessionStore().encode({"colour": "grey"}),
         expire_date=FROZEN_NOW - timedelta(days=1),
     )
-    caches["database"].set_many({"colour": "red", "size": 1}, timeout=None)
+
+
+def _seeded() -> bool:
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.filter(session_key=SEED_SENTINEL).exists()
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """The seed, written once for a module, in a transaction around all of its checks: each
+    check's own transaction is a savepoint in it, rolled back alone, and the seed is rolled
+    back after the module. Only for modules whose checks all use the seed
+    (``pytestmark = pytest.mark.usefixtures("seeded")``): other checks would see its rows."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        seed_articles()
+        seed_world()
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def articles(db) -> list[Article]:
+    """The seeded articles: the module's seed, else written for this check."""
+    if not _seeded():
+        seed_articles()
+    return list(Article.objects.order_by("pk"))
+
+
+@pytest.fixture
+def world(articles) -> list[Article]:
+    """Everything the surface cases call into: the module's seed, else written for this
+    check."""
+    if not _seeded():
+        seed_world()
     return articles
 
 

@@ -29,6 +29,9 @@ from testapp.models import Article, CountingSave, Tag
 PLAIN_BACKEND = "testapp.extensions.PlainBackend"
 SYNC_ONLY_BACKEND = "testapp.extensions.SyncOnlyBackend"
 
+# Every check here calls into the seed: the module writes it once.
+pytestmark = pytest.mark.usefixtures("seeded")
+
 
 @dataclass(frozen=True)
 class Extension:

@@ -32,6 +32,9 @@ from conformance.runner.suite.surface_cases import (
 )
 from conformance.verdicts import Verdict
 
+# Every check here calls into the seed: the module writes it once.
+pytestmark = pytest.mark.usefixtures("seeded")
+
 
 def _added_by_a_package(member: surface.Member) -> bool:
     """Whether a package patched this member onto Django's class (django-async-backend's
