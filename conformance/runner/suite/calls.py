@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -192,11 +193,95 @@ def grid(
     for index, seed in enumerate(seeds):
         # Receiver kinds vary the first seed; later seeds cover other paths of the same member.
         kinds = receivers if index == 0 else {}
-        for call in _variations(seed, async_member, sync_member, kinds, pools):
+        calls = itertools.chain(
+            _variations(seed, async_member, sync_member, kinds, pools),
+            pairwise(seed, async_member, sync_member, pools),
+        )
+        for call in calls:
             key = repr((call.receiver, call.args, call.kwargs))
             if key not in seen:
                 seen.add(key)
                 yield call
+
+
+OMITTED = Value("<omitted>", lambda: None)
+
+
+def pairwise(
+    seed: Call, async_member: Any, sync_member: Any, pools: dict[str, tuple[Any, ...]]
+) -> Iterator[Call]:
+    """Calls in which every pair of meaningful values of two parameters meets at least once
+    (a covering array over the pools, each optional parameter also omitted), so that a value
+    that matters only together with another (``defaults`` when the key is missing) is tried.
+
+    Built greedily and deterministically: each row takes, parameter by parameter, the value
+    that covers the most pairs still missing, the earlier value on a tie."""
+    if not callable(sync_member):
+        return
+    ours, theirs = _parameters(async_member), _parameters(sync_member)
+    named = {p.name: p for p in _named(theirs)} | {p.name: p for p in _named(ours)}
+    positional = [p.name for p in _named(ours)]
+    dimensions: dict[str, list[Value | tuple]] = {}
+    for name, parameter in named.items():
+        if parameter.kind is inspect.Parameter.POSITIONAL_ONLY or name not in pools:
+            continue
+        values: list[Value | tuple] = list(pools[name])
+        if parameter.default is not inspect.Parameter.empty:
+            values.append(OMITTED)
+        dimensions[name] = values
+    kinds = {p.kind for p in (*ours, *theirs)}
+    if inspect.Parameter.VAR_KEYWORD in kinds and pools.get("**kwargs"):
+        dimensions["**kwargs"] = list(pools["**kwargs"])
+    if len(dimensions) < 2:
+        return
+    for row in _covering_rows(list(dimensions.values())):
+        call = _without_positional(seed, "", positional)
+        varied = []
+        for name, value in zip(dimensions, row, strict=True):
+            if name == "**kwargs":
+                named_keys = {key for key, _ in value}
+                kept = tuple((k, v) for k, v in call.kwargs if k not in named_keys)
+                call = replace(call, kwargs=kept + tuple(value))
+                varied.append(", ".join(f"{k}={v!r}" for k, v in value))
+                continue
+            call = _without_positional(call, name, positional)
+            call = call.with_keyword(name, None if value is OMITTED else value, "")
+            varied.append(f"{name} omitted" if value is OMITTED else f"{name}={value!r}")
+        yield replace(call, varied="pairwise: " + "; ".join(varied))
+
+
+def _covering_rows(dimensions: list[list[Any]]) -> list[tuple[Any, ...]]:
+    """Rows, one value per dimension, in which every pair of values of two dimensions meets.
+
+    Each row starts from the first pair still missing (so every row covers at least one) and
+    fills the other dimensions with the value that covers the most missing pairs with those
+    already chosen, the earlier value on a tie."""
+    pairs = list(itertools.combinations(range(len(dimensions)), 2))
+    missing = {
+        (a, i, b, j)
+        for a, b in pairs
+        for i in range(len(dimensions[a]))
+        for j in range(len(dimensions[b]))
+    }
+    rows = []
+    while missing:
+        a, i, b, j = min(missing)
+        chosen: dict[int, int] = {a: i, b: j}
+        for dimension in range(len(dimensions)):
+            if dimension not in chosen:
+                gains = [
+                    sum(_pair(d, v, dimension, index) in missing for d, v in chosen.items())
+                    for index in range(len(dimensions[dimension]))
+                ]
+                chosen[dimension] = gains.index(max(gains))
+        missing -= {(x, chosen[x], y, chosen[y]) for x, y in pairs}
+        rows.append(tuple(dimensions[d][chosen[d]] for d in range(len(dimensions))))
+    return rows
+
+
+def _pair(d: int, value: int, e: int, other: int) -> tuple[int, int, int, int]:
+    """A pair's key: ``(dimension, value, dimension, value)``, lower dimension first."""
+    return (d, value, e, other) if d < e else (e, other, d, value)
 
 
 def _variations(seed, async_member, sync_member, receivers, pools) -> Iterator[Call]:

@@ -60,6 +60,19 @@ def seed_world() -> None:
     from testapp.models import CountingSave, Note
 
     Tag.objects.create(name="django", slug="django")
+    # A fourth article that ties with the others on every field the grid orders by: the third's
+    # author, status, views and creation time, the second's rating.
+    third = Article.objects.get(slug="article-3")
+    Article.objects.create(
+        title="Article 4",
+        slug="article-4",
+        status=third.status,
+        views=third.views,
+        rating=Article.objects.get(slug="article-2").rating,
+        author=third.author,
+        created_at=third.created_at,
+        published_at=third.published_at,
+    )
     first = Article.objects.get(slug="article-1")
     first.notes.create(text="first note")
     Note.objects.create(

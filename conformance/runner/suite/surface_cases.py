@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import importlib
 import inspect
+import itertools
 import os
 import shutil
 import tempfile
@@ -695,6 +696,22 @@ OWNER_TWINS: dict[str, Twin] = {
     ),
 }
 
+
+def _field_tuples(model: type, sizes: tuple[int, ...] = (2, 3), each: int = 4) -> tuple:
+    """Orderings of two and three of the model's own fields (every other one descending),
+    the first few of each size in field order: a second field matters only where the first
+    one ties, and the seed has ties on each."""
+    names = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+    found = []
+    for size in sizes:
+        for combination in list(itertools.combinations(names, size))[:each]:
+            written = [f"-{name}" if index % 2 else name for index, name in enumerate(combination)]
+            found.append(tuple(lit(name) for name in written))
+    return tuple(found)
+
+
+FIELD_TUPLES = _field_tuples(Article)
+
 # Members that need more than their owner's defaults ------------------------------------------
 
 TWINS: dict[str, Twin] = {
@@ -711,7 +728,7 @@ TWINS: dict[str, Twin] = {
     **{
         f"queryset.{name}": Twin(
             seeds=(_seed(ARTICLES, lit("created_at")),),
-            pools={"*args": ((lit("-created_at"), lit("pk")), (lit("nope"),), ())},
+            pools={"*args": ((lit("-created_at"), lit("pk")), (lit("nope"),), (), *FIELD_TUPLES)},
         )
         for name in ("aearliest", "alatest")
     },
