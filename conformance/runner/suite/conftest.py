@@ -127,6 +127,16 @@ def seeded(django_db_setup, django_db_blocker) -> Iterator[None]:
         transaction.set_rollback(True)
 
 
+@pytest.fixture(scope="module")
+def baseline(seeded, django_db_blocker) -> dict[str, int]:
+    """The highest key of each table in the module's seed: every row a check writes has a
+    higher one (its own rows are rolled back, and sequences only go up)."""
+    from conformance.runner import probe
+
+    with django_db_blocker.unblock():
+        return probe.key_baseline(probe.all_tables())
+
+
 @pytest.fixture
 def articles(db) -> list[Article]:
     """The seeded articles: the module's seed, else written for this check."""

@@ -119,7 +119,9 @@ def _adopted(receiver: Value, twin: str, style: str, given: frozenset[str]) -> V
 
 
 @pytest.mark.parametrize(("feature_id", "style"), list(_params()))
-def test_async_api_runs_your_override_of_its_sync_twin(conformance, world, feature_id, style):
+def test_async_api_runs_your_override_of_its_sync_twin(
+    conformance, world, baseline, feature_id, style
+):
     prefix, name = owner_prefix(feature_id), MEMBERS[feature_id]
     try:
         path, owner = surface.owner_object(prefix)
@@ -147,7 +149,7 @@ def test_async_api_runs_your_override_of_its_sync_twin(conformance, world, featu
 
     with mock.patch("django.utils.timezone.now", return_value=FROZEN_NOW):
         sync, ran, _, _ = probe.run_twins(
-            run, lambda: call_sync(twin, twin_name, call), settle=settle(twin)
+            run, lambda: call_sync(twin, twin_name, call), settle=settle(twin), baseline=baseline
         )
     ours, theirs = calls_of(ran.hooks, extension), calls_of(sync.hooks, extension)
     header = (

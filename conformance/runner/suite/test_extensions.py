@@ -253,7 +253,9 @@ def calls_of(entries: list[hooks.Entry], extension: Extension) -> list[hooks.Ent
 
 
 @pytest.mark.parametrize(("row", "extension"), list(_params()))
-def test_async_api_runs_the_users_code_as_its_sync_twin_does(conformance, world, row, extension):
+def test_async_api_runs_the_users_code_as_its_sync_twin_does(
+    conformance, world, baseline, row, extension
+):
     prefix = owner_prefix(row.api)
     name = row.api.rsplit(".", 1)[1]
     try:
@@ -272,7 +274,10 @@ def test_async_api_runs_the_users_code_as_its_sync_twin_does(conformance, world,
     settings = override_settings(**extension.settings) if extension.settings else nullcontext()
     with settings:
         sync, ran, _, _ = probe.run_twins(
-            run, lambda: call_sync(row.twin, twin_name, row.call), settle=settle(row.twin)
+            run,
+            lambda: call_sync(row.twin, twin_name, row.call),
+            settle=settle(row.twin),
+            baseline=baseline,
         )
     ours, theirs = calls_of(ran.hooks, extension), calls_of(sync.hooks, extension)
     found = probe.evidence(

@@ -111,7 +111,7 @@ def _param(feature_id: str):
 
 
 @pytest.mark.parametrize("feature_id", [_param(f) for f in MEMBERS])
-def test_async_member_matches_its_sync_twin(conformance, world, feature_id):
+def test_async_member_matches_its_sync_twin(conformance, world, baseline, feature_id):
     prefix, name = owner_prefix(feature_id), MEMBERS[feature_id]
     twin = _twin_of(feature_id)
     try:
@@ -144,7 +144,6 @@ def test_async_member_matches_its_sync_twin(conformance, world, feature_id):
             seeds, async_member, sync_member, receivers=RECEIVERS[prefix], pools=POOLS | twin.pools
         )
     )
-    baseline = probe.key_baseline(probe.all_tables())
     header = f"# {feature_id} ({path}), against receiver.{twin_name} from the same state"
     if twin.setup:
         header += f"\n{twin.setup}"
