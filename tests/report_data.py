@@ -248,6 +248,38 @@ def _surface(cell: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
+# What the walks of Django found: one API checked in both releases, one new in the newer and
+# not covered, one that no check and no reason accounts for.
+SURFACE_APIS = {
+    "releases": ["5.2", "5.1"],
+    "apis": [
+        {
+            "api": "django.db.models.query.QuerySet.aget",
+            "kind": "coroutine method",
+            "twin": "django.db.models.query.QuerySet.get",
+            "in": {
+                release: {"status": "checked", "features": ["queryset.aget"], "reason": ""}
+                for release in ("5.2", "5.1")
+            },
+        },
+        {
+            "api": "django.utils.text.acompress_sequence",
+            "kind": "async generator",
+            "twin": "django.utils.text.compress_sequence",
+            "in": {"5.2": {"status": "not covered", "features": [], "reason": "gzip " + HOSTILE}},
+        },
+        {
+            "api": "django.core.paginator.Paginator.aslice",
+            "kind": "coroutine method",
+            "twin": None,
+            "in": {
+                "5.2": {"status": "unaccounted", "features": [], "reason": "no check and no reason"}
+            },
+        },
+    ],
+}
+
+
 def crafted(*, claims: bool = True, changes: bool = False) -> dict[str, Any]:
     """A merged report with every verdict and state, hostile text and (optionally) claims."""
     cells = _cells()
@@ -283,6 +315,7 @@ def crafted(*, claims: bool = True, changes: bool = False) -> dict[str, Any]:
         ],
     }
     merged["sync_to_async"] = _sync_to_async(features)
+    merged["surface_apis"] = SURFACE_APIS
     if claims:
         merged["claims"] = CLAIMS
     if changes:

@@ -49,6 +49,7 @@ from tests.report_data import (
     MINIMAL_CALL,
     NOT_RUN_CELL,
     OTHER_CALL,
+    SURFACE_APIS,
     cell_id,
     crafted,
     large,
@@ -484,6 +485,22 @@ def test_the_surface_coverage_lists_each_cells_unchecked_members() -> None:
     row = re.search(r'<tr><td><a href="#env-django-5.2-sqlite">.*?</tr>', section, re.S)
     assert "66.7%" in row.group(0)
     assert "<code>queryset.acontains</code>" in row.group(0)
+
+
+def test_the_surface_coverage_lists_every_async_api_django_ships_per_release() -> None:
+    section = _section(page_markup(crafted()), "surface")
+    rows = {
+        api: re.search(rf"<tr><td><code>{re.escape(api)}</code>.*?</tr>", section, re.S).group(0)
+        for api in (a["api"] for a in SURFACE_APIS["apis"])
+    }
+    checked = rows["django.db.models.query.QuerySet.aget"]
+    assert checked.count("✓ checked") == 2
+    assert '<a href="#feature-queryset.aget">' in checked
+    new = rows["django.utils.text.acompress_sequence"]
+    assert new.count("– not covered") == 1
+    assert "gzip" in new
+    assert HOSTILE not in new  # the reason is escaped like any other text
+    assert "✗ unaccounted" in rows["django.core.paginator.Paginator.aslice"]
 
 
 def test_changed_cells_are_marked_in_the_matrix() -> None:
