@@ -51,6 +51,7 @@ from conformance.matrix import (  # noqa: E402
     prerelease,
     source_release,
 )
+from conformance.results import fold_variant  # noqa: E402
 from conformance.runner.database import (  # noqa: E402
     APPS_ENV,
     BACKEND_ENV,
@@ -391,6 +392,7 @@ def conformance(session: nox.Session, cell_id: str) -> None:
         session.log(f"{backend.label} at {mask_url(url)}")
     try:
         _run_suite(session, cell, results, env)
+        _run_custom_user_variant(session, cell, results, env)
     finally:
         remove_sqlite_files(env["CONFORMANCE_DB_SUFFIX"])
         hung = settle(results)
@@ -398,13 +400,48 @@ def conformance(session: nox.Session, cell_id: str) -> None:
             session.error(f"{cell.id}: {hung}; the stacks are in {results}")
 
 
-def _run_suite(session: nox.Session, cell: Cell, results: Path, env: dict[str, str]) -> None:
+# The checks a project's own user model changes: auth, sessions, middleware, the test client.
+CUSTOM_USER_CHECKS = (
+    ["conformance/runner/suite/test_surface.py", "conformance/runner/suite/test_extensions.py",
+     "conformance/runner/suite/test_derived_extensions.py",
+     "-k", "auth or sessions or client or middleware"]
+)  # fmt: skip
+
+
+def _run_custom_user_variant(
+    session: nox.Session, cell: Cell, results: Path, env: dict[str, str]
+) -> None:
+    """The auth, session, middleware and test-client checks again in the same cell, with a
+    user model that logs in by email (``testapp.settings_custom_user``); their features are
+    ``custom-user.*``, folded into the cell's results file."""
+    variant = results.with_name(f"{results.stem}.custom-user.json")
+    variant_env = env | {
+        "DJANGO_SETTINGS_MODULE": "testapp.settings_custom_user",
+        "CONFORMANCE_DB_SUFFIX": f"{env['CONFORMANCE_DB_SUFFIX']}_custom_user",
+    }
+    try:
+        _run_suite(
+            session, cell, variant, variant_env,
+            ["--conformance-variant=custom-user", *CUSTOM_USER_CHECKS],
+        )  # fmt: skip
+    finally:
+        remove_sqlite_files(variant_env["CONFORMANCE_DB_SUFFIX"])
+    fold_variant(results, variant)
+
+
+def _run_suite(
+    session: nox.Session,
+    cell: Cell,
+    results: Path,
+    env: dict[str, str],
+    selection: list[str] | None = None,
+) -> None:
     # One seed for the whole nox run, recorded in every results file: a failure replays with
     # CONFORMANCE_HYPOTHESIS_SEED=<seed> (the ci profile is derandomized and needs none).
     seed = os.environ.setdefault(SEED_ENV, str(random.randrange(2**32)))
     profile = os.environ.get(PROFILE_ENV, "ci" if os.environ.get("CI") else "dev")
     session.run(
-        "python", "-m", "pytest", "conformance/runner/suite",
+        "python", "-m", "pytest", *(selection or ["conformance/runner/suite"]),
         "-p", "conformance.runner.plugin",
         f"--conformance-results={results}",
         f"--conformance-cell={cell.id}",

@@ -23,6 +23,9 @@ AREAS: tuple[str, ...] = (
     "patterns",
     "adjacent-apis",
     "extensions",
+    # The auth, session, middleware and test-client checks again, with a project's own user
+    # model (``AUTH_USER_MODEL``): features ``custom-user.<feature>``.
+    "custom-user",
     # django-async-backend's own async ORM (its column only; skipped elsewhere).
     "async-backend",
     "production",
@@ -144,6 +147,11 @@ OWNERS: dict[str, Owner] = {
 }
 
 
+# Variants of the project a cell runs some checks under again; their features are the checks'
+# own ids under the variant's prefix, in the variant's area.
+VARIANTS = {"custom-user": "with a custom user model (AUTH_USER_MODEL)"}
+
+
 def owner_prefix(feature_id: str) -> str:
     """The longest owner prefix of a feature id (``auth.user.ahas_perm`` -> ``auth.user``)."""
     return max((p for p in OWNERS if feature_id.startswith(f"{p}.")), key=len)
@@ -162,6 +170,9 @@ def describe(feature_id: str) -> Feature | None:
     """
     if feature_id in FEATURES:
         return FEATURES[feature_id]
+    variant, _, rest = feature_id.partition(".")
+    if variant in VARIANTS and (found := describe(rest)) is not None:
+        return Feature(feature_id, f"{found.title}, {VARIANTS[variant]}", variant, found.kind, "")
     if feature_id.startswith("hooks.") and feature_id.count(".") >= 2:
         # hooks.<extension>.<async API feature>: does that API run the user's code as its twin?
         _, hook, api = feature_id.split(".", 2)

@@ -294,3 +294,19 @@ def read_results(path: Path) -> dict[str, Any]:
         raise ResultsFileError(f"{exc}; it may be truncated. Fix: re-run that session.") from exc
     validate(document, source=str(path))
     return document
+
+
+def fold_variant(main: Path, variant: Path) -> None:
+    """Add a variant run's features and checks (``custom-user.*``) to the cell's results file,
+    then remove the variant's file. A variant that did not complete adds what it recorded, and
+    its error as a note of each of its features, never a silent gap; the cell's own status is
+    the main run's."""
+    document, extra = read_results(main), read_results(variant)
+    if extra["status"] != "complete":
+        note = f"the variant run did not complete: {extra['error']}"
+        for found in extra["features"].values():
+            found["notes"].append(note)
+    document["features"] = dict(sorted({**document["features"], **extra["features"]}.items()))
+    document["checks"] = [*document["checks"], *extra["checks"]]
+    write_results(main, document)
+    variant.unlink()

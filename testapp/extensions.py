@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends.db import SessionStore
 
-from testapp import hooks
+from testapp import hooks, users
 
 
 class PlainBackend:
@@ -21,17 +21,14 @@ class PlainBackend:
 
     def authenticate(self, request: Any, username: str | None = None, password: str | None = None):
         hooks.note("override", "PlainBackend.authenticate", username)
-        from django.contrib.auth.models import User
-
+        model = users.model()
         if password == "wonderland":
-            return User.objects.filter(username=username).first()
+            return model._default_manager.filter(**{model.USERNAME_FIELD: username}).first()
         return None
 
     def get_user(self, user_id: Any):
         hooks.note("override", "PlainBackend.get_user")
-        from django.contrib.auth.models import User
-
-        return User.objects.filter(pk=user_id).first()
+        return users.model()._default_manager.filter(pk=user_id).first()
 
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
         hooks.note("override", "PlainBackend.has_perm", perm)

@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from conformance.features import VARIANTS
 from conformance.features import feature as lookup_feature
 from conformance.headline import headline_rank
 from conformance.report.claims import load as load_claims
@@ -147,6 +148,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="what kind of Django the cell runs: a feature release, a pre-release or a source",
     )
     group.addoption("--conformance-label", help="how the report names the cell's Django")
+    group.addoption(
+        "--conformance-variant",
+        choices=sorted(VARIANTS),
+        help="record every feature under this variant of the project (custom-user: a project's "
+        "own user model, with testapp.settings_custom_user)",
+    )
     group.addoption(
         "--conformance-timeout",
         type=float,
@@ -290,14 +297,22 @@ def claims_of(feature_id: str) -> list[str]:
     return [claim["id"] for claim in _claims()["claim"] if feature_id in claim.get("features", [])]
 
 
+def feature_of(item: pytest.Item) -> str:
+    """The feature a check decides: its marker's, under the run's variant when it has one
+    (``custom-user.auth.aauthenticate`` for a run with a project's own user model)."""
+    marker = item.get_closest_marker(MARKER)
+    feature_id = marker.kwargs.get("feature") or (marker.args[0] if marker.args else None)
+    variant = item.config.getoption("--conformance-variant")
+    return f"{variant}.{feature_id}" if variant else feature_id
+
+
 @pytest.fixture
 def conformance(request: pytest.FixtureRequest) -> Recorder:
     """The recorder for the check's feature, named by its ``conformance`` marker."""
     marker = request.node.get_closest_marker(MARKER)
     if marker is None:
         raise pytest.UsageError(f"{request.node.nodeid} uses `conformance` without the marker")
-    feature_id = marker.kwargs.get("feature") or (marker.args[0] if marker.args else None)
-    found = lookup_feature(feature_id)
+    found = lookup_feature(feature_of(request.node))
     recorder = Recorder(found.id, found.ref, claims_of(found.id))
     request.node.stash[RECORDER] = recorder
     return recorder
@@ -396,7 +411,7 @@ def _check(
     recorder: Recorder | None,
 ) -> dict[str, Any]:
     marker = item.get_closest_marker(MARKER)
-    feature_id = marker.kwargs.get("feature") or marker.args[0]
+    feature_id = feature_of(item)
     notes = list(recorder.notes) if recorder else []
     evidence = recorder.evidence if recorder else None
     if evidence is not None and recorder.extra:

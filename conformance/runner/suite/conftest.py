@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from testapp import users
 from testapp.models import Article, Author, Comment, Tag
 
 BASE_TIME = datetime(2024, 1, 1, tzinfo=UTC)
@@ -50,7 +51,7 @@ def seed_world() -> None:
     """What the surface cases call into besides the articles: tags, notes, users in every
     state, sessions and cached values. The sentinel session comes last."""
     from django.contrib.auth.hashers import make_password
-    from django.contrib.auth.models import Group, Permission, User
+    from django.contrib.auth.models import Group, Permission
     from django.contrib.contenttypes.models import ContentType
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
@@ -80,16 +81,16 @@ def seed_world() -> None:
         object_id=first.author_id,
         text="loose",
     )
-    alice = User.objects.create_user("alice", "alice@example.com", "wonderland")
+    alice = users.create("alice", "wonderland")
     editors = Group.objects.create(name="editors")
     editors.permissions.add(Permission.objects.get(codename="change_article"))
     alice.groups.add(editors)
     alice.user_permissions.add(Permission.objects.get(codename="add_article"))
     # The states a real user table has: an inactive user, an unusable password, and a hash
     # made with a salt too short for today's hasher, which a right password upgrades.
-    User.objects.create_user("dormant", "dormant@example.com", "wonderland", is_active=False)
-    User.objects.create_user("nopass", "nopass@example.com", None)
-    legacy = User.objects.create_user("legacy", "legacy@example.com")
+    users.create("dormant", "wonderland", is_active=False)
+    users.create("nopass", None)
+    legacy = users.create("legacy", None)
     legacy.password = make_password("wonderland", salt="ab", hasher="md5")
     legacy.save(update_fields=["password"])
     CountingSave.objects.create(name="counted")

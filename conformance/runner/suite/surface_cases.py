@@ -28,7 +28,7 @@ from asgiref.sync import sync_to_async
 from django.db.models import Avg, Count, F, Max, Q
 
 from conformance.runner.suite.calls import Call, Value, code, lit
-from testapp import hooks
+from testapp import hooks, users
 from testapp.models import Article, Author, CountingSave, Note, Tag
 
 BASE_TIME = datetime.fromisoformat("2024-01-01T00:00:00+00:00")
@@ -223,13 +223,8 @@ def _seeded_store(store_class: type, key: str | None) -> Any:
     return store_class(session_key=key)
 
 
-def _user(username: str) -> Value:
-    def build():
-        from django.contrib.auth.models import User
-
-        return User.objects.get(username=username)
-
-    return code(f"User.objects.get(username={username!r})", build)
+def _user(name: str) -> Value:
+    return code(users.text(name), lambda: users.get(name))
 
 
 def _anonymous() -> Any:
@@ -254,7 +249,6 @@ def _request(with_user: bool, remote_user: str | None = None) -> Value:
     def build():
         from django.contrib import auth
         from django.contrib.auth.middleware import AuthenticationMiddleware
-        from django.contrib.auth.models import User
         from django.contrib.sessions.backends.db import SessionStore
         from django.http import HttpRequest
 
@@ -262,7 +256,7 @@ def _request(with_user: bool, remote_user: str | None = None) -> Value:
         request.session = SessionStore(session_key=SESSION_KEY)
         request.META = {"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": "conformance"}
         if with_user:
-            alice = User.objects.get(username="alice")
+            alice = users.get("alice")
             request.session[auth.SESSION_KEY] = str(alice.pk)
             request.session[auth.BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
             request.session[auth.HASH_SESSION_KEY] = alice.get_session_auth_hash()
@@ -388,7 +382,9 @@ RECEIVERS: dict[str, dict[str, Value]] = {
     "function": {"module": _module("django.db.models")},
     "shortcuts": {"module": _module("django.shortcuts")},
     "auth": {"module": _module("django.contrib.auth")},
-    "auth.user-manager": {"manager": code("User.objects", lambda: _user_model().objects)},
+    "auth.user-manager": {
+        "manager": code(f"{users.model().__name__}.objects", lambda: _user_model().objects)
+    },
     "auth.user": {"user": _user("alice")},
     "auth.anonymous-user": {"anonymous": code("AnonymousUser()", _anonymous)},
     "auth.model-backend": {
@@ -463,7 +459,7 @@ def _client(*, logged_in: bool = False) -> Any:
 
     client = Client()
     if logged_in:
-        client.force_login(_user_model().objects.get(username="alice"))
+        client.force_login(users.get("alice"))
     return client
 
 
@@ -488,6 +484,19 @@ def cache_state(cache, _args: tuple[Any, ...]) -> dict[str, Any]:
 def _record_upgrade(password: str) -> None:
     """A ``setter`` for ``check_password``: records that it ran (the password upgrade)."""
     hooks.note("setter", "upgrade_password")
+
+
+def _username(user: Any) -> str | None:
+    """What a user logs in with (``get_username()``), whichever the user model."""
+    return user.get_username() if user is not None and hasattr(user, "get_username") else None
+
+
+def _new_user(name: str) -> tuple[Value, ...]:
+    """``create_user``'s positional arguments for a new user, as the model's manager takes
+    them: ``(username, email, password)`` for Django's, ``(email, password)`` by email."""
+    if users.model().USERNAME_FIELD == "email":
+        return (lit(users.login(name)), lit("pw"))
+    return (lit(name), lit(f"{name}@{users.EMAIL_DOMAIN}"), lit("pw"))
 
 
 def _user_model():
@@ -527,7 +536,7 @@ POOLS: dict[str, tuple[Any, ...]] = {
     "perm_list": (lit([PERM, "testapp.change_article"]), lit([PERM, "nope.nope"])),
     "app_label": (lit("testapp"), lit("auth"), lit("nope")),
     "user_obj": (_user("alice"), code("AnonymousUser()", _anonymous)),
-    "username": (lit("alice"), lit("ALICE"), lit("nobody")),
+    "username": (lit(users.login("alice")), lit(users.login("ALICE")), lit(users.login("nobody"))),
     "password": (lit("wonderland"), lit("wrong")),
     "raw_password": (lit("wonderland"), lit("wrong")),
     "request": (_request(with_user=False), _request(with_user=True)),
@@ -539,16 +548,16 @@ POOLS: dict[str, tuple[Any, ...]] = {
     "number": (lit(1), lit(2), lit("1"), lit("last"), lit("x"), lit(1.5)),
     "on_each_side": (lit(1),),
     "on_ends": (lit(1),),
-    "remote_user": (lit("carol"), lit("alice")),
+    "remote_user": (lit(users.login("carol")), lit(users.login("alice"))),
     "sender": (lit("conformance"), code("Article", lambda: Article)),
     "user_id": (
-        code("alice.pk", lambda: _user_model().objects.get(username="alice").pk),
+        code("alice.pk", lambda: users.get("alice").pk),
         lit(-1),
     ),
     "encoded": (
-        code("alice.password", lambda: _user_model().objects.get(username="alice").password),
-        code("legacy.password", lambda: _user_model().objects.get(username="legacy").password),
-        code("nopass.password", lambda: _user_model().objects.get(username="nopass").password),
+        code("alice.password", lambda: users.get("alice").password),
+        code("legacy.password", lambda: users.get("legacy").password),
+        code("nopass.password", lambda: users.get("nopass").password),
         lit("nosuchhasher$1$x$y"),
     ),
     "setter": (code("record_upgrade", lambda: _record_upgrade),),
@@ -613,7 +622,7 @@ def request_state(request) -> dict[str, Any]:
     user = getattr(request, "user", None)
     return {
         "session": sorted(request.session.items()),
-        "user": getattr(user, "username", None) if user is not None else None,
+        "user": _username(user),
         "authenticated": bool(user is not None and user.is_authenticated),
     }
 
@@ -675,10 +684,10 @@ OWNER_TWINS: dict[str, Twin] = {
         project=lambda value: dict(value.items()) if hasattr(value, "items") else value,
         pools={
             "**kwargs": (
-                (("username", lit("alice")), ("password", lit("wonderland"))),
-                (("username", lit("alice")), ("password", lit("wrong"))),
-                (("username", lit("dormant")), ("password", lit("wonderland"))),
-                (("username", lit("legacy")), ("password", lit("wonderland"))),
+                (("username", lit(users.login("alice"))), ("password", lit("wonderland"))),
+                (("username", lit(users.login("alice"))), ("password", lit("wrong"))),
+                (("username", lit(users.login("dormant"))), ("password", lit("wonderland"))),
+                (("username", lit(users.login("legacy"))), ("password", lit("wonderland"))),
             ),
             "user": (_user("alice"), _user("dormant")),
         },
@@ -688,7 +697,7 @@ OWNER_TWINS: dict[str, Twin] = {
         pools={
             "request": (
                 _request(with_user=False, remote_user="carol"),
-                _request(with_user=True, remote_user="alice"),
+                _request(with_user=True, remote_user=users.login("alice")),
                 _request(with_user=True, remote_user=None),
                 _request(with_user=False, remote_user=""),
             ),
@@ -855,10 +864,14 @@ TWINS: dict[str, Twin] = {
     "auth.aauthenticate": Twin(
         seeds=(
             _seed(
-                _module("django.contrib.auth"), username=lit("alice"), password=lit("wonderland")
+                _module("django.contrib.auth"),
+                username=lit(users.login("alice")),
+                password=lit("wonderland"),
             ),
         ),
-        pools={"**kwargs": ((("username", lit("alice")), ("password", lit("wrong"))),)},
+        pools={
+            "**kwargs": ((("username", lit(users.login("alice"))), ("password", lit("wrong"))),)
+        },
     ),
     "auth.alogin": Twin(
         seeds=(
@@ -877,7 +890,7 @@ TWINS: dict[str, Twin] = {
     ),
     "auth.aget_user": Twin(
         seeds=(_seed(_module("django.contrib.auth"), _request(with_user=False)),),
-        project=lambda user: (type(user).__name__, getattr(user, "username", None)),
+        project=lambda user: (type(user).__name__, _username(user)),
     ),
     "auth.aupdate_session_auth_hash": Twin(
         seeds=(_seed(_module("django.contrib.auth"), _request(with_user=True), _user("alice")),),
@@ -887,19 +900,13 @@ TWINS: dict[str, Twin] = {
         seeds=(_seed(_module("django.contrib.auth"), _user("alice"), lit("wonderland")),)
     ),
     "auth.user-manager.acreate_user": Twin(
-        seeds=(
-            _seed(RECEIVERS["auth.user-manager"]["manager"], lit("bob"), lit("b@x.org"), lit("pw")),
-        )
+        seeds=(_seed(RECEIVERS["auth.user-manager"]["manager"], *_new_user("bob")),)
     ),
     "auth.user-manager.acreate_superuser": Twin(
-        seeds=(
-            _seed(
-                RECEIVERS["auth.user-manager"]["manager"], lit("root"), lit("r@x.org"), lit("pw")
-            ),
-        )
+        seeds=(_seed(RECEIVERS["auth.user-manager"]["manager"], *_new_user("root")),)
     ),
     "auth.user-manager.aget_by_natural_key": Twin(
-        seeds=(_seed(RECEIVERS["auth.user-manager"]["manager"], lit("alice")),)
+        seeds=(_seed(RECEIVERS["auth.user-manager"]["manager"], lit(users.login("alice"))),)
     ),
     "auth.user.acheck_password": Twin(seeds=(_seed(_user("alice"), lit("wonderland")),)),
     "auth.model-backend.aauthenticate": Twin(
@@ -907,7 +914,7 @@ TWINS: dict[str, Twin] = {
             _seed(
                 RECEIVERS["auth.model-backend"]["backend"],
                 lit(None),
-                username=lit("alice"),
+                username=lit(users.login("alice")),
                 password=lit("wonderland"),
             ),
         )
@@ -916,7 +923,7 @@ TWINS: dict[str, Twin] = {
         seeds=(
             _seed(
                 RECEIVERS["auth.model-backend"]["backend"],
-                code("alice.pk", lambda: _user_model().objects.get(username="alice").pk),
+                code("alice.pk", lambda: users.get("alice").pk),
             ),
         )
     ),
@@ -976,7 +983,7 @@ _HASHERS = RECEIVERS["auth.hashers"]["module"]
 _REMOTE = RECEIVERS["auth.remote-user-middleware"]["middleware"]
 _CACHE = RECEIVERS["cache.database"]["cache"]
 _CLIENT = RECEIVERS["test.client"]["anonymous"]
-_REMOTE_CAROL = _request(with_user=False, remote_user="carol")
+_REMOTE_CAROL = _request(with_user=False, remote_user=users.login("carol"))
 TWINS |= {
     "auth.hashers.acheck_password": Twin(
         seeds=(
@@ -987,7 +994,7 @@ TWINS |= {
     ),
     "auth.middleware.auser": Twin(
         twin="get_user",
-        project=lambda user: (type(user).__name__, getattr(user, "username", None)),
+        project=lambda user: (type(user).__name__, _username(user)),
     ),
     "auth.remote-user-middleware.aprocess_request": Twin(
         seeds=(_seed(_REMOTE, _REMOTE_CAROL),),
@@ -1029,7 +1036,13 @@ TWINS |= {
         for engine in ("cache", "cached-db")
     },
     "test.client.alogin": Twin(
-        seeds=(Call(_CLIENT, (), (("username", lit("alice")), ("password", lit("wonderland")))),)
+        seeds=(
+            Call(
+                _CLIENT,
+                (),
+                (("username", lit(users.login("alice"))), ("password", lit("wonderland"))),
+            ),
+        )
     ),
 }
 

@@ -23,7 +23,7 @@ from conformance.runner import probe, surface
 from conformance.runner.suite.calls import Call, Value, code, lit
 from conformance.runner.suite.surface_cases import Twin, call_async, call_sync, settle
 from conformance.verdicts import Verdict
-from testapp import hooks
+from testapp import hooks, users
 from testapp.models import Article, CountingSave, Tag
 
 PLAIN_BACKEND = "testapp.extensions.PlainBackend"
@@ -105,12 +105,7 @@ def _module(name: str) -> Value:
 
 
 def _alice() -> Value:
-    def build():
-        from django.contrib.auth.models import User
-
-        return User.objects.get(username="alice")
-
-    return code("User.objects.get(username='alice')", build)
+    return code(users.text("alice"), lambda: users.get("alice"))
 
 
 def _hooked_store() -> Value:
@@ -216,10 +211,10 @@ ROWS: list[Row] = [
         Call(
             _module("django.contrib.auth"),
             (),
-            (("username", lit("ALICE")), ("password", lit("wonderland"))),
+            (("username", lit(users.login("ALICE"))), ("password", lit("wonderland"))),
         ),
         ("plain-auth-backend", "sync-only-auth-backend"),
-        Twin(project=lambda user: getattr(user, "username", None)),
+        Twin(project=lambda user: user.get_username() if user is not None else None),
     ),
     Row(
         "auth.user.ahas_perm",
