@@ -221,6 +221,8 @@ def divergence(feature: dict[str, Any], cell_list: list[dict[str, Any]]) -> dict
         },
         "example": evidence.get("example"),
         "example_cell": cell["id"],
+        # the async code that does what the sync twin does, when the kit ran it and it did
+        "instead": instead if (instead := evidence.get("instead") or {}).get("works") else None,
         "observed": evidence.get("observed"),
         "sync_twin": evidence.get("sync_twin"),
         "reason": notes[0] if notes else None,

@@ -58,6 +58,8 @@ class Twin:
     pools: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # over the shared POOLS
     member: str = ""  # the attribute, when the feature id is an alias (async-for: __aiter__)
     setup: str = ""  # the settings the calls depend on, shown above them in the evidence
+    # the sync receiver's code, from the async one's (when ``twin_receiver`` builds another)
+    twin_text: Callable[[str], str] = _same
 
 
 async def call_async(name: str, call: Call) -> tuple[Any, Any, tuple[Any, ...]]:
@@ -304,6 +306,11 @@ def sync_paginator(found: Any) -> Any:
     from django.core.paginator import Paginator
 
     return Paginator(found.object_list, found.per_page, found.orphans, found.allow_empty_first_page)
+
+
+def sync_class_text(text: str) -> str:
+    """``AsyncPaginator(...)`` written as the ``Paginator(...)`` its twin runs on."""
+    return text.replace("AsyncPaginator(", "Paginator(").replace("AsyncPage(", "Page(")
 
 
 def sync_page(found: Any) -> Any:
@@ -661,8 +668,8 @@ OWNER_TWINS: dict[str, Twin] = {
         pools={"**kwargs": ((("expiry", lit(300)),), (("modification", lit(FROZEN_NOW)),))},
     ),
     "dispatch.signal": Twin(project=responses),
-    "paginator.async-paginator": Twin(twin_receiver=sync_paginator),
-    "paginator.async-page": Twin(twin_receiver=sync_page),
+    "paginator.async-paginator": Twin(twin_receiver=sync_paginator, twin_text=sync_class_text),
+    "paginator.async-page": Twin(twin_receiver=sync_page, twin_text=sync_class_text),
     **{prefix: Twin(after=_contents) for prefix in RECEIVERS if prefix.startswith("related.")},
     **{
         f"sessions.{engine}-store": Twin(
@@ -960,7 +967,11 @@ TWINS: dict[str, Twin] = {
     # django.core.paginator: AsyncPaginator against Paginator, AsyncPage against Page.
     **{
         f"paginator.async-paginator.{name}": Twin(
-            twin=twin, twin_receiver=sync_paginator, project=project, seeds=seeds
+            twin=twin,
+            twin_receiver=sync_paginator,
+            twin_text=sync_class_text,
+            project=project,
+            seeds=seeds,
         )
         for name, twin, project, seeds in (
             ("acount", "count", _same, ()),
@@ -974,9 +985,11 @@ TWINS: dict[str, Twin] = {
         )
     },
     "paginator.async-page.aget_object_list": Twin(
-        twin="object_list", twin_receiver=sync_page, project=list
+        twin="object_list", twin_receiver=sync_page, twin_text=sync_class_text, project=list
     ),
-    "paginator.async-page.__aiter__": Twin(twin="__iter__", twin_receiver=sync_page),
+    "paginator.async-page.__aiter__": Twin(
+        twin="__iter__", twin_receiver=sync_page, twin_text=sync_class_text
+    ),
 }
 
 _HASHERS = RECEIVERS["auth.hashers"]["module"]

@@ -15,6 +15,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from asgiref.sync import sync_to_async
 
 from conformance.features import OWNERS, owner_prefix
 from conformance.runner import probe, surface
@@ -78,6 +79,42 @@ def _default_seed(prefix: str, async_member: Any) -> Call | str:
                 return f"no value for its required parameter {parameter.name!r}"
             args.append(POOLS[parameter.name][0])
     return Call(receiver, tuple(args))
+
+
+def _instead(twin: Twin, twin_name: str, call: Call, baseline: dict[str, int]) -> dict[str, Any]:
+    """What to write instead of a diverging call: its sync twin wrapped in ``sync_to_async``,
+    run here against the sync twin itself on the same call; it is advice only where it
+    behaves exactly like the twin."""
+    arguments = call.text(twin_name).removeprefix(f"{call.receiver.text}.{twin_name}")
+    receiver = twin.twin_text(call.receiver.text)
+    built = call.receiver.build()
+    built = twin.twin_receiver(built) if twin.twin_receiver else built
+    if twin_name == "__iter__":
+        code = f"await sync_to_async(list)({receiver})"
+    elif arguments == "()" and not callable(getattr(type(built), twin_name, None)):
+        code = f"await sync_to_async(lambda: {receiver}.{twin_name})()"
+    else:
+        code = f"await sync_to_async({receiver}.{twin_name}){arguments}"
+
+    async def wrapped():
+        return await sync_to_async(call_sync)(twin, twin_name, call)
+
+    outcome = probe.differential(
+        wrapped,
+        lambda: call_sync(twin, twin_name, call),
+        baseline=baseline,
+        settle=settle(twin),
+        example=code,
+        code=code,
+    )
+    works = outcome.verdict is Verdict.NATIVE
+    return {
+        "code": code,
+        "works": works,
+        "why": "behaves exactly like the sync twin on this call"
+        if works
+        else f"does not behave like the sync twin either: {outcome.reason}",
+    }
 
 
 def _tried(calls: list[Call]) -> dict[str, Any]:
@@ -166,6 +203,10 @@ def test_async_member_matches_its_sync_twin(conformance, world, baseline, featur
                     f"{text}",
                 )
             )
+        if conformance.verdict is Verdict.DIVERGES:
+            example = conformance.evidence.get("example")
+            headline = next(c for c in calls if f"{c.text(name)}  # {c.varied}" == example)
+            conformance.annotate(instead=_instead(twin, twin_name, headline, baseline))
     conformance.annotate(
         tried=_tried(calls),
         signature={
