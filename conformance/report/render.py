@@ -78,6 +78,7 @@ AREA_LABELS: dict[str, str] = {
     "patterns": "Patterns",
     "adjacent-apis": "Adjacent APIs (auth, sessions, pagination, signals)",
     "extensions": "Extensions (your overrides, managers, signals and backends)",
+    "custom-user": "Custom user model (AUTH_USER_MODEL logging in by email)",
 }
 
 # Where Django documents each owner's members: per documentation page, the owners it documents
