@@ -176,6 +176,11 @@ def describe(feature_id: str) -> Feature | None:
     if feature_id.startswith("hooks.") and feature_id.count(".") >= 2:
         # hooks.<extension>.<async API feature>: does that API run the user's code as its twin?
         _, hook, api = feature_id.split(".", 2)
+        if hook.startswith("override-"):
+            # hooks.override-<style>.<api>: the kit's own subclass (derived.py) in that style
+            base = describe(api)
+            title = f"{base.title if base else api} runs your {hook[9:]} override of its twin"
+            return Feature(feature_id, title, "extensions", "method", "")
         return Feature(feature_id, f"{api} runs your {hook}", "extensions", "method", "")
     prefix, _, name = feature_id.rpartition(".")
     if prefix == "async-backend.queryset":
