@@ -11,6 +11,7 @@ listed in ``TWINS`` but missing from a release are reported ``absent`` there.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib
 import inspect
 import itertools
@@ -18,11 +19,12 @@ import os
 import shutil
 import tempfile
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from asgiref.sync import sync_to_async
 from django.db.models import Avg, Count, F, Max, Q
@@ -39,6 +41,20 @@ PERM = "testapp.add_article"
 
 
 ITERATORS = (types.GeneratorType, map, filter, zip)
+
+
+@contextlib.contextmanager
+def frozen_clock() -> Iterator[None]:
+    """One instant for both runs of a call: Django's "now" (expiry dates, ages) and the clock
+    the cache backends add timeouts to, so an entry set with ``timeout=1`` expires, or not,
+    alike on both sides however long the machine takes (measured: a loaded MariaDB cell saw
+    it expire between the sync run and the reading of its state)."""
+    clock = types.SimpleNamespace(time=FROZEN_NOW.timestamp)
+    with (
+        mock.patch("django.utils.timezone.now", return_value=FROZEN_NOW),
+        mock.patch("django.core.cache.backends.base.time", clock),
+    ):
+        yield
 
 
 def _same(value: Any) -> Any:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from typing import Any
-from unittest import mock
 
 import pytest
 
@@ -22,10 +21,10 @@ from conformance.runner import probe, surface
 from conformance.runner.suite import derived
 from conformance.runner.suite.calls import Call, Value
 from conformance.runner.suite.surface_cases import (
-    FROZEN_NOW,
     RECEIVERS,
     call_async,
     call_sync,
+    frozen_clock,
     settle,
 )
 from conformance.runner.suite.test_extensions import Extension, calls_of, hooks_verdict
@@ -154,7 +153,7 @@ def test_async_api_runs_your_override_of_its_sync_twin(
     async def run():
         return await call_async(name, call)
 
-    with mock.patch("django.utils.timezone.now", return_value=FROZEN_NOW):
+    with frozen_clock():
         sync, ran, _, _ = probe.run_twins(
             run, lambda: call_sync(twin, twin_name, call), settle=settle(twin), baseline=baseline
         )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import inspect
 from typing import Any
-from unittest import mock
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -21,7 +20,6 @@ from conformance.features import OWNERS, owner_prefix
 from conformance.runner import probe, surface
 from conformance.runner.suite.calls import Call, grid, signature_differences, signature_text
 from conformance.runner.suite.surface_cases import (
-    FROZEN_NOW,
     OWNER_TWINS,
     POOLS,
     RECEIVERS,
@@ -29,6 +27,7 @@ from conformance.runner.suite.surface_cases import (
     Twin,
     call_async,
     call_sync,
+    frozen_clock,
     settle,
 )
 from conformance.verdicts import Verdict
@@ -185,7 +184,7 @@ def test_async_member_matches_its_sync_twin(conformance, world, baseline, featur
     if twin.setup:
         header += f"\n{twin.setup}"
     # One instant for both runs: expiry dates and ages are computed from "now".
-    with mock.patch("django.utils.timezone.now", return_value=FROZEN_NOW):
+    with frozen_clock():
         for call in calls:
 
             async def run(call=call):
