@@ -157,6 +157,17 @@ def owner_prefix(feature_id: str) -> str:
     return max((p for p in OWNERS if feature_id.startswith(f"{p}.")), key=len)
 
 
+def member_of(feature_id: str) -> str:
+    """The surface member a feature is about: itself, or the API under a variant's prefix and a
+    derived override's (``custom-user.hooks.override-narrow.model.asave`` -> ``model.asave``)."""
+    variant, _, rest = feature_id.partition(".")
+    if variant in VARIANTS:
+        feature_id = rest
+    if feature_id.startswith("hooks.override-") and feature_id.count(".") >= 2:
+        feature_id = feature_id.split(".", 2)[2]
+    return feature_id
+
+
 def is_surface_member(feature_id: str) -> bool:
     """Whether the id names a member of an owner the surface discovery introspects."""
     return feature_id not in FEATURES and any(feature_id.startswith(f"{p}.") for p in OWNERS)

@@ -15,7 +15,14 @@ from typing import Any
 
 from packaging.version import Version
 
-from conformance.features import AREAS, FEATURES, Feature, describe, is_surface_member
+from conformance.features import (
+    AREAS,
+    FEATURES,
+    Feature,
+    describe,
+    is_surface_member,
+    member_of,
+)
 from conformance.headline import headline_rank
 from conformance.matrix import cell_order, cells
 from conformance.report.claims import audit, sync_to_async_table
@@ -116,11 +123,8 @@ def _feature_cell(cell: dict[str, Any], document: dict | None, feature_id: str) 
     surface = (document or {}).get("surface")
     # Absent only when the session looked and did not find it: a narrower run (``-k``) that
     # skipped a member it found says nothing about the member.
-    if (
-        surface is not None
-        and is_surface_member(feature_id)
-        and feature_id not in surface["members"]
-    ):
+    member = member_of(feature_id)
+    if surface is not None and is_surface_member(member) and member not in surface["members"]:
         note = "not in this release's async surface (found by introspection)"
         return {"verdict": Verdict.ABSENT.value, "notes": [note], "checks": []}
     return {"verdict": NOT_RUN, "notes": ["this session has no check of the feature"], "checks": []}
