@@ -229,7 +229,8 @@ def divergence(feature: dict[str, Any], cell_list: list[dict[str, Any]]) -> dict
         "instead": instead if (instead := evidence.get("instead") or {}).get("works") else None,
         "observed": evidence.get("observed"),
         "sync_twin": evidence.get("sync_twin"),
-        "reason": notes[0] if notes else None,
+        # what differs on the headline call itself, else the feature's first note
+        "reason": evidence.get("reason") or (notes[0] if notes else None),
         "diverging_calls": _calls(diverging),
     }
 

@@ -75,6 +75,8 @@ class Recorder:
         ) < headline_rank(self.evidence)
         if worse or better:
             self.verdict, self.evidence = verdict, dict(outcome.evidence)
+            if outcome.reason:
+                self.evidence["reason"] = outcome.reason  # what differs on the headline call
         fresh = outcome.reason and outcome.reason not in self.notes and len(self.notes) < 5
         if fresh and verdict is self.verdict:
             self.notes.append(outcome.reason)
