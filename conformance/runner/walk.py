@@ -59,9 +59,6 @@ class Walk:
     skipped: tuple[SkippedModule, ...]
     modules: int
 
-    def by_code(self) -> dict[CodeType, AsyncApi]:
-        return {api.code: api for api in self.apis}
-
 
 def _is_public(part: str) -> bool:
     return (
