@@ -121,6 +121,23 @@ def settle(twin: Twin) -> Callable[[tuple[Any, Any, tuple[Any, ...]]], Any]:
     return made_comparable
 
 
+def owner_with(recorder: Any, prefix: str, name: str) -> tuple[str, Any] | None:
+    """(path, object) of the owner when this release has it and its member ``name``; else
+    ``None``, with the member's absence recorded on ``recorder`` as the check's verdict."""
+    from conformance.features import OWNERS
+    from conformance.runner import probe, surface
+
+    try:
+        path, owner = surface.owner_object(prefix)
+    except (ImportError, AttributeError) as exc:
+        recorder.record(probe.missing(OWNERS[prefix].path or prefix, repr(exc)))
+        return None
+    if (outcome := probe.absent(owner, name)) is not None:
+        recorder.record(outcome)
+        return None
+    return path, owner
+
+
 # Receivers ------------------------------------------------------------------------------------
 
 

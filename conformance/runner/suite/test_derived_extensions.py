@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from conformance.features import OWNERS, owner_prefix
-from conformance.runner import probe, surface
+from conformance.runner import probe
 from conformance.runner.suite import derived
 from conformance.runner.suite.calls import Call, Value
 from conformance.runner.suite.surface_cases import (
@@ -25,6 +25,7 @@ from conformance.runner.suite.surface_cases import (
     call_async,
     call_sync,
     frozen_clock,
+    owner_with,
     settle,
 )
 from conformance.runner.suite.test_extensions import Extension, calls_of, hooks_verdict
@@ -108,14 +109,9 @@ def test_async_api_runs_your_override_of_its_sync_twin(
     conformance, world, baseline, feature_id, style
 ):
     prefix, name = owner_prefix(feature_id), MEMBERS[feature_id]
-    try:
-        path, owner = surface.owner_object(prefix)
-    except (ImportError, AttributeError) as exc:
-        conformance.record(probe.missing(OWNERS[prefix].path or prefix, repr(exc)))
+    if (found := owner_with(conformance, prefix, name)) is None:
         return
-    if (outcome := probe.absent(owner, name)) is not None:
-        conformance.record(outcome)
-        return
+    path, owner = found
     twin = _twin_of(feature_id)
     twin_name = twin.twin or name[1:]
     original = inspect.getattr_static(owner, twin_name, None)

@@ -19,9 +19,15 @@ import pytest
 from django.test import override_settings
 
 from conformance.features import owner_prefix
-from conformance.runner import probe, surface
+from conformance.runner import probe
 from conformance.runner.suite.calls import Call, Value, code, lit
-from conformance.runner.suite.surface_cases import Twin, call_async, call_sync, settle
+from conformance.runner.suite.surface_cases import (
+    Twin,
+    call_async,
+    call_sync,
+    owner_with,
+    settle,
+)
 from conformance.verdicts import Verdict
 from testapp import hooks, users
 from testapp.models import Article, CountingSave, Tag
@@ -253,13 +259,7 @@ def test_async_api_runs_the_users_code_as_its_sync_twin_does(
 ):
     prefix = owner_prefix(row.api)
     name = row.api.rsplit(".", 1)[1]
-    try:
-        _, owner = surface.owner_object(prefix)
-    except (ImportError, AttributeError) as exc:
-        conformance.record(probe.missing(prefix, repr(exc)))
-        return
-    if (outcome := probe.absent(owner, name)) is not None:
-        conformance.record(outcome)
+    if owner_with(conformance, prefix, name) is None:
         return
     twin_name = row.twin.twin or name[1:]
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from asgiref.sync import sync_to_async
 
-from conformance.features import OWNERS, owner_prefix
+from conformance.features import owner_prefix
 from conformance.runner import probe, surface
 from conformance.runner.suite.calls import Call, grid, signature_differences, signature_text
 from conformance.runner.suite.surface_cases import (
@@ -28,6 +28,7 @@ from conformance.runner.suite.surface_cases import (
     call_async,
     call_sync,
     frozen_clock,
+    owner_with,
     settle,
 )
 from conformance.verdicts import Verdict
@@ -150,14 +151,9 @@ def _param(feature_id: str):
 def test_async_member_matches_its_sync_twin(conformance, world, baseline, feature_id):
     prefix, name = owner_prefix(feature_id), MEMBERS[feature_id]
     twin = _twin_of(feature_id)
-    try:
-        path, owner = surface.owner_object(prefix)
-    except (ImportError, AttributeError) as exc:
-        conformance.record(probe.missing(OWNERS[prefix].path or prefix, repr(exc)))
+    if (found := owner_with(conformance, prefix, name)) is None:
         return
-    if (outcome := probe.absent(owner, name)) is not None:
-        conformance.record(outcome)
-        return
+    path, owner = found
     async_member = inspect.getattr_static(owner, name)
     twin_name = twin.twin or name[1:]
     sync_member = getattr(owner, twin_name, None)
