@@ -319,11 +319,13 @@ def report(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def expectations(session: nox.Session) -> None:
-    """Accept the verdicts of reports/results.json as the recorded expectations."""
+    """Accept the verdicts of reports/results.json as the recorded expectations (an `error`
+    needs ``-- --reason FEATURE=TEXT``)."""
     session.install(*PYPROJECT["project"]["dependencies"])
     session.run(
         "python", "-m", "conformance.report.expectations", "record",
         f"--results={REPORTS / 'results.json'}",
+        *session.posargs,
     )  # fmt: skip
 
 
