@@ -22,6 +22,7 @@ from conformance.provision import postgresql
 from conformance.runner.database import remove_sqlite_files
 from tests.conftest import ROOT, run_suite_in
 
+pytestmark = pytest.mark.slow  # signals, real servers, whole suite runs
 UV = [shutil.which("uv") or "uv"]
 
 
