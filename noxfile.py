@@ -37,7 +37,7 @@ ROOT = Path(__file__).parent
 sys.path.insert(0, str(ROOT))
 
 from conformance.matrix import Backend, BackendsFileError, Cell, backends, cells  # noqa: E402
-from conformance.provision import envs, mariadb, postgresql, pythons, system  # noqa: E402
+from conformance.provision import envs, mariadb, postgresql, pythons, servers, system  # noqa: E402
 from conformance.provision import releases as django_releases  # noqa: E402
 from conformance.provision.names import (  # noqa: E402
     APPS_ENV,
@@ -78,15 +78,14 @@ UV = ["uv"] if shutil.which("uv") else [sys.executable, "-m", "uv"]
 if postgresql.claim_run(os.environ):
     postgresql.stop_on_exit(os.environ[RUN_ENV])
 
-RELEASES = django_releases.releases(ROOT, os.environ)
+try:
+    RELEASES = django_releases.releases(ROOT, os.environ)
+    COLUMNS: list[Backend] = backends()
+except (django_releases.SourceError, BackendsFileError) as exc:
+    raise SystemExit(f"nox: {exc}") from None
 pythons.use_pyenv_pythons(os.environ, {release.python for release in RELEASES} | {"3.12"})
 for line in pythons.missing_pythons():
     nox.logger.logger.warning(line)
-
-try:
-    COLUMNS: list[Backend] = backends()
-except BackendsFileError as exc:
-    raise SystemExit(f"nox: {exc}") from None
 CELLS: dict[str, Cell] = {cell.id: cell for cell in cells(RELEASES, COLUMNS)}
 # The report carries every cell's tags, so that `nox -t <tag>` always ends with a report.
 ALL_TAGS = sorted(
@@ -96,26 +95,6 @@ ALL_TAGS = sorted(
         for tag in (cell.id, f"django-{cell.release.key}", cell.backend.name)
     }
 )
-
-
-def _column_url(session: nox.Session, backend: Backend) -> str | None:
-    """The URL a column's cells connect to; ``None`` for SQLite or an unnamed MariaDB."""
-    if backend.server == "postgresql":
-        try:
-            return postgresql.url(os.environ, UV, session.log)
-        except postgresql.StartError as exc:
-            session.error(str(exc))
-    if backend.server == "mariadb":
-        return mariadb.choose(os.environ).url
-    if backend.url:
-        url = os.path.expandvars(backend.url)
-        if "$" in url:
-            session.error(
-                f"backend {backend.name!r} ({backend.origin}): its url {backend.url!r} names an "
-                "environment variable that is not set. Fix: export it, or write the URL out."
-            )
-        return url
-    return None
 
 
 def _write_not_run(cell: Cell, reason: str) -> None:
@@ -173,7 +152,10 @@ def conformance(session: nox.Session, cell_id: str) -> None:
     results = SESSION_RESULTS / f"{cell.id}.json"
     # A stale file from an earlier run must never stand in for this one.
     results.unlink(missing_ok=True)
-    url = _column_url(session, backend)
+    try:
+        url = servers.column_url(backend, os.environ, UV, session.log)
+    except servers.ServerError as exc:
+        session.error(str(exc))
     if backend.server == "mariadb" and url is None:
         reason = mariadb.choose(os.environ).why
         _write_not_run(cell, reason)

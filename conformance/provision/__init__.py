@@ -6,6 +6,7 @@
 - ``processes``: running a child with a time limit, stopped with terminate then kill;
 - ``postgresql``: the throwaway PostgreSQL server's lifetime (start, stop, reap);
 - ``mariadb``: which MariaDB server, if any, a run uses;
+- ``servers``: the URL a column's cells connect to;
 - ``system``: the operating system packages a driver needs to build;
 - ``envs``: one environment per Django release, shared by its stock backends.
 
