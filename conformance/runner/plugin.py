@@ -37,6 +37,9 @@ from conformance.runner.recording import (
 )
 from conformance.runner.watchdog import CheckTimeout, Watchdog, check_budget
 
+STATE = pytest.StashKey[SessionState]()
+RECORDER = pytest.StashKey[Recorder]()
+
 
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function):
@@ -46,10 +49,6 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function):
         return (yield)
     except Diverged:
         return True
-
-
-STATE = pytest.StashKey[SessionState]()
-RECORDER = pytest.StashKey[Recorder]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
