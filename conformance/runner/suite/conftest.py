@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import warnings
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,7 +16,8 @@ from testapp.models import Article, Author, Comment, Tag
 BASE_TIME = datetime(2024, 1, 1, tzinfo=UTC)
 
 
-def _one_loop_thread() -> AbstractContextManager[object]:
+@contextmanager
+def _one_loop_thread() -> Iterator[None]:
     """asgiref's ``AsyncSingleThreadContext`` (asgiref 3.9+), else nothing.
 
     Every ``async_to_sync`` otherwise starts a thread for its event loop; a check makes one
@@ -25,10 +26,19 @@ def _one_loop_thread() -> AbstractContextManager[object]:
     one thread the check keeps: the same semantics, without the thread per call.
     """
     try:
-        from asgiref.sync import AsyncSingleThreadContext
+        from asgiref.sync import AsyncSingleThreadContext, AsyncToSync
     except ImportError:  # an older asgiref: a thread per call, slower but the same verdicts
-        return nullcontext()
-    return AsyncSingleThreadContext()
+        yield
+        return
+    context = AsyncSingleThreadContext()
+    with context:
+        yield
+        # Released without waiting: a check its time budget cut short can leave the thread
+        # running a loop that never ends (the session stops after such a check); an idle one
+        # ends by itself.
+        executor = getattr(AsyncToSync, "context_to_thread_executor", {}).pop(context, None)
+        if executor is not None:
+            executor.shutdown(wait=False)
 
 
 @pytest.fixture(scope="session")
