@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from conformance.report.scan.__main__ import main
-from conformance.report.scan.finder import Finding, find, parse_tree, python_files
+from conformance.scan.__main__ import main
+from conformance.scan.finder import Finding, find, parse_tree, python_files
 
 CORPUS = Path(__file__).parent / "scan_corpus"
 EXPECT = re.compile(r"#\s*expect:\s*(?P<features>[\w.\-, ]+)$")
@@ -383,7 +383,7 @@ def test_a_bad_path_or_release_is_one_line_with_the_fix(tmp_path, results, capsy
 
 def test_the_scan_never_imports_django_nor_the_scanned_code(results):
     code = (
-        "import sys; from conformance.report.scan.__main__ import main; "
+        "import sys; from conformance.scan.__main__ import main; "
         f"assert main(['--results', {str(results)!r}, {str(CORPUS)!r}]) == 0; "
         "assert not [m for m in sys.modules if m == 'django' or m.startswith(('django.', 'blog'))]"
     )

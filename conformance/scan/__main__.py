@@ -1,4 +1,4 @@
-"""``python -m conformance.report.scan PATH...``: the kit's verdicts for your own code.
+"""``python -m conformance.scan PATH...``: the kit's verdicts for your own code.
 
 Exit status: 0 when done, 1 when ``--fail-on`` matched a finding (listed on stderr), 2 when
 the results file or a path cannot be used (one line naming the problem and the fix).
@@ -12,10 +12,10 @@ import os
 import sys
 from pathlib import Path
 
-from conformance.report.scan.assess import VERDICT_CHOICES, assess, blocking, minimum_release
-from conformance.report.scan.finder import find, parse_tree, python_files
-from conformance.report.scan.render import as_json, as_text
-from conformance.report.scan.results import Matrix, ScanError, load_results
+from conformance.scan.assess import VERDICT_CHOICES, assess, blocking, minimum_release
+from conformance.scan.finder import find, parse_tree, python_files
+from conformance.scan.render import as_json, as_text
+from conformance.scan.results import Matrix, ScanError, load_results
 
 DEFAULT_RESULTS = Path(os.environ.get("CONFORMANCE_REPORTS", "reports")) / "results.json"
 
@@ -31,7 +31,7 @@ def _verdicts(text: str) -> frozenset[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m conformance.report.scan", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m conformance.scan", description=__doc__)
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
     parser.add_argument("--django", metavar="X.Y", help="release to judge by (default: newest)")
     parser.add_argument("--db", default="postgresql", metavar="BACKEND", help="sqlite|postgresql")

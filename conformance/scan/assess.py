@@ -15,9 +15,9 @@ from typing import Any
 
 from packaging.version import Version
 
-from conformance.report.scan.finder import Finding
-from conformance.report.scan.results import Matrix
-from conformance.report.scan.vocabulary import MEASURED_AS
+from conformance.scan.finder import Finding
+from conformance.scan.results import Matrix
+from conformance.scan.vocabulary import MEASURED_AS
 from conformance.verdicts import UNMEASURED, Verdict
 
 NEEDS_AWAIT = "needs-await"  # the scan's own verdict: a sync call whose async twin is native

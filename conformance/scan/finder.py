@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from conformance.report.scan import vocabulary as v
-from conformance.report.scan.models import ModelIndex, index_models, last_name
+from conformance.scan import vocabulary as v
+from conformance.scan.models import ModelIndex, index_models, last_name
 
 MAX_HOPS = 3
 # Folders that hold other people's code or generated files, never the project's own.

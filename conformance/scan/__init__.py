@@ -1,6 +1,6 @@
 """Scan your own code: which of the kit's features it uses, and their verdicts on your release.
 
-    python -m conformance.report.scan [--django X.Y] [--db BACKEND] [--format text|json]
+    python -m conformance.scan [--django X.Y] [--db BACKEND] [--format text|json]
         [--results PATH-or-URL] [--fail-on VERDICTS] PATH...
 
 The code is read with ``ast`` and never imported (so neither it nor Django is run); verdicts

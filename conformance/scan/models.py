@@ -11,7 +11,7 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from conformance.report.scan.vocabulary import DEFAULT_MANAGERS, QUERYSET_SYNC
+from conformance.scan.vocabulary import DEFAULT_MANAGERS, QUERYSET_SYNC
 
 FORWARD_FIELDS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey"})
 MANY_TO_MANY_FIELDS = frozenset({"ManyToManyField", "ParentalManyToManyField"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from conformance.report.scan.assess import Assessed
+from conformance.scan.assess import Assessed
 
 
 def as_json(
