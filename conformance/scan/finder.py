@@ -2,25 +2,35 @@
 
 One ``Scanner`` walks one function body: every ``async def`` of the tree, and the plain
 functions an ``async def`` calls (up to ``MAX_HOPS`` deep), which run in the event loop too.
-The heuristics are described in the package docstring.
+Receivers are typed first (``symbols``: imports, annotations, constructors, ``isinstance``,
+class hierarchies); names decide only where no type is known, and such findings are marked
+``certain=False``. The heuristics are described in the package docstring.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from conformance.scan import vocabulary as v
 from conformance.scan.models import ModelIndex, index_models, last_name
+from conformance.scan.sources import parse_source
+from conformance.scan.symbols import (
+    TREE,
+    ClassInfo,
+    Function,
+    Symbols,
+    django_ancestors,
+    foreign_class,
+    is_django,
+    is_test_path,
+    is_third_party,
+    model_of_value,
+)
 
 MAX_HOPS = 3
-# Folders that hold other people's code or generated files, never the project's own.
-SKIPPED_FOLDERS = frozenset(
-    {".git", ".hg", ".nox", ".tox", ".venv", "venv", "env", "node_modules", "site-packages",
-     "__pycache__", "migrations", "build", "dist"}
-)  # fmt: skip
+EXCERPT = 80  # characters of code shown per finding
 EVERYTHING: frozenset[str] = frozenset({"*"})  # select_related() without arguments
 
 
@@ -32,6 +42,7 @@ class Finding:
     of ``feature`` called in a coroutine), ``pattern`` (code matching one of the kit's pattern
     features) or ``wrapped`` (``sync_to_async`` around the sync twin of ``feature``).
     ``chain`` lists the calls from the ``async def`` to the function holding a sync call.
+    ``certain`` is false where the receiver's type was guessed from its name.
     """
 
     path: str
@@ -40,6 +51,8 @@ class Finding:
     form: str
     code: str
     chain: tuple[str, ...] = ()
+    certain: bool = True
+    detail: str = ""  # what the finding is about, e.g. the relation of a lazy FK read
 
 
 FindingKey = tuple[str, int, str, str]
@@ -47,16 +60,26 @@ FindingKey = tuple[str, int, str, str]
 
 @dataclass(frozen=True)
 class Binding:
-    """What a local name holds (a ``queryset``, its ``aiterator()``, a model ``instance`` or a
-    list of ``instances`` already fetched), and the relations it loaded."""
+    """What a name holds, as far as the scan can type it.
+
+    ``kind``: ``queryset``, its ``iterator``, a model ``instance``, a list of ``instances``
+    already fetched, a ``related`` manager (``model`` declares it, ``owner`` is its kind), a
+    Django object of a measured ``owner`` (``django``), an ``object`` of a tree class
+    (``model`` names it), or ``foreign`` (another library's: never a finding).
+    """
 
     kind: str
-    model: str | None
+    model: str | None = None
     loaded: frozenset[str] = frozenset()
     prefetches: bool = False  # a QuerySet with prefetch_related()
+    certain: bool = True
+    owner: str | None = None
 
     def has_loaded(self, relation: str) -> bool:
         return self.loaded is EVERYTHING or relation in self.loaded
+
+
+FOREIGN = Binding("foreign")
 
 
 @dataclass(frozen=True)
@@ -70,39 +93,67 @@ class QuerySetExpr:
     loaded: frozenset[str]
     prefetches: bool
     cached: bool = False
-
-
-@dataclass(frozen=True)
-class Function:
-    node: ast.FunctionDef | ast.AsyncFunctionDef
-    path: str
-    owner: str | None  # the enclosing class, if any
+    certain: bool = True
 
 
 @dataclass
 class Tree:
-    """The scanned files' models, their functions by name and their Django imports."""
+    """The scanned files: their models, functions, classes and what their names are."""
 
     models: ModelIndex
+    vocabulary: v.Vocabulary
+    symbols: Symbols = field(default_factory=Symbols)
     functions: dict[str, list[Function]] = field(default_factory=dict)
-    django_imports: dict[str, dict[str, str]] = field(
-        default_factory=dict
-    )  # path -> name -> module
-    # path -> names the module defines or imports from elsewhere: they shadow Django's.
-    own_names: dict[str, set[str]] = field(default_factory=dict)
+    classes: dict[str, ClassInfo] = field(default_factory=dict)
     # Classes deriving from a QuerySet or a Manager: ``self`` in their methods is a QuerySet.
     queryset_classes: set[str] = field(default_factory=set)
+    # Functions, methods and properties returning a QuerySet (ids of their nodes), and the
+    # names of those defined on QuerySet classes: they extend a chain like ``filter``.
+    queryset_functions: set[int] = field(default_factory=set)
+    queryset_methods: set[str] = field(default_factory=set)
+    # (class, attribute) -> the model of what ``self.attribute`` was assigned.
+    attributes: dict[tuple[str, str], str] = field(default_factory=dict)
+    # path -> module-level name -> what it holds (``message_posted = Signal()``).
+    globals: dict[str, dict[str, Binding]] = field(default_factory=dict)
+    lines: dict[str, list[str]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
 
+    def visible_models(self, path: str) -> set[str]:
+        """Models a file may mean by name: the project's, and test models it imports."""
+        names = self.symbols.imports.get(path, {}).keys() | self.symbols.defined.get(path, set())
+        return {
+            model
+            for model in self.models.models
+            if not is_test_path(self.models.paths.get(model, "")) or model in names
+        }
 
-def python_files(paths: list[Path]) -> Iterator[Path]:
-    """The ``.py`` files under ``paths``, skipping virtualenvs, migrations and the like."""
-    for path in paths:
-        if path.is_file():
-            yield path
-            continue
-        for found in sorted(path.rglob("*.py")):
-            if not SKIPPED_FOLDERS.intersection(found.relative_to(path).parts[:-1]):
-                yield found
+    def class_binding(self, origin: str | None) -> Binding | None:
+        """What calling (or annotating with) the class at ``origin`` gives."""
+        if origin is None:
+            return None
+        name = origin.rpartition(":" if origin.startswith(TREE) else ".")[2]
+        if is_django(origin):
+            if name in v.QUERYSET_ANNOTATIONS or name.endswith(v.QUERYSET_CLASS_SUFFIXES):
+                return Binding("queryset")
+            owner = self.vocabulary.owner_of_class(origin)
+            return Binding("django", owner=owner) if owner else None
+        if origin.startswith(TREE):
+            if name in self.models.models:
+                return Binding("instance", name)
+            if name in self.queryset_classes:
+                return Binding("queryset")
+            if name not in self.classes:
+                return None
+            if foreign_class(self.symbols, self.classes, name):
+                return FOREIGN
+            for ancestor in django_ancestors(self.symbols, self.classes, name):
+                if owner := self.vocabulary.owner_of_class(ancestor):
+                    return Binding("django", owner=owner)
+            return Binding("object", name)
+        return FOREIGN if name[:1].isupper() else None
+
+    def method(self, owner: str, name: str) -> Function | None:
+        return next((f for f in self.functions.get(name, []) if f.owner == owner), None)
 
 
 def _decorated_sync_to_async(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -112,10 +163,15 @@ def _decorated_sync_to_async(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bo
     )
 
 
+def _is_property(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(last_name(d) in {"property", "cached_property"} for d in node.decorator_list)
+
+
 def _index_functions(tree: Tree, path: str, module: ast.Module) -> None:
     def visit(node: ast.AST, owner: str | None) -> None:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.ClassDef):
+                tree.classes.setdefault(child.name, ClassInfo(child, path))
                 if any(
                     (last_name(b) or "").endswith(v.QUERYSET_CLASS_SUFFIXES) for b in child.bases
                 ):
@@ -123,25 +179,115 @@ def _index_functions(tree: Tree, path: str, module: ast.Module) -> None:
                 visit(child, child.name)
             elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
                 tree.functions.setdefault(child.name, []).append(Function(child, path, owner))
+                if owner is not None:
+                    _index_attributes(tree, owner, child)
                 visit(child, None)
             else:
                 visit(child, owner)
 
     visit(module, None)
-    imports = tree.django_imports.setdefault(path, {})
-    own = tree.own_names.setdefault(path, set())
+
+
+def _index_attributes(tree: Tree, owner: str, method: ast.FunctionDef | ast.AsyncFunctionDef):
+    """``self.room = await Room.objects.aget(...)`` in one method types ``self.room`` in all."""
+    for node in ast.walk(method):
+        if not isinstance(node, ast.Assign):
+            continue
+        model = model_of_value(node.value, tree.models)
+        for target in node.targets:
+            if (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == "self"
+                and model is not None
+            ):
+                key = (owner, target.attr)
+                known = tree.attributes.get(key)
+                tree.attributes[key] = model if known in {None, model} else ""
+
+
+def _index_globals(tree: Tree, path: str, module: ast.Module) -> None:
+    """Module-level objects of measured Django classes (``message_posted = Signal()``)."""
+    found = tree.globals.setdefault(path, {})
     for node in module.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            own.add(node.name)
-    for node in ast.walk(module):
-        if isinstance(node, ast.ImportFrom):
-            django = node.level == 0 and (node.module or "").split(".")[0] == "django"
-            for alias in node.names:
-                name = alias.asname or alias.name
-                if django:
-                    imports[name] = node.module or ""
-                else:
-                    own.add(name)
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            origin = tree.symbols.qualified(path, node.value.func)
+            binding = tree.class_binding(origin) if is_django(origin) else None
+            if binding is not None:
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        found[target.id] = binding
+
+
+def _returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
+    """The values a function returns, nested functions and classes left out."""
+    found: list[ast.expr] = []
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Return) and node.value is not None:
+            found.append(node.value)
+        elif not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            pending.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _returns_queryset(tree: Tree, function: Function, value: ast.expr) -> bool:
+    """Whether a returned expression is, by its syntax, a QuerySet not yet evaluated."""
+    while True:
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+            if value.func.attr == "get_queryset":
+                return True
+            if value.func.attr not in v.QUERYSET_BUILDERS | tree.queryset_methods:
+                break
+            value = value.func.value
+        elif isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
+            value = value.value
+        else:
+            break
+    if isinstance(value, ast.Name) and value.id == "self":
+        return function.owner in tree.queryset_classes
+    if isinstance(value, ast.Attribute):
+        owner = value.value
+        if value.attr in tree.models.managers and isinstance(owner, ast.Name):
+            return owner.id in tree.models.models or owner.id in {"self", "cls"}
+        if isinstance(owner, ast.Name) and owner.id == "self" and function.owner:
+            return tree.models.related_kind(value.attr, function.owner) is not None
+    if isinstance(value, ast.Call):
+        target = _static_target(tree, function, value.func)
+        return target is not None and id(target.node) in tree.queryset_functions
+    return False
+
+
+def _static_target(tree: Tree, caller: Function, func: ast.expr) -> Function | None:
+    if isinstance(func, ast.Name):
+        return next((f for f in tree.functions.get(func.id, []) if f.owner is None), None)
+    if (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id in {"self", "cls"}
+        and caller.owner
+    ):
+        return tree.method(caller.owner, func.attr)
+    return None
+
+
+def _index_queryset_functions(tree: Tree) -> None:
+    """Functions, methods and properties returning QuerySets, to a fixed point (one may
+    return another's)."""
+    everything = [f for functions in tree.functions.values() for f in functions]
+    while True:
+        grown = False
+        for function in everything:
+            if id(function.node) in tree.queryset_functions:
+                continue
+            if any(_returns_queryset(tree, function, r) for r in _returns(function.node)):
+                tree.queryset_functions.add(id(function.node))
+                if function.owner in tree.queryset_classes:
+                    tree.queryset_methods.add(function.node.name)
+                grown = True
+        if not grown:
+            return
 
 
 def _unsubscripted(annotation: ast.expr) -> ast.expr:
@@ -154,18 +300,31 @@ def _type_argument(annotation: ast.expr | None) -> str | None:
     return last_name(annotation.slice) if isinstance(annotation, ast.Subscript) else None
 
 
-def parse_tree(files: list[Path]) -> tuple[Tree, list[str]]:
+def parse_tree(files: list[Path], vocabulary: v.Vocabulary) -> tuple[Tree, list[str]]:
     """Parse every file; files that are not valid Python are skipped and named in the list."""
     modules: dict[str, ast.Module] = {}
     skipped = []
+    lines: dict[str, list[str]] = {}
     for path in files:
-        try:
-            modules[str(path)] = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        except (SyntaxError, UnicodeDecodeError, ValueError) as exc:
-            skipped.append(f"{path}: not parsed ({exc.__class__.__name__}: {exc})")
-    tree = Tree(index_models(modules.values()))
+        module, problem = parse_source(path)
+        if module is None:
+            skipped.append(f"{path}: {problem}")
+            continue
+        modules[str(path)] = module
+    symbols = Symbols()
+    for path, module in modules.items():
+        symbols.add(path, module)
+
+    def third_party_base(path: str, base: ast.expr) -> bool:
+        return is_third_party(symbols.qualified(path, base))
+
+    models = index_models(modules, vocabulary.sync_of("queryset"), third_party_base)
+    tree = Tree(models, vocabulary, symbols, lines=lines)
     for path, module in modules.items():
         _index_functions(tree, path, module)
+    for path, module in modules.items():
+        _index_globals(tree, path, module)
+    _index_queryset_functions(tree)
     return tree, skipped
 
 
@@ -193,53 +352,179 @@ class Scanner(ast.NodeVisitor):
     ) -> None:
         self.tree = tree
         self.models = tree.models
+        self.vocabulary = tree.vocabulary
         self.function = function
+        self.path = function.path
         self.found = found
         self.chain = chain
         self.env: dict[str, Binding] = {}
+        self.visible = tree.visible_models(function.path)
         self.reported: set[tuple[str, str]] = set()
         self.awaited: set[int] = set()  # ids of the calls an ``await`` applies to
+        # Names the function assigns or takes: they shadow the module's imports.
+        arguments = function.node.args
+        self.local_names = {
+            a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+        } | {
+            node.id
+            for node in ast.walk(function.node)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+        }
         self._bind_parameters(bindings or {})
 
     # -- set-up and output -------------------------------------------------------------------
 
+    def origin(self, node: ast.expr) -> str | None:
+        """Where a name (or ``module.name``) comes from, unless a local name shadows it."""
+        root = node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name) and root.id in self.local_names:
+            return None
+        return self.tree.symbols.qualified(self.path, node)
+
+    def annotation_binding(self, annotation: ast.expr | None) -> Binding | None:
+        """What an annotation says a name holds (``QuerySet[Article]``, ``Article``,
+        ``ArticleSerializer``); string annotations name the class too."""
+        if annotation is None:
+            return None
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return None
+        bare = _unsubscripted(annotation)
+        name = last_name(bare)
+        if name in v.QUERYSET_ANNOTATIONS:
+            return Binding("queryset", _type_argument(annotation))
+        if name in self.models.models:
+            return Binding("instance", name)
+        return self.tree.class_binding(self.origin(bare))
+
     def _bind_parameters(self, given: dict[str, Binding]) -> None:
-        """Parameters passed an instance by the caller, or annotated or named after a model."""
+        """Parameters passed an instance by the caller, annotated, or named after a model."""
         arguments = self.function.node.args
+        owner = self.function.owner
         for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
             if argument.arg in given:
                 self.env[argument.arg] = given[argument.arg]
                 continue
-            annotation = (
-                last_name(_unsubscripted(argument.annotation)) if argument.annotation else None
-            )
-            if annotation in v.QUERYSET_ANNOTATIONS:
-                self.env[argument.arg] = Binding("queryset", _type_argument(argument.annotation))
+            if argument.arg == "self" and owner is not None:
+                binding = self.tree.class_binding(f"{TREE}{self.path}:{owner}")
+                if binding is not None:
+                    self.env["self"] = binding
                 continue
-            model = annotation if annotation in self.models.models else None
-            model = model or self.models.model_named(argument.arg)
-            if argument.arg == "self" and self.function.owner in self.models.models:
-                model = self.function.owner
-            if argument.arg == "self" and self.function.owner in self.tree.queryset_classes:
-                self.env["self"] = Binding("queryset", None)
-                continue
-            if model:
-                self.env[argument.arg] = Binding("instance", model)
+            typed = self.annotation_binding(argument.annotation)
+            if typed is not None:
+                self.env[argument.arg] = typed
+            elif model := self.models.model_named(argument.arg, self.visible):
+                self.env[argument.arg] = Binding("instance", model, certain=False)
 
     def run(self) -> None:
         for statement in self.function.node.body:
-            self.visit(statement)
+            try:
+                self.visit(statement)
+            except RecursionError:
+                self.tree.problems.append(
+                    f"{self.path}:{statement.lineno}: nested too deeply to scan; "
+                    "the rest of that statement was skipped"
+                )
 
-    def report(self, node: ast.AST, feature: str, form: str) -> None:
+    def excerpt(self, node: ast.AST) -> str:
+        """The code of a finding, shortened; a source line where the syntax is too deep to
+        print back."""
+        try:
+            code = ast.unparse(node) if isinstance(node, ast.expr) else ""
+        except RecursionError:
+            code = ast.get_source_segment(self._source(), node, padded=False) or ""
+            code = " ".join(code.split())
+        return code if len(code) <= EXCERPT else code[: EXCERPT - 3] + "..."
+
+    def _source(self) -> str:
+        from conformance.scan.sources import read_source
+
+        return read_source(Path(self.path))
+
+    def report(
+        self, node: ast.AST, feature: str, form: str, certain: bool = True, detail: str = ""
+    ) -> None:
         line = getattr(node, "lineno", self.function.node.lineno)
-        code = ast.unparse(node) if isinstance(node, ast.expr) else ""
-        code = code if len(code) <= 80 else code[:77] + "..."
-        finding = Finding(self.function.path, line, feature, form, code, self.chain)
+        finding = Finding(
+            self.path, line, feature, form, self.excerpt(node), self.chain, certain, detail
+        )
         key = (finding.path, finding.line, finding.feature, finding.form)
         if key not in self.found or len(self.found[key].chain) > len(finding.chain):
             self.found[key] = finding
 
     # -- what expressions hold ---------------------------------------------------------------
+
+    def type_of(self, node: ast.expr) -> Binding | None:
+        """What an expression holds, from types alone (no guess from names)."""
+        if isinstance(node, ast.Await):
+            node = node.value
+        if isinstance(node, ast.Name):
+            if node.id in self.env:
+                return self.env[node.id]
+            origin = self.origin(node)
+            if origin and origin.startswith(TREE):
+                path, _, name = origin[len(TREE) :].rpartition(":")
+                return self.tree.globals.get(path, {}).get(name)
+            return None
+        if isinstance(node, ast.Attribute):
+            return self._attribute_type(node)
+        if isinstance(node, ast.Call):
+            return self._call_type(node)
+        return None
+
+    def _attribute_type(self, node: ast.Attribute) -> Binding | None:
+        owner = self.type_of(node.value)
+        if owner is not None and owner.kind in {"object", "django", "foreign"}:
+            class_name = owner.model if owner.kind == "object" else self.function.owner
+            is_self = isinstance(node.value, ast.Name) and node.value.id == "self"
+            if class_name is not None and (is_self or owner.kind == "object"):
+                model = self.tree.attributes.get((class_name, node.attr))
+                if model:
+                    return Binding("instance", model)
+                if node.attr in v.TEST_CLIENT_ATTRIBUTES and any(
+                    origin.startswith("django.test")
+                    for origin in django_ancestors(self.tree.symbols, self.tree.classes, class_name)
+                ):
+                    return Binding("django", owner="test.client")
+        if owner is not None and owner.kind == "instance":
+            kind = self.models.related_kind(node.attr, owner.model)
+            if kind is not None:
+                return Binding("related", owner.model, owner=kind, certain=owner.certain)
+        return None
+
+    def _call_type(self, call: ast.Call) -> Binding | None:
+        func = call.func
+        if isinstance(func, ast.Attribute):
+            receiver = self.type_of(func.value)
+            if receiver is not None and receiver.kind == "django" and receiver.owner:
+                returned = v.OWNER_RETURNS.get((receiver.owner, func.attr))
+                return Binding("django", owner=returned) if returned else None
+            if receiver is not None and receiver.kind == "foreign":
+                return None
+        if isinstance(func, ast.Name) and func.id == "getattr" and len(call.args) >= 2:
+            return self._getattr_type(call)
+        origin = self.origin(func)
+        return self.tree.class_binding(origin) if origin else None
+
+    def _getattr_type(self, call: ast.Call) -> Binding | None:
+        """``getattr(instance, name)``: its related manager, when ``name`` is one (or, with the
+        name unknown, the one kind of relation the model has)."""
+        owner = self.instance(call.args[0])
+        if owner is None or owner.model is None:
+            return None
+        name = call.args[1]
+        if isinstance(name, ast.Constant) and isinstance(name.value, str):
+            kind = self.models.related_kind(name.value, owner.model)
+            return Binding("related", owner.model, owner=kind) if kind else None
+        kinds = set(self.models.related.get(owner.model, {}).values())
+        if not kinds:
+            return None
+        kind = kinds.pop() if len(kinds) == 1 else "m2m" if "m2m" in kinds else sorted(kinds)[0]
+        return Binding("related", owner.model, owner=kind, certain=not kinds)
 
     def queryset(self, node: ast.expr, by_name: bool = False) -> QuerySetExpr | None:
         """The QuerySet an expression builds without running it, or ``None``.
@@ -252,7 +537,7 @@ class Scanner(ast.NodeVisitor):
         everything = prefetches = filtered = False
         while True:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                if node.func.attr not in v.QUERYSET_BUILDERS:
+                if node.func.attr not in v.QUERYSET_BUILDERS | self.tree.queryset_methods:
                     break
                 filtered |= node.func.attr != "all"
                 if node.func.attr in {"select_related", "prefetch_related"}:
@@ -272,59 +557,91 @@ class Scanner(ast.NodeVisitor):
             merged = EVERYTHING
         else:
             merged = frozenset(loaded | root.loaded)
-        return QuerySetExpr(root.model, merged, prefetches or root.prefetches)
+        return QuerySetExpr(root.model, merged, prefetches or root.prefetches, certain=root.certain)
 
     def _queryset_root(self, node: ast.expr, by_name: bool) -> QuerySetExpr | None:
-        """A manager, a related manager, ``get_queryset()`` or a name holding a QuerySet."""
-        bound = self.env.get(node.id) if isinstance(node, ast.Name) else None
+        """A manager, a related manager, ``get_queryset()``, a function returning a QuerySet
+        or a name holding one."""
+        bound = self.type_of(node) if isinstance(node, ast.Name) else None
         if bound is not None and bound.kind == "queryset":
-            return QuerySetExpr(bound.model, bound.loaded, bound.prefetches)
+            return QuerySetExpr(bound.model, bound.loaded, bound.prefetches, certain=bound.certain)
+        if bound is not None and bound.kind == "related":
+            return QuerySetExpr(None, frozenset(), False, certain=bound.certain)
         name = last_name(node) or ""
         if (
             by_name
             and bound is None
             and (name in v.QUERYSET_NAMES or name.endswith(v.QUERYSET_NAME_SUFFIXES))
         ):
-            return QuerySetExpr(None, frozenset(), False)
-        if isinstance(node, ast.Call) and last_name(node.func) == "get_queryset":
-            return QuerySetExpr(None, frozenset(), False)
+            return QuerySetExpr(None, frozenset(), False, certain=False)
+        if isinstance(node, ast.Call):
+            if last_name(node.func) == "get_queryset":
+                return QuerySetExpr(None, frozenset(), False)
+            target = self._resolve(node.func, plain_only=False)
+            if target is not None and id(target.node) in self.tree.queryset_functions:
+                return QuerySetExpr(None, frozenset(), False)
+            return None
         if not isinstance(node, ast.Attribute):
             return None
         if node.attr in self.models.managers:
             owner = node.value
             model = owner.id if isinstance(owner, ast.Name) else None
+            if isinstance(owner, ast.Name) and (held := self.env.get(owner.id)) is not None:
+                model = held.model if held.kind == "model-class" else model
             if isinstance(owner, ast.Call) and last_name(owner.func) == "get_user_model":
                 model = "User"
-            return QuerySetExpr(model, frozenset(), False)
-        if self.related_kind(node):
+            if model in self.models.models or model == "User" or node.attr != "objects":
+                return QuerySetExpr(model, frozenset(), False)
+            typed = self.type_of(owner)
+            if typed is not None and typed.kind in {"foreign", "object"}:
+                return None
+            return QuerySetExpr(model, frozenset(), False, certain=model is not None)
+        if (related := self.related_kind(node)) is not None:
             owner = self.instance(node.value)
             cached = owner is not None and owner.has_loaded(node.attr)
-            return QuerySetExpr(None, frozenset(), False, cached)
+            return QuerySetExpr(None, frozenset(), False, cached, certain=related[1])
+        holder = self.type_of(node.value)
+        if holder is not None and holder.kind in {"object", "instance"} and holder.model:
+            prop = self.tree.method(holder.model, node.attr)
+            if (
+                prop is not None
+                and _is_property(prop.node)
+                and id(prop.node) in self.tree.queryset_functions
+            ):
+                return QuerySetExpr(None, frozenset(), False)
         return None
 
-    def related_kind(self, node: ast.expr) -> str | None:
-        """``article.tags`` -> ``m2m`` when ``tags`` is a related manager of the models."""
+    def related_kind(self, node: ast.expr) -> tuple[str, bool] | None:
+        """``article.tags`` -> (``m2m``, certain) when ``tags`` is a related manager of the
+        model ``article`` is an instance of; a name bound to ``getattr(article, ...)`` too."""
+        if isinstance(node, ast.Name):
+            bound = self.env.get(node.id)
+            if bound is not None and bound.kind == "related" and bound.owner:
+                return bound.owner, bound.certain
+            return None
         if not isinstance(node, ast.Attribute):
             return None
         owner = self.instance(node.value)
-        model = owner.model if owner else None
-        if owner is None and isinstance(node.value, ast.Name):
-            model = self.models.model_named(node.value.id)
-        return self.models.related_kind(node.attr, model)
+        if owner is None:
+            return None
+        kind = self.models.related_kind(node.attr, owner.model)
+        return (kind, owner.certain and owner.model is not None) if kind else None
 
     def instance(self, node: ast.expr) -> Binding | None:
-        """The instance a name holds, or one item of a list of instances (``objs[0]``)."""
+        """The model instance an expression holds: a name, ``self.attr``, one item of a list
+        of instances (``objs[0]``), or a name that reads as a model's (not certain)."""
         if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice):
             listed = self.env.get(node.value.id) if isinstance(node.value, ast.Name) else None
             if listed is not None and listed.kind == "instances":
                 return replace(listed, kind="instance")
             return None
-        if (
-            isinstance(node, ast.Name)
-            and (bound := self.env.get(node.id))
-            and bound.kind == "instance"
-        ):
-            return bound
+        typed = self.type_of(node) if isinstance(node, ast.Name | ast.Attribute) else None
+        if typed is not None:
+            return typed if typed.kind == "instance" else None
+        if isinstance(node, ast.Name) and node.id not in self.env:
+            model = self.models.model_named(node.id, self.visible)
+            if model is not None and self.origin(node) is None:
+                return Binding("instance", model, certain=False)
         return None
 
     def evaluated(self, value: ast.expr) -> QuerySetExpr | None:
@@ -344,11 +661,16 @@ class Scanner(ast.NodeVisitor):
             return None
         return QuerySetExpr(bound.model, bound.loaded, bound.prefetches)
 
-    def looks_like_instance(self, node: ast.expr) -> bool:
-        """A known instance, or a name that reads as a model's (``article``, ``new_article``)."""
-        if self.instance(node) is not None:
-            return True
-        return isinstance(node, ast.Name) and self.models.model_named(node.id) is not None
+    def is_foreign(self, node: ast.expr) -> bool:
+        """Known not to be Django's: typed so, or named like a serializer, form or cache."""
+        typed = self.type_of(node)
+        if typed is not None:
+            return typed.kind in {"foreign", "object"} or (
+                typed.kind == "django" and typed.owner is None
+            )
+        if isinstance(node, ast.Subscript):
+            node = node.value
+        return (last_name(node) or "").lower().endswith(v.FOREIGN_NAME_SUFFIXES)
 
     # -- bindings ----------------------------------------------------------------------------
 
@@ -360,17 +682,24 @@ class Scanner(ast.NodeVisitor):
             for element in target.elts[1:]:
                 self._set(element, None)
             return
-        if value is not None and (qs := self.queryset(value)) is not None:
-            self._set(target, Binding("queryset", qs.model, qs.loaded, qs.prefetches))
+        if value is None:
+            self._set(target, None)
+            return
+        if (qs := self.queryset(value)) is not None:
+            self._set(target, Binding("queryset", qs.model, qs.loaded, qs.prefetches, qs.certain))
             return
         if isinstance(value, ast.Call) and (found := self.aiterator(value)):
             qs = found[1]
             self._set(target, Binding("iterator", qs.model, qs.loaded, qs.prefetches))
             return
-        if value is not None and (qs := self.evaluated(value)) is not None:
+        if (qs := self.evaluated(value)) is not None:
             self._set(target, Binding("instances", qs.model, qs.loaded, qs.prefetches))
             return
-        self._set(target, self._instance_from(value) if value is not None else None)
+        if isinstance(value, ast.Call) and last_name(value.func) == "get_user_model":
+            user = "User" if "User" in self.models.models else None
+            self._set(target, Binding("model-class", user))
+            return
+        self._set(target, self._instance_from(value) or self.type_of(value))
 
     def _set(self, target: ast.expr, binding: Binding | None) -> None:
         if isinstance(target, ast.Name):
@@ -381,7 +710,8 @@ class Scanner(ast.NodeVisitor):
         elif (
             isinstance(target, ast.Attribute)
             and isinstance(target.value, ast.Name)
-            and (owner := self.instance(target.value)) is not None
+            and (owner := self.env.get(target.value.id)) is not None
+            and owner.kind == "instance"
             and owner.loaded is not EVERYTHING
         ):
             # ``article.author = author`` attaches the relation: no query when it is read.
@@ -396,7 +726,8 @@ class Scanner(ast.NodeVisitor):
         name = last_name(call.func)
         if isinstance(call.func, ast.Name) and name in self.models.models:
             return Binding("instance", name, keywords)
-        if name in {"aget_object_or_404", "get_object_or_404"} and call.args:
+        shortcut = self.function_feature(call.func)
+        if shortcut in {"shortcuts.aget_object_or_404"} and call.args:
             first = call.args[0]
             qs = self.queryset(first)
             if qs is not None:
@@ -407,7 +738,7 @@ class Scanner(ast.NodeVisitor):
             if qs is not None:
                 built = keywords if name in v.INSTANCE_BUILDING else frozenset()
                 loaded = qs.loaded if qs.loaded is EVERYTHING else qs.loaded | built
-                return Binding("instance", qs.model, loaded)
+                return Binding("instance", qs.model, loaded, certain=qs.certain)
         return None
 
     def bind_loop_target(self, target: ast.expr, qs: QuerySetExpr | None) -> None:
@@ -435,6 +766,55 @@ class Scanner(ast.NodeVisitor):
         if node.value is not None:
             self.visit(node.value)
         self.bind(node.target, node.value)
+        if isinstance(node.target, ast.Name) and node.target.id not in self.env:
+            typed = self.annotation_binding(node.annotation)
+            if typed is not None:
+                self.env[node.target.id] = typed
+
+    def _narrowed(self, test: ast.expr) -> tuple[str, Binding, bool] | None:
+        """``isinstance(x, QuerySet)`` -> (``x``, what it holds, whether ``not`` negates it)."""
+        negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+        call = test.operand if negated else test  # type: ignore[attr-defined]
+        if not (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Name)
+            and call.func.id == "isinstance"
+            and len(call.args) == 2
+            and isinstance(call.args[0], ast.Name)
+        ):
+            return None
+        classes = call.args[1].elts if isinstance(call.args[1], ast.Tuple) else [call.args[1]]
+        bindings = [self.annotation_binding(c) for c in classes]
+        kinds = {b.kind for b in bindings if b is not None}
+        if len(kinds) != 1 or None in bindings:
+            return None
+        return call.args[0].id, bindings[0], negated  # type: ignore[return-value]
+
+    def visit_If(self, node: ast.If) -> None:
+        self.visit(node.test)
+        narrowed = self._narrowed(node.test)
+        if narrowed is None:
+            for statement in [*node.body, *node.orelse]:
+                self.visit(statement)
+            return
+        name, binding, negated = narrowed
+        before = self.env.get(name)
+        narrowed_body, other = (node.orelse, node.body) if negated else (node.body, node.orelse)
+        self.env[name] = binding
+        for statement in narrowed_body:
+            self.visit(statement)
+        self._restore(name, before)
+        for statement in other:
+            self.visit(statement)
+        if negated and other and isinstance(other[-1], ast.Return | ast.Raise | ast.Continue):
+            # ``if not isinstance(x, QuerySet): return``: below, x is one.
+            self.env[name] = binding
+
+    def _restore(self, name: str, before: Binding | None) -> None:
+        if before is None:
+            self.env.pop(name, None)
+        else:
+            self.env[name] = before
 
     def visit_AsyncFor(self, node: ast.AsyncFor) -> None:
         qs = self._iterated(node.iter)
@@ -445,7 +825,7 @@ class Scanner(ast.NodeVisitor):
     def visit_For(self, node: ast.For) -> None:
         qs = self.queryset(node.iter)
         if qs is not None:
-            self.report(node.iter, v.ASYNC_FOR, "sync")
+            self.report(node.iter, v.ASYNC_FOR, "sync", qs.certain)
         else:
             self.visit(node.iter)
             qs = self.listed(node.iter)
@@ -459,11 +839,11 @@ class Scanner(ast.NodeVisitor):
         if bound is not None and bound.kind == "iterator":
             return QuerySetExpr(bound.model, bound.loaded, bound.prefetches)
         if isinstance(iterable, ast.Call) and (found := self.aiterator(iterable)):
-            self.report(iterable, found[0], "async")
+            self.report(iterable, found[0], "async", found[1].certain)
             return found[1]
         qs = self.queryset(iterable, by_name=True)
         if qs is not None:
-            self.report(iterable, v.ASYNC_FOR, "async")
+            self.report(iterable, v.ASYNC_FOR, "async", qs.certain)
         else:
             self.visit(iterable)
         return qs
@@ -490,7 +870,7 @@ class Scanner(ast.NodeVisitor):
             else:
                 qs = self.queryset(generator.iter)
                 if qs is not None:
-                    self.report(generator.iter, v.ASYNC_FOR, "sync")
+                    self.report(generator.iter, v.ASYNC_FOR, "sync", qs.certain)
                 else:
                     self.visit(generator.iter)
                     qs = self.listed(generator.iter)
@@ -502,34 +882,46 @@ class Scanner(ast.NodeVisitor):
 
     visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _comprehension
 
+    def _is_atomic(self, context: ast.expr) -> bool:
+        call = context.func if isinstance(context, ast.Call) else context
+        origin = self.origin(call)
+        if origin is not None:
+            return origin.startswith("django.db") and origin.endswith(".atomic")
+        return last_name(call) == "atomic"
+
     def visit_AsyncWith(self, node: ast.AsyncWith) -> None:
         for item in node.items:
-            context = item.context_expr
-            if isinstance(context, ast.Call) and last_name(context.func) == "atomic":
-                self.report(context, v.ATOMIC_ASYNC_WITH, "async")
-            self.visit(context)
+            if self._is_atomic(item.context_expr):
+                self.report(item.context_expr, v.ATOMIC_ASYNC_WITH, "async")
+            self.visit(item.context_expr)
+        for statement in node.body:
+            self.visit(statement)
+
+    def visit_With(self, node: ast.With) -> None:
+        """A sync ``with transaction.atomic():`` in a coroutine opens a transaction from the
+        event loop: Django refuses (``SynchronousOnlyOperation``)."""
+        for item in node.items:
+            if self._is_atomic(item.context_expr):
+                self.report(item.context_expr, v.ATOMIC_SYNC_WITH, "pattern")
+            self.visit(item.context_expr)
         for statement in node.body:
             self.visit(statement)
 
     # -- expressions -------------------------------------------------------------------------
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        owner = self.instance(node.value)
-        if (
-            isinstance(node.ctx, ast.Load)
-            and owner is not None
-            and isinstance(node.value, ast.Name)
-        ):
-            key = (node.value.id, node.attr)
+        owner = self.instance(node.value) if isinstance(node.value, ast.Name) else None
+        if isinstance(node.ctx, ast.Load) and owner is not None:
+            key = (node.value.id, node.attr)  # type: ignore[attr-defined]
             if key not in self.reported:
                 if self.models.is_forward(node.attr, owner.model) and not owner.has_loaded(
                     node.attr
                 ):
                     self.reported.add(key)
-                    self.report(node, v.LAZY_FORWARD_FK, "pattern")
+                    self.report(node, v.LAZY_FORWARD_FK, "pattern", owner.certain, detail=node.attr)
                 elif self.models.is_querying_property(node.attr, owner.model):
                     self.reported.add(key)
-                    self.report(node, v.PROPERTY_QUERY, "pattern")
+                    self.report(node, v.PROPERTY_QUERY, "pattern", owner.certain)
         self.generic_visit(node)
 
     def visit_Await(self, node: ast.Await) -> None:
@@ -545,15 +937,15 @@ class Scanner(ast.NodeVisitor):
         if isinstance(node.func, ast.Call) and last_name(node.func.func) in v.SYNC_TO_ASYNC:
             self._wrapped(node, node.func)
             return
-        feature = self.async_feature(node)
-        if feature is not None:
-            self.report(node, feature, "async")
+        found = self.async_feature(node)
+        if found is not None:
+            self.report(node, found[0], "async", found[1])
         else:
             # Django's sync twins return values, not awaitables: ``await channel.delete()`` is
             # another library's coroutine (discord.py's, say) whatever the name reads like.
             sync = None if id(node) in self.awaited else self.sync_feature(node)
             if sync is not None:
-                self.report(node, *sync)
+                self.report(node, sync[0], sync[1], sync[2])
             else:
                 self._follow(node)
         self.generic_visit(node)
@@ -570,102 +962,177 @@ class Scanner(ast.NodeVisitor):
     def _wrapped(self, call: ast.Call, wrapper: ast.Call) -> None:
         """``sync_to_async(obj.save)()``: reported when the kit measures a native form of it."""
         wrapped = wrapper.args[0] if wrapper.args else None
-        feature = self._native_form(call, wrapped) if wrapped is not None else None
-        if feature is not None:
-            self.report(call, feature, "wrapped")
+        found = self._native_form(call, wrapped) if wrapped is not None else None
+        if found is not None:
+            self.report(call, found[0], "wrapped", found[1])
         self._wrapper_arguments(wrapper)
         for argument in [*call.args, *(k.value for k in call.keywords)]:
             self.visit(argument)
 
-    def _native_form(self, call: ast.Call, wrapped: ast.expr) -> str | None:
+    def _native_form(self, call: ast.Call, wrapped: ast.expr) -> tuple[str, bool] | None:
         """The async API doing what ``sync_to_async(wrapped)(*call.args)`` does, if any."""
         if isinstance(wrapped, ast.Lambda):
             probe = wrapped.body
         else:
             probe = ast.Call(func=wrapped, args=call.args, keywords=call.keywords)
-        sync = self.sync_feature(probe) if isinstance(probe, ast.Call) else None
+        sync = self.sync_feature(probe, wrapped=True) if isinstance(probe, ast.Call) else None
         if sync is None:
             return None
         feature = sync[0]
         if feature in v.M2M_PATTERNS.values():
-            return f"related.m2m.a{feature.removeprefix('pattern.m2m-')}"
-        return None if feature.startswith("pattern.") else feature
+            return f"related.m2m.a{feature.removeprefix('pattern.m2m-')}", sync[2]
+        return None if feature.startswith("pattern.") else (feature, sync[2])
 
-    def async_feature(self, call: ast.Call) -> str | None:
-        """The feature of a call to an async API (``qs.aget()``, ``obj.asave()``, ``alogin()``)."""
+    def function_feature(self, func: ast.expr) -> str | None:
+        """The feature of a Django async function a call names, through aliases, re-exports
+        and module attributes (``auth.alogin``)."""
+        origin = self.origin(func)
+        if origin is not None:
+            return self.vocabulary.function(origin) if is_django(origin) else None
+        if isinstance(func, ast.Name):
+            # Not imported, not defined here: a star import the tree cannot resolve.
+            return self.vocabulary.function(f"django.{func.id}")
+        return None
+
+    def _sync_function_feature(self, func: ast.expr) -> str | None:
+        origin = self.origin(func)
+        return self.vocabulary.sync_function(origin) if is_django(origin) else None
+
+    def owner_feature(self, owner: str, name: str) -> str | None:
+        """``owner.name`` when the results measure it; on a QuerySet, also an ``a``-form of one
+        of its methods they do not list (``alist``, ``aall``): it is in no release's surface,
+        so it is reported, and judged absent."""
+        if name in self.vocabulary.of(owner):
+            return f"{owner}.{name}"
+        twins = v.QUERYSET_BUILDERS | self.vocabulary.sync_of("queryset") | {"list"}
+        return f"{owner}.{name}" if owner == "queryset" and name[1:] in twins else None
+
+    def async_feature(self, call: ast.Call) -> tuple[str, bool] | None:
+        """(feature, certain) of a call to an async API (``qs.aget()``, ``alogin()``)."""
         func = call.func
         if isinstance(func, ast.Name):
-            shadowed = func.id in self.tree.own_names.get(self.function.path, set())
-            return None if shadowed else v.FUNCTIONS_ASYNC.get(func.id)
+            feature = self.function_feature(func)
+            return (feature, True) if feature else None
         if not isinstance(func, ast.Attribute) or not func.attr.startswith("a"):
             return None
         name, receiver = func.attr, func.value
-        if (
-            name in v.FUNCTIONS_ASYNC
-            and isinstance(receiver, ast.Name)
-            and receiver.id not in self.env
-        ):
-            return v.FUNCTIONS_ASYNC[name]
-        if name in v.SIGNAL_ASYNC:
-            return f"dispatch.signal.{name}"
-        if name in v.SESSION_ASYNC and (last_name(receiver) or "").endswith("session"):
-            return f"sessions.db-store.{name}"
-        if name in v.USER_MANAGER_ASYNC:
-            return f"auth.user-manager.{name}"
-        if name in v.USER_ASYNC:
-            return f"auth.user.{name}"
-        kind = self.related_kind(receiver)
-        if kind is not None and name in v.RELATED_ASYNC:
-            return f"related.{kind}.{name}"
-        if name == "aiterator":
-            return found[0] if (found := self.aiterator(call)) else None
-        if name in v.QUERYSET_ASYNC and self.queryset(receiver, by_name=True) is not None:
-            return f"queryset.{name}"
-        if name in v.MODEL_ASYNC and not self._is_cache(receiver) and not self._is_form(receiver):
-            return f"model.{name}"
+        if (feature := self.function_feature(func)) is not None:
+            return feature, True
+        typed = self.type_of(receiver)
+        if typed is not None:
+            found = self._typed_async(typed, name, call)
+            if found is not None or typed.kind not in {"instance"}:
+                return found
+        return self._untyped_async(name, receiver, call)
+
+    def _typed_async(self, typed: Binding, name: str, call: ast.Call) -> tuple[str, bool] | None:
+        """The feature of ``receiver.name()`` on a typed receiver (``None``: not Django's)."""
+        vocabulary = self.vocabulary
+        if typed.kind == "django" and typed.owner:
+            feature = self.owner_feature(typed.owner, name)
+            return (feature, typed.certain) if feature else None
+        if typed.kind == "related" and typed.owner:
+            if name in vocabulary.of(f"related.{typed.owner}"):
+                return f"related.{typed.owner}.{name}", typed.certain
+            return self._queryset_async(name, call, typed.certain)
+        if typed.kind == "queryset":
+            if name in vocabulary.of("auth.user-manager"):
+                return f"auth.user-manager.{name}", typed.certain
+            return self._queryset_async(name, call, typed.certain)
+        if typed.kind == "instance":
+            if name in vocabulary.of("model"):
+                return f"model.{name}", typed.certain
+            if name in vocabulary.of("auth.user"):
+                return f"auth.user.{name}", typed.certain
         return None
 
-    def _is_form(self, node: ast.expr) -> bool:
-        """Django's forms have no ``asave``: a library's ``form.asave()`` is not the model's."""
-        return (last_name(node) or "").lower().endswith("form")
+    def _queryset_async(self, name: str, call: ast.Call, certain: bool) -> tuple[str, bool] | None:
+        if name == "aiterator":
+            found = self.aiterator(call)
+            return (found[0], found[1].certain) if found else None
+        if any(f.owner in self.tree.queryset_classes for f in self.tree.functions.get(name, [])):
+            return None  # the project's own async method on its QuerySet or manager
+        feature = self.owner_feature("queryset", name)
+        return (feature, certain) if feature else None
 
-    def _is_cache(self, node: ast.expr) -> bool:
-        """Django's cache has ``adelete`` too: ``cache``, ``caches[...]``, ``self.cache``..."""
-        if isinstance(node, ast.Subscript):
-            node = node.value
-        return (last_name(node) or "").endswith("cache") or last_name(node) == "caches"
-
-    def sync_feature(self, call: ast.Call) -> tuple[str, str] | None:
-        """(feature, form) of a sync ORM call: its ``a``-twin's feature, or the kit's pattern."""
-        func = call.func
-        if isinstance(func, ast.Name):
-            if func.id in v.EVALUATING_BUILTINS and call.args and self.queryset(call.args[0]):
-                return v.ASYNC_FOR, "sync"
-            module = self.tree.django_imports.get(self.function.path, {}).get(func.id)
-            if module is not None and v.FUNCTIONS_SYNC_MODULES.get(func.id) == module:
-                return v.FUNCTIONS_ASYNC[f"a{func.id}"], "sync"
+    def _untyped_async(
+        self, name: str, receiver: ast.expr, call: ast.Call
+    ) -> tuple[str, bool] | None:
+        """Where no type is known: the receiver's syntax, then its name (not certain)."""
+        vocabulary = self.vocabulary
+        related = self.related_kind(receiver)
+        if related is not None and name in vocabulary.of(f"related.{related[0]}"):
+            return f"related.{related[0]}.{name}", related[1]
+        qs = self.queryset(receiver, by_name=True)
+        if qs is not None:
+            if name in vocabulary.of("auth.user-manager"):
+                return f"auth.user-manager.{name}", qs.certain
+            return self._queryset_async(name, call, qs.certain)
+        if self.is_foreign(receiver):
             return None
+        if name in vocabulary.of("dispatch.signal"):
+            return f"dispatch.signal.{name}", False
+        receiver_name = (last_name(receiver) or "").lower()
+        for suffix, owner in v.OWNERS_BY_NAME.items():
+            if receiver_name.endswith(suffix) and name in vocabulary.of(owner):
+                return f"{owner}.{name}", False
+        if receiver_name.endswith("client") and name in vocabulary.of("test.client"):
+            return f"test.client.{name}", False
+        if name in vocabulary.of("auth.user-manager"):
+            return f"auth.user-manager.{name}", False
+        owner = self.instance(receiver)
+        if name in vocabulary.of("model"):
+            return f"model.{name}", owner is not None and owner.certain
+        return None
+
+    def sync_feature(self, call: ast.Call, wrapped: bool = False) -> tuple[str, str, bool] | None:
+        """(feature, form, certain) of a sync ORM call: its ``a``-twin's feature, or the kit's
+        pattern. ``wrapped`` (inside ``sync_to_async``) also takes receivers typed by name."""
+        func = call.func
+        vocabulary = self.vocabulary
+        if isinstance(func, ast.Name):
+            if func.id in v.EVALUATING_BUILTINS and call.args:
+                qs = self.queryset(call.args[0])
+                if qs is not None and self.origin(func) is None:
+                    return v.ASYNC_FOR, "sync", qs.certain
+            feature = self._sync_function_feature(func)
+            return (feature, "sync", True) if feature else None
         if not isinstance(func, ast.Attribute):
             return None
+        if (feature := self._sync_function_feature(func)) is not None:
+            return feature, "sync", True
         name, receiver = func.attr, func.value
-        if isinstance(receiver, ast.Name) and name in v.FUNCTIONS_SYNC_MODULES:
-            # ``from django.contrib import auth`` then ``auth.get_user(request)``.
-            package = self.tree.django_imports.get(self.function.path, {}).get(receiver.id)
-            if f"{package}.{receiver.id}" == v.FUNCTIONS_SYNC_MODULES[name]:
-                return v.FUNCTIONS_ASYNC[f"a{name}"], "sync"
-        kind = self.related_kind(receiver)
-        if kind is not None and name in v.RELATED_SYNC:
-            if kind == "m2m" and name in v.M2M_PATTERNS:
-                return v.M2M_PATTERNS[name], "pattern"
-            return f"related.{kind}.a{name}", "sync"
-        if name in v.USER_MANAGER_SYNC and self.queryset(receiver) is not None:
-            return f"auth.user-manager.a{name}", "sync"
-        if name in v.QUERYSET_SYNC and self.queryset(receiver) is not None:
-            return f"queryset.a{name}", "sync"
-        if name in v.USER_SYNC and (last_name(receiver) or "").endswith("user"):
-            return f"auth.user.a{name}", "sync"
-        if name in v.MODEL_SYNC and self.looks_like_instance(receiver):
-            return f"model.a{name}", "sync"
+        typed = self.type_of(receiver)
+        if typed is not None and typed.kind == "foreign":
+            return None
+        if typed is not None and typed.kind == "django" and typed.owner:
+            if typed.certain and f"a{name}" in vocabulary.of(typed.owner):
+                return f"{typed.owner}.a{name}", "sync", True
+            return None
+        related = self.related_kind(receiver)
+        if related is not None and name in vocabulary.sync_of(f"related.{related[0]}"):
+            if related[0] == "m2m" and name in v.M2M_PATTERNS:
+                return v.M2M_PATTERNS[name], "pattern", related[1]
+            return f"related.{related[0]}.a{name}", "sync", related[1]
+        qs = self.queryset(receiver)
+        if qs is not None:
+            if name in vocabulary.sync_of("auth.user-manager"):
+                return f"auth.user-manager.a{name}", "sync", qs.certain
+            if name in vocabulary.sync_of("queryset"):
+                return f"queryset.a{name}", "sync", qs.certain
+            return None
+        if self.is_foreign(receiver):
+            return None
+        receiver_name = (last_name(receiver) or "").lower()
+        if name in vocabulary.sync_of("auth.user") and receiver_name.endswith("user"):
+            return f"auth.user.a{name}", "sync", False
+        if wrapped:
+            for suffix, owner in v.OWNERS_BY_NAME.items():
+                if receiver_name.endswith(suffix) and f"a{name}" in vocabulary.of(owner):
+                    return f"{owner}.a{name}", "sync", False
+        owner = self.instance(receiver)
+        if name in vocabulary.sync_of("model") and owner is not None:
+            return f"model.a{name}", "sync", owner.certain
         return None
 
     def _follow(self, call: ast.Call) -> None:
@@ -675,7 +1142,7 @@ class Scanner(ast.NodeVisitor):
         target = self._resolve(call.func)
         if target is None:
             return
-        here = f"{self.function.node.name}() at {self.function.path}:{call.lineno}"
+        here = f"{self.function.node.name}() at {self.path}:{call.lineno}"
         if any(step.startswith(f"{target.node.name}() at ") for step in self.chain):
             return
         parameters = [a.arg for a in [*target.node.args.posonlyargs, *target.node.args.args]]
@@ -688,22 +1155,28 @@ class Scanner(ast.NodeVisitor):
         }
         Scanner(self.tree, target, self.found, (*self.chain, here), given).run()
 
-    def _resolve(self, func: ast.expr) -> Function | None:
-        """The plain (not async, not ``sync_to_async``-wrapped) function a call names."""
+    def _resolve(self, func: ast.expr, plain_only: bool = True) -> Function | None:
+        """The function a call names (with ``plain_only``, not async nor wrapped)."""
         if isinstance(func, ast.Name):
-            name, method = func.id, False
+            name, owner, method = func.id, None, False
         elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             name, method = func.attr, func.value.id in {"self", "cls"}
-            if not method and func.value.id in self.env:
-                return None
+            owner = self.function.owner if method else None
+            typed = self.env.get(func.value.id)
+            if not method and typed is not None:
+                if typed.kind != "object":
+                    return None
+                owner, method = typed.model, True
         else:
             return None
         candidates = [
             f
             for f in self.tree.functions.get(name, [])
-            if isinstance(f.node, ast.FunctionDef)
-            and not _decorated_sync_to_async(f.node)
-            and (f.owner == self.function.owner if method else f.owner is None)
+            if (
+                not plain_only
+                or (isinstance(f.node, ast.FunctionDef) and not _decorated_sync_to_async(f.node))
+            )
+            and (f.owner == owner if method else f.owner is None)
         ]
-        candidates.sort(key=lambda f: f.path != self.function.path)
+        candidates.sort(key=lambda f: f.path != self.path)
         return candidates[0] if candidates else None

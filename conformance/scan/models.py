@@ -8,10 +8,10 @@ managers (and of which kind), which are forward foreign keys, and which properti
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from conformance.scan.vocabulary import DEFAULT_MANAGERS, QUERYSET_SYNC
+from conformance.scan.vocabulary import DEFAULT_MANAGERS, DJANGO_MODEL_BASES
 
 FORWARD_FIELDS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey"})
 MANY_TO_MANY_FIELDS = frozenset({"ManyToManyField", "ParentalManyToManyField"})
@@ -43,12 +43,12 @@ def _keyword(call: ast.Call, name: str) -> str | None:
     return found.value if isinstance(found, ast.Constant) and isinstance(found.value, str) else None
 
 
-def _queries(function: ast.FunctionDef) -> bool:
+def _queries(function: ast.FunctionDef, running: frozenset[str]) -> bool:
     """Whether a method body calls a QuerySet method that runs a query (``self.x.count()``)."""
     return any(
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
-        and node.func.attr in QUERYSET_SYNC
+        and node.func.attr in running
         for node in ast.walk(function)
     )
 
@@ -62,12 +62,13 @@ class ModelIndex:
     related: dict[str, dict[str, str]] = field(default_factory=dict)
     querying_properties: dict[str, set[str]] = field(default_factory=dict)
     managers: set[str] = field(default_factory=lambda: set(DEFAULT_MANAGERS))
+    paths: dict[str, str] = field(default_factory=dict)  # model -> the file declaring it
 
     def related_kind(self, attribute: str, model: str | None = None) -> str | None:
         """``related.<kind>`` owner of ``<instance>.<attribute>``, or ``None`` if not a manager.
 
-        With the model unknown, the first model declaring that name decides (names shared by
-        two kinds, like ``articles`` on both Author and Tag, need the model to be told apart).
+        With the model unknown (an instance of some model), the first model declaring that
+        name decides (names shared by two kinds need the model to be told apart).
         """
         if model is not None and model in self.related:
             return self.related[model].get(attribute)
@@ -85,13 +86,13 @@ class ModelIndex:
             return attribute in self.querying_properties.get(model, set())
         return any(attribute in names for names in self.querying_properties.values())
 
-    def model_named(self, name: str) -> str | None:
+    def model_named(self, name: str, visible: set[str]) -> str | None:
         """The model a variable name suggests: ``article`` and ``new_article`` -> ``Article``."""
         lowered = name.lower()
         return next(
             (
                 m
-                for m in sorted(self.models)
+                for m in sorted(visible)
                 if lowered == m.lower() or lowered.endswith(f"_{m.lower()}")
             ),
             None,
@@ -100,19 +101,20 @@ class ModelIndex:
 
 def _is_model_class(node: ast.ClassDef, known: set[str]) -> bool:
     return any(
-        (name := last_name(base)) is not None and (name.endswith("Model") or name in known)
+        (name := last_name(base)) is not None
+        and (name.endswith("Model") or name in known or name in DJANGO_MODEL_BASES)
         for base in node.bases
     )
 
 
-def _add_class(index: ModelIndex, node: ast.ClassDef) -> None:
+def _add_class(index: ModelIndex, node: ast.ClassDef, running: frozenset[str]) -> None:
     model = node.name
     index.models.add(model)
     for statement in node.body:
         if isinstance(statement, ast.FunctionDef) and any(
             last_name(d) in {"property", "cached_property"} for d in statement.decorator_list
         ):
-            if _queries(statement):
+            if _queries(statement, running):
                 index.querying_properties.setdefault(model, set()).add(statement.name)
             continue
         if not (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)):
@@ -144,23 +146,33 @@ def _add_field(index: ModelIndex, model: str, name: str, kind: str, call: ast.Ca
         index.related.setdefault(model, {})[name] = "generic"
 
 
-def index_models(modules: Iterable[ast.Module]) -> ModelIndex:
+def index_models(
+    modules: Mapping[str, ast.Module],
+    running: frozenset[str],
+    third_party_base: Callable[[str, ast.expr], bool],
+) -> ModelIndex:
     """Every model class of the scanned modules, with its relations and querying properties.
 
     A class is a model when a base is named ``...Model`` or is itself a model found here, so
-    abstract bases and subclasses in other files are found too.
+    abstract bases and subclasses in other files are found too; a class with a third-party
+    base (pydantic's ``BaseModel``) is not. ``running`` are the QuerySet methods that query.
     """
     classes = [
-        node for module in modules for node in ast.walk(module) if isinstance(node, ast.ClassDef)
+        (path, node)
+        for path, module in modules.items()
+        for node in ast.walk(module)
+        if isinstance(node, ast.ClassDef)
+        and not any(third_party_base(path, base) for base in node.bases)
     ]
     known: set[str] = set()
     while True:
-        found = {c.name for c in classes if _is_model_class(c, known)}
+        found = {c.name for _, c in classes if _is_model_class(c, known)}
         if found == known:
             break
         known = found
     index = ModelIndex()
-    for node in classes:
+    for path, node in classes:
         if node.name in known:
-            _add_class(index, node)
+            index.paths.setdefault(node.name, path)
+            _add_class(index, node, running)
     return index

@@ -1,8 +1,10 @@
-"""The scan's two outputs: a table to read, and one JSON object for tools."""
+"""The scan's outputs: a table to read, one JSON object for tools, SARIF 2.1.0 for code
+scanning, and GitHub workflow commands that annotate a pull request's lines."""
 
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from conformance.scan.assess import Assessed
@@ -36,6 +38,7 @@ def as_json(
                 "advice": a.advice,
                 "workaround": a.workaround,
                 "chain": list(a.finding.chain),
+                "certain": a.finding.certain,
             }
             for a in assessed
         ],
@@ -107,6 +110,16 @@ def as_text(document: dict[str, Any]) -> str:
         lines.append("")
     minimum = ", ".join(f"{b} {s or 'none'}" for b, s in document["minimum_release"].items())
     lines.append(f"Oldest release where every finding has a native form: {minimum}")
+    lines.extend(_lacks(document))
+    lines.extend(f"skipped {problem}" for problem in document["skipped_files"])
+    return "\n".join(lines)
+
+
+def _lacks(document: dict[str, Any]) -> list[str]:
+    """What keeps each older release out, one line per release and list of features, with the
+    backends it holds for grouped (``Django 4.1 (sqlite, postgresql) lacks: ...``)."""
+    findings = document["findings"]
+    grouped: dict[tuple[str, str], list[str]] = {}
     for backend_name, releases in document["blocking"].items():
         # Findings native in no release would repeat on every line: they are listed once.
         never = {
@@ -115,12 +128,109 @@ def as_text(document: dict[str, Any]) -> str:
             if f["native_since"].get(backend_name) is None
         }
         if never:
-            lines.append(
-                f"  native in no measured release ({backend_name}): {_blockers(sorted(never))}"
-            )
+            grouped.setdefault(("", _blockers(sorted(never))), []).append(backend_name)
         for series, labels in releases.items():
             others = [label for label in labels if label not in never]
             if others:
-                lines.append(f"  Django {series} ({backend_name}) lacks: {_blockers(others)}")
-    lines.extend(f"skipped {problem}" for problem in document["skipped_files"])
+                grouped.setdefault((series, _blockers(others)), []).append(backend_name)
+    lines = []
+    for (series, blockers), backends in grouped.items():
+        where = ", ".join(backends)
+        if series:
+            lines.append(f"  Django {series} ({where}) lacks: {blockers}")
+        else:
+            lines.append(f"  native in no measured release ({where}): {blockers}")
+    return lines
+
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+# Verdicts that mean the code as written fails, or will, on the chosen release.
+ERROR_VERDICTS = frozenset({"needs-sync-to-async", "absent", "unsupported"})
+WARNING_VERDICTS = frozenset({"needs-await", "diverges", "error"})
+
+
+def _level(verdict: str) -> str:
+    if verdict in ERROR_VERDICTS:
+        return "error"
+    return "warning" if verdict in WARNING_VERDICTS else "note"
+
+
+def _message(finding: dict[str, Any], document: dict[str, Any]) -> str:
+    where = f"Django {document['release']} ({document['backend']})"
+    certainty = "" if finding["certain"] else " [receiver typed by its name]"
+    advice = f": {finding['advice']}" if finding["advice"] else ""
+    return f"{finding['feature']} is {finding['verdict']} on {where}{advice}{certainty}"
+
+
+def as_sarif(document: dict[str, Any], titles: Any) -> dict[str, Any]:
+    """SARIF 2.1.0 (what GitHub code scanning uploads): one rule per feature found, one result
+    per finding, located by a path relative to the working folder where it can be."""
+    features = sorted({f["feature"] for f in document["findings"]})
+    rules = [
+        {
+            "id": feature,
+            "name": feature,
+            "shortDescription": {"text": titles.titles.get(feature, feature)},
+        }
+        for feature in features
+    ]
+    results = [
+        {
+            "ruleId": f["feature"],
+            "ruleIndex": features.index(f["feature"]),
+            "level": _level(f["verdict"]),
+            "message": {"text": _message(f, document)},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(f["path"])},
+                        "region": {"startLine": f["line"]},
+                    }
+                }
+            ],
+            "properties": {"verdict": f["verdict"], "certain": f["certain"]},
+        }
+        for f in document["findings"]
+    ]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "conformance-scan",
+                        "informationUri": "https://docs.djangoproject.com/en/stable/topics/async/",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+
+
+def _uri(path: str) -> str:
+    """A relative URI where the file is under the working folder (what code scanning maps to
+    the repository), else an absolute ``file:`` URI."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return resolved.as_uri()
+
+
+def _escape(text: str) -> str:
+    """Workflow-command escaping of a message (GitHub's rules: %, CR, LF)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def as_github(document: dict[str, Any]) -> str:
+    """One ``::error``/``::warning``/``::notice`` workflow command per finding."""
+    commands = {"error": "error", "warning": "warning", "note": "notice"}
+    lines = []
+    for f in document["findings"]:
+        command = commands[_level(f["verdict"])]
+        location = f"file={_uri(f['path'])},line={f['line']},title={f['feature']}"
+        lines.append(f"::{command} {location}::{_escape(_message(f, document))}")
     return "\n".join(lines)

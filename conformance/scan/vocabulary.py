@@ -1,11 +1,16 @@
 """Names the scan recognises, mapped to the kit's feature ids.
 
-Kept apart from the analysis so that supporting one more Django API is one table entry. Every
-id here is one the kit measures (``conformance/features.py`` and the data files), so a finding's
-verdict can be looked up in a merged results file.
+The async APIs themselves come from the results file (``Vocabulary``): what the kit measures
+is what the scan finds. What stays here is Django's shape that no results file carries: which
+QuerySet methods build QuerySets, which return instances, where a relation's kind shows.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from conformance.features import OWNERS
 
 # QuerySet methods that return another QuerySet: a chain of them is still unevaluated.
 QUERYSET_BUILDERS = frozenset(
@@ -17,21 +22,14 @@ QUERYSET_BUILDERS = frozenset(
     }
 )  # fmt: skip
 
-# QuerySet methods that run a query, each with its ``a``-prefixed async twin.
-QUERYSET_ASYNC = frozenset(
-    {
-        "aaggregate", "abulk_create", "abulk_update", "acontains", "acount", "acreate", "adelete",
-        "aearliest", "aexists", "aexplain", "afirst", "aget", "aget_or_create", "ain_bulk",
-        "aiterator", "alast", "alatest", "aupdate", "aupdate_or_create",
-    }
-)  # fmt: skip
-QUERYSET_SYNC = frozenset(name[1:] for name in QUERYSET_ASYNC)
-
-# Async methods returning one model instance: the variable they are assigned to is an instance.
+# QuerySet methods that run a query without an ``a``-twin of the same shape: their sync forms
+# still evaluate in a coroutine (``qs.count()``), found from the measured ``a``-methods.
+# Methods returning one model instance: the variable they are assigned to is an instance.
 INSTANCE_RETURNING = frozenset(
     {"aget", "afirst", "alast", "aearliest", "alatest", "acreate", "aget_or_create",
      "aupdate_or_create", "get", "first", "last", "earliest", "latest", "create",
-     "get_or_create", "update_or_create"}
+     "get_or_create", "update_or_create", "acreate_user", "create_user", "acreate_superuser",
+     "create_superuser"}
 )  # fmt: skip
 # Of those, the ones that build the instance from their keyword arguments (relations included).
 INSTANCE_BUILDING = frozenset(
@@ -39,57 +37,84 @@ INSTANCE_BUILDING = frozenset(
      "update_or_create"}
 )  # fmt: skip
 
-# Related managers: the methods they add to a QuerySet's, and the relation kinds of the kit.
-RELATED_ASYNC = frozenset(
-    {"aadd", "aclear", "acreate", "aget_or_create", "aremove", "aset", "aupdate_or_create"}
-)
-RELATED_SYNC = frozenset(name[1:] for name in RELATED_ASYNC)
 # Sync many-to-many writes the kit measures as patterns of their own.
 M2M_PATTERNS = {name: f"pattern.m2m-{name}" for name in ("add", "remove", "set", "clear")}
 
-MODEL_ASYNC = frozenset({"asave", "adelete", "arefresh_from_db"})
-MODEL_SYNC = frozenset(name[1:] for name in MODEL_ASYNC)
+# Owners whose features are variants or add-ons of stock APIs: never matched in user code.
+_NOT_STOCK = ("hooks.", "custom-user.", "async-backend.", "pattern.", "production.")
+# Classes Django exports under another name than the owner's (``django.test.AsyncClient``).
+CLASS_ALIASES = {"AsyncClient": "Client", "AsyncRequestFactory": "RequestFactory"}
 
-USER_MANAGER_ASYNC = frozenset({"acreate_user", "acreate_superuser", "aget_by_natural_key"})
-USER_MANAGER_SYNC = frozenset(name[1:] for name in USER_MANAGER_ASYNC)
-USER_ASYNC = frozenset(
-    {"acheck_password", "aget_all_permissions", "aget_group_permissions",
-     "aget_user_permissions", "ahas_module_perms", "ahas_perm", "ahas_perms"}
-)  # fmt: skip
-USER_SYNC = frozenset(name[1:] for name in USER_ASYNC)
 
-SESSION_ASYNC = frozenset(
-    {
-        "aclear_expired", "acreate", "acreate_model_instance", "acycle_key", "adelete",
-        "adelete_test_cookie", "aexists", "aflush", "aget", "aget_expire_at_browser_close",
-        "aget_expiry_age", "aget_expiry_date", "ahas_key", "aitems", "akeys", "aload", "apop",
-        "asave", "aset", "aset_expiry", "aset_test_cookie", "asetdefault", "atest_cookie_worked",
-        "aupdate", "avalues",
-    }
-)  # fmt: skip
-SIGNAL_ASYNC = frozenset({"asend", "asend_robust"})
+@dataclass(frozen=True)
+class Vocabulary:
+    """The async APIs a results file measures, by owner: the scan's whole list of names.
 
-# Module-level async functions, and their sync twins with the module that must import them.
-FUNCTIONS_ASYNC = {
-    "aget_object_or_404": "shortcuts.aget_object_or_404",
-    "aget_list_or_404": "shortcuts.aget_list_or_404",
-    "aprefetch_related_objects": "function.aprefetch_related_objects",
-    "aauthenticate": "auth.aauthenticate",
-    "alogin": "auth.alogin",
-    "alogout": "auth.alogout",
-    "aget_user": "auth.aget_user",
-    "aupdate_session_auth_hash": "auth.aupdate_session_auth_hash",
-}
-FUNCTIONS_SYNC_MODULES = {
-    "get_object_or_404": "django.shortcuts",
-    "get_list_or_404": "django.shortcuts",
-    "prefetch_related_objects": "django.db.models",
-    "authenticate": "django.contrib.auth",
-    "login": "django.contrib.auth",
-    "logout": "django.contrib.auth",
-    "get_user": "django.contrib.auth",
-    "update_session_auth_hash": "django.contrib.auth",
-}
+    Built from feature ids (``paginator.async-paginator.apage``) and the kit's owner table
+    (``conformance.features.OWNERS``, which says where each owner lives in Django), so an API
+    the kit starts measuring is one the scan finds, with no list kept here by hand.
+    """
+
+    methods: dict[str, frozenset[str]]  # owner prefix -> its measured ``a``-methods
+    functions: dict[str, str]  # "django.shortcuts.aget_object_or_404" -> feature id
+    classes: dict[str, str]  # "django.core.paginator.AsyncPaginator" -> owner prefix
+
+    @classmethod
+    def from_features(cls, feature_ids: Iterable[str]) -> Vocabulary:
+        methods: dict[str, set[str]] = {}
+        functions: dict[str, str] = {}
+        for feature_id in feature_ids:
+            if feature_id.startswith(_NOT_STOCK):
+                continue
+            prefixes = [p for p in OWNERS if feature_id.startswith(f"{p}.")]
+            if not prefixes:
+                continue
+            prefix = max(prefixes, key=len)
+            name = feature_id[len(prefix) + 1 :]
+            if not name.startswith("a") or "." in name:
+                continue
+            path = OWNERS[prefix].path or ""
+            if path and ":" not in path:
+                functions[f"{path}.{name}"] = feature_id
+            else:
+                methods.setdefault(prefix, set()).add(name)
+        classes = {
+            owner.path.replace(":", "."): prefix
+            for prefix, owner in OWNERS.items()
+            if owner.path and ":" in owner.path
+        }
+        return cls({k: frozenset(v) for k, v in methods.items()}, functions, classes)
+
+    def of(self, owner: str) -> frozenset[str]:
+        return self.methods.get(owner, frozenset())
+
+    def sync_of(self, owner: str) -> frozenset[str]:
+        """The sync twins of an owner's measured ``a``-methods (``aget`` -> ``get``)."""
+        return frozenset(name[1:] for name in self.of(owner))
+
+    def owner_of_class(self, qualified: str) -> str | None:
+        """The owner of a Django class, by its import path or, failing that, its name alone
+        (Django re-exports classes from package roots: ``django.test.Client``)."""
+        if qualified in self.classes:
+            return self.classes[qualified]
+        name = qualified.rpartition(".")[2]
+        name = CLASS_ALIASES.get(name, name)
+        owners = {o for path, o in self.classes.items() if path.rpartition(".")[2] == name}
+        return owners.pop() if len(owners) == 1 else None
+
+    def function(self, qualified: str) -> str | None:
+        """The feature of a Django function by its import path, public or defining module."""
+        if qualified in self.functions:
+            return self.functions[qualified]
+        module, _, name = qualified.rpartition(".")
+        found = {f for path, f in self.functions.items() if path.rpartition(".")[2] == name}
+        return found.pop() if len(found) == 1 and module.startswith("django") else None
+
+    def sync_function(self, qualified: str) -> str | None:
+        """``django.shortcuts.get_object_or_404`` -> the feature of its ``a``-twin."""
+        module, _, name = qualified.rpartition(".")
+        return self.function(f"{module}.a{name}") if module.startswith("django") else None
+
 
 # Built-ins that evaluate an iterable: ``list(qs)`` in a coroutine is a sync query.
 EVALUATING_BUILTINS = frozenset({"list", "tuple", "set", "sorted", "len", "bool", "sum"})
@@ -108,6 +133,9 @@ QUERYSET_ANNOTATIONS = frozenset({"QuerySet", "Manager", "BaseManager"})
 # Base-class name endings of QuerySets and managers (``models.QuerySet``, ``BaseUserManager``).
 QUERYSET_CLASS_SUFFIXES = ("QuerySet", "Manager")
 
+# Django's abstract models a project's model may derive from without a base named ``...Model``.
+DJANGO_MODEL_BASES = frozenset({"AbstractUser", "AbstractBaseUser", "PermissionsMixin"})
+
 # Manager attributes every model has; a model's own managers are added from its source.
 DEFAULT_MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 
@@ -121,3 +149,28 @@ PREFETCH_AITERATOR_CHUNK_SIZE = "pattern.prefetch-related-aiterator-chunk-size"
 
 # Features a results file may lack, and the kit's measured pattern that stands for them.
 MEASURED_AS = {ATOMIC_ASYNC_WITH: "pattern.atomic-block"}
+# A sync ``with transaction.atomic():`` in a coroutine: the kit's atomic-block pattern.
+ATOMIC_SYNC_WITH = "pattern.atomic-block"
+
+# Owners whose instances are found by the receiver's name where no type says otherwise, and
+# the name endings that suggest them (``request.session``, ``request.user``).
+OWNERS_BY_NAME = {"session": "sessions.db-store", "user": "auth.user"}
+# Receiver name endings of well-known non-Django objects with ``a``-methods of the same name
+# (DRF/adrf serializers, django-ninja schemas, forms of form libraries, cache clients).
+FOREIGN_NAME_SUFFIXES = (
+    "serializer", "schema", "form", "cache", "caches", "redis", "channel_layer",
+)  # fmt: skip
+
+# What an owner's method returns, where it is another owner (a fact of Django's API, so a page
+# from ``await paginator.apage(n)`` is typed as the AsyncPage it is).
+OWNER_RETURNS = {
+    ("paginator.async-paginator", "apage"): "paginator.async-page",
+    ("paginator.async-paginator", "aget_page"): "paginator.async-page",
+    ("paginator.async-paginator", "page"): "paginator.async-page",
+    ("paginator.async-paginator", "get_page"): "paginator.async-page",
+}
+# Attributes Django's test cases give every test: the test client.
+TEST_CLIENT_ATTRIBUTES = frozenset({"client", "async_client"})
+# ``a``-methods that exist in no release, and the form that works, for QuerySet receivers whose
+# missing method reads as "evaluate it" (``alist()``, ``aall()``).
+EVALUATING_FORM = "[x async for x in {queryset}]"
