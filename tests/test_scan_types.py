@@ -1,0 +1,389 @@
+"""The scan types receivers before it reads names: one behaviour per test, each a small project
+written to a temporary folder and scanned with the vocabulary of a real run."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from conformance.scan.finder import Finding, find, parse_tree
+from conformance.scan.sources import python_files
+from tests.test_scan import MODELS, VOCABULARY
+
+
+def scan(tmp_path: Path, files: dict[str, str]) -> list[Finding]:
+    """Write ``files`` (relative path -> source) under an ``app`` with the shared models."""
+    app = tmp_path / "app"
+    for name, source in {"models.py": MODELS, **files}.items():
+        path = app / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(source), encoding="utf-8")
+    tree, skipped = parse_tree(python_files([app]).files, VOCABULARY)
+    assert skipped == []
+    return find(tree)
+
+
+def features(found: list[Finding]) -> list[tuple[int, str]]:
+    return [(f.line, f.feature) for f in found]
+
+
+def test_a_serializers_asave_is_not_the_models(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            from rest_framework import serializers
+            from .models import Article
+
+            class ArticleSerializer(serializers.ModelSerializer):
+                class Meta:
+                    model = Article
+
+            async def create(data):
+                serializer = ArticleSerializer(data=data)
+                await serializer.asave()
+                checked = ArticleSerializer(data=data)
+                await checked.asave()
+            """
+        },
+    )
+    assert found == []
+
+
+def test_a_receiver_annotated_with_a_third_party_class_is_never_a_finding(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            from somelib.clients import Store
+
+            async def push(store: Store):
+                await store.asave()
+                await store.adelete()
+            """
+        },
+    )
+    assert found == []
+
+
+def test_an_aliased_django_shortcut_is_found(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            from django.shortcuts import aget_object_or_404 as get_or_404
+            from .models import Article
+
+            async def view(pk):
+                return await get_or_404(Article, pk=pk)
+            """
+        },
+    )
+    assert features(found) == [(6, "shortcuts.aget_object_or_404")]
+
+
+def test_a_shortcut_re_exported_by_a_module_of_the_tree_is_found(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "helpers.py": "from django.shortcuts import aget_object_or_404\n",
+            "views.py": """
+            from .helpers import aget_object_or_404
+            from .models import Article
+
+            async def view(pk):
+                return await aget_object_or_404(Article, pk=pk)
+            """,
+        },
+    )
+    assert features(found) == [(6, "shortcuts.aget_object_or_404")]
+
+
+def test_a_projects_own_function_of_a_django_name_is_not_djangos(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "helpers.py": "async def aget_object_or_404(model, **kwargs):\n    return None\n",
+            "views.py": """
+            from .helpers import aget_object_or_404
+            from .models import Article
+
+            async def view(pk):
+                return await aget_object_or_404(Article, pk=pk)
+            """,
+        },
+    )
+    assert found == []
+
+
+def test_a_queryset_narrowed_by_isinstance_is_a_queryset_in_that_branch_only(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            from django.db.models import QuerySet
+
+            async def total(source):
+                if isinstance(source, QuerySet):
+                    return await source.acount()
+                return len(source)
+            """
+        },
+    )
+    assert features(found) == [(6, "queryset.acount")]
+
+
+def test_a_manager_obtained_with_getattr_on_an_instance_is_a_related_manager(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            from .models import Article
+
+            async def attach(pk, field_name, tag):
+                article = await Article.objects.aget(pk=pk)
+                manager = getattr(article, field_name)
+                await manager.aset([tag])
+            """
+        },
+    )
+    assert features(found) == [(5, "queryset.aget"), (7, "related.m2m.aset")]
+
+
+def test_a_relation_name_on_an_object_that_is_not_a_model_instance_is_no_finding(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            class Bag:
+                def __init__(self, tags):
+                    self.tags = tags
+
+            async def labels(bag: Bag, result):
+                names = [str(t) for t in bag.tags]
+                for t in result.tags:
+                    names.append(str(t))
+                return names
+            """
+        },
+    )
+    assert found == []
+
+
+def test_a_test_models_relations_only_count_in_files_that_import_it(tmp_path):
+    test_models = """
+    from django.db import models
+
+    class Kind(models.Model):
+        pass
+
+    class Holder(models.Model):
+        types = models.ManyToManyField(Kind)
+    """
+    found = scan(
+        tmp_path,
+        {
+            "tests/models.py": test_models,
+            "views.py": """
+            async def describe(holder):
+                return [str(t) for t in holder.types.all()]
+            """,
+            "tests/test_views.py": """
+            from .models import Holder
+
+            async def test_holder(holder: Holder):
+                await holder.types.aadd(1)
+            """,
+        },
+    )
+    assert [(Path(f.path).name, f.feature) for f in found] == [
+        ("test_views.py", "related.m2m.aadd")
+    ]
+
+
+def test_an_async_paginator_and_its_page_are_typed_from_their_constructor(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            from django.core.paginator import AsyncPaginator
+            from .models import Article
+
+            async def listing(number):
+                paginator = AsyncPaginator(Article.objects.order_by("pk"), 10)
+                page = await paginator.apage(number)
+                return await page.ahas_next()
+            """
+        },
+    )
+    assert features(found) == [
+        (7, "paginator.async-paginator.apage"),
+        (8, "paginator.async-page.ahas_next"),
+    ]
+
+
+def test_a_sync_atomic_block_and_sync_queries_in_a_coroutine_are_found(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            from django.db import transaction
+            from .models import Article
+
+            async def publish():
+                with transaction.atomic():
+                    articles = Article.objects.filter(author__isnull=False)
+                    count = articles.count()
+                    size = len(articles)
+                    for article in articles:
+                        pass
+                return count, size
+            """
+        },
+    )
+    assert features(found) == [
+        (6, "pattern.atomic-block"),
+        (8, "queryset.acount"),
+        (9, "queryset.async-for"),
+        (10, "queryset.async-for"),
+    ]
+
+
+def test_an_a_method_no_release_has_is_reported_on_a_queryset(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            from .models import Article
+
+            async def everything():
+                first = await Article.objects.filter(pk__gt=0).alist()
+                second = await Article.objects.aall()
+                return first, second
+            """
+        },
+    )
+    assert features(found) == [(5, "queryset.alist"), (6, "queryset.aall")]
+
+
+def test_sync_to_async_around_a_session_save_is_the_native_asave(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            from asgiref.sync import sync_to_async
+
+            async def remember(request):
+                request.session["seen"] = True
+                await sync_to_async(request.session.save)()
+            """
+        },
+    )
+    assert [(f.line, f.feature, f.form) for f in found] == [
+        (6, "sessions.db-store.asave", "wrapped")
+    ]
+
+
+def test_a_queryset_returned_by_a_method_or_a_property_is_a_queryset(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            from .models import Article
+
+            class Feed:
+                def recent(self):
+                    return Article.objects.order_by("-pk")
+
+                @property
+                def drafts(self):
+                    return self.recent().filter(author__isnull=True)
+
+            async def counts(feed: Feed):
+                return await feed.recent().acount(), [a async for a in feed.drafts]
+            """
+        },
+    )
+    assert features(found) == [(13, "queryset.acount"), (13, "queryset.async-for")]
+
+
+def test_a_receiver_typed_by_its_name_alone_is_reported_as_not_certain(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            from .models import Article
+
+            async def typed(pk):
+                article = await Article.objects.aget(pk=pk)
+                await article.asave()
+
+            async def guessed(article):
+                await article.asave()
+            """
+        },
+    )
+    assert [(f.line, f.certain) for f in found if f.feature == "model.asave"] == [
+        (6, True),
+        (9, False),
+    ]
+
+
+def test_a_local_name_shadows_an_import_of_the_same_name(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            from asgiref.sync import sync_to_async
+            from django.db import transaction
+            from .models import Article
+
+            async def close(pk):
+                for transaction in Article.objects.filter(pk=pk):
+                    await sync_to_async(transaction.save)()
+            """
+        },
+    )
+    assert features(found) == [(7, "queryset.async-for"), (8, "model.asave")]
+
+
+def test_a_file_with_a_bom_or_a_coding_line_is_read_as_python_reads_it(tmp_path):
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "models.py").write_text(MODELS, encoding="utf-8")
+    view = "from .models import Article\n\nasync def v():\n    return await Article.objects.aget()\n"
+    (app / "bom.py").write_bytes(b"\xef\xbb\xbf" + view.encode("utf-8"))
+    latin = "# -*- coding: latin-1 -*-\n# Grüße\n" + view
+    (app / "latin.py").write_bytes(latin.encode("latin-1"))
+    tree, skipped = parse_tree(python_files([app]).files, VOCABULARY)
+    assert skipped == []
+    assert sorted((Path(f.path).name, f.line) for f in find(tree)) == [
+        ("bom.py", 4),
+        ("latin.py", 6),
+    ]
+
+
+def test_a_deeply_nested_expression_gives_a_shorter_excerpt_not_a_traceback(tmp_path):
+    nested = "1" + " + 1" * 950
+    found = scan(
+        tmp_path,
+        {
+            "views.py": f"""
+            from .models import Article
+
+            async def deep():
+                return await Article.objects.filter(pk={nested}).acount()
+            """
+        },
+    )
+    assert features(found) == [(5, "queryset.acount")]
+    assert len(found[0].code) <= 80
+
+
+def test_a_file_too_deep_for_the_parser_is_listed_with_its_reason(tmp_path):
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "deep.py").write_text("x = " + "1" + " + 1" * 50_000 + "\n", encoding="utf-8")
+    _, skipped = parse_tree(python_files([app]).files, VOCABULARY)
+    assert len(skipped) == 1
+    assert "deep.py: cannot be parsed (RecursionError" in skipped[0]
