@@ -351,7 +351,14 @@ def test_a_file_with_a_bom_or_a_coding_line_is_read_as_python_reads_it(tmp_path)
     app = tmp_path / "app"
     app.mkdir()
     (app / "models.py").write_text(MODELS, encoding="utf-8")
-    view = "from .models import Article\n\nasync def v():\n    return await Article.objects.aget()\n"
+    view = textwrap.dedent(
+        """\
+        from .models import Article
+
+        async def v():
+            return await Article.objects.aget()
+        """
+    )
     (app / "bom.py").write_bytes(b"\xef\xbb\xbf" + view.encode("utf-8"))
     latin = "# -*- coding: latin-1 -*-\n# Grüße\n" + view
     (app / "latin.py").write_bytes(latin.encode("latin-1"))
