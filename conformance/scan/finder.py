@@ -473,7 +473,7 @@ class Scanner(ast.NodeVisitor):
         if isinstance(node, ast.Attribute):
             return self._attribute_type(node)
         if isinstance(node, ast.Call):
-            return self._call_type(node)
+            return self._instance_from(node) or self._call_type(node)
         return None
 
     def _attribute_type(self, node: ast.Attribute) -> Binding | None:
