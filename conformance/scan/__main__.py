@@ -37,11 +37,15 @@ def _verdicts(words: list[str]) -> frozenset[str]:
 
 
 def _default_backends() -> str:
-    """The backends of the default results file, for ``--help``: they are the choices."""
+    """The backends of the default results file, for ``--help``: they are the choices. Without
+    one, the backends the kit's matrix declares (a results file holds a subset of them)."""
     try:
         matrix = Matrix.from_document(load_results(str(DEFAULT_RESULTS)))
     except ScanError:
-        return f"a backend of the results file (none readable at {DEFAULT_RESULTS} now)"
+        from conformance.matrix import backends
+
+        declared = ", ".join(backend.name for backend in backends())
+        return f"one of the results file's backends (the kit's matrix has {declared})"
     return "one of " + ", ".join(matrix.backends)
 
 
@@ -187,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     renderers = {
         "text": as_text,
         "json": lambda d: json.dumps(d, indent=2),
-        "sarif": lambda d: json.dumps(as_sarif(d, matrix), indent=2),
+        "sarif": lambda d: json.dumps(as_sarif(d, matrix.titles), indent=2),
         "github": as_github,
     }
     print(renderers[args.format](result))

@@ -276,12 +276,13 @@ def _index_queryset_functions(tree: Tree) -> None:
     """Functions, methods and properties returning QuerySets, to a fixed point (one may
     return another's)."""
     everything = [f for functions in tree.functions.values() for f in functions]
+    returned = {id(f.node): _returns(f.node) for f in everything}
     while True:
         grown = False
         for function in everything:
             if id(function.node) in tree.queryset_functions:
                 continue
-            if any(_returns_queryset(tree, function, r) for r in _returns(function.node)):
+            if any(_returns_queryset(tree, function, r) for r in returned[id(function.node)]):
                 tree.queryset_functions.add(id(function.node))
                 if function.owner in tree.queryset_classes:
                     tree.queryset_methods.add(function.node.name)

@@ -9,6 +9,9 @@ from typing import Any
 
 from conformance.scan.assess import Assessed
 
+# Marks a finding whose receiver was typed by its name alone (``--strict`` leaves it out).
+BY_NAME = "(by name)"
+
 
 def as_json(
     assessed: list[Assessed],
@@ -94,7 +97,7 @@ def as_text(document: dict[str, Any]) -> str:
         rows += [
             [
                 f"{f['path']}:{f['line']}",
-                f["feature"],
+                f["feature"] if f["certain"] else f"{f['feature']} {BY_NAME}",
                 f["verdict"],
                 f["native_since"].get(backend) or "never",
                 f["advice"],
@@ -157,12 +160,12 @@ def _level(verdict: str) -> str:
 
 def _message(finding: dict[str, Any], document: dict[str, Any]) -> str:
     where = f"Django {document['release']} ({document['backend']})"
-    certainty = "" if finding["certain"] else " [receiver typed by its name]"
+    certainty = "" if finding["certain"] else f" {BY_NAME}"
     advice = f": {finding['advice']}" if finding["advice"] else ""
     return f"{finding['feature']} is {finding['verdict']} on {where}{advice}{certainty}"
 
 
-def as_sarif(document: dict[str, Any], titles: Any) -> dict[str, Any]:
+def as_sarif(document: dict[str, Any], titles: dict[str, str]) -> dict[str, Any]:
     """SARIF 2.1.0 (what GitHub code scanning uploads): one rule per feature found, one result
     per finding, located by a path relative to the working folder where it can be."""
     features = sorted({f["feature"] for f in document["findings"]})
@@ -170,7 +173,7 @@ def as_sarif(document: dict[str, Any], titles: Any) -> dict[str, Any]:
         {
             "id": feature,
             "name": feature,
-            "shortDescription": {"text": titles.titles.get(feature, feature)},
+            "shortDescription": {"text": titles.get(feature, feature)},
         }
         for feature in features
     ]
