@@ -394,3 +394,33 @@ def test_a_file_too_deep_for_the_parser_is_listed_with_its_reason(tmp_path):
     _, skipped = parse_tree(python_files([app]).files, VOCABULARY)
     assert len(skipped) == 1
     assert "deep.py: cannot be parsed (RecursionError" in skipped[0]
+
+
+def test_optional_annotations_and_declared_return_types_type_a_receiver(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "services.py": """
+            from .models import Article
+
+            def latest() -> "Article | None":
+                return None
+            """,
+            "views.py": """
+            from typing import Optional
+            from . import models
+            from .services import latest
+
+            async def view(given: Optional[models.Article]):
+                await given.asave()
+                article = latest()
+                await article.adelete()
+                return await models.Article.objects.acount()
+            """,
+        },
+    )
+    assert [(f.line, f.feature, f.certain) for f in found] == [
+        (7, "model.asave", True),
+        (9, "model.adelete", True),
+        (10, "queryset.acount", True),
+    ]

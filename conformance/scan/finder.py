@@ -291,6 +291,18 @@ def _index_queryset_functions(tree: Tree) -> None:
             return
 
 
+def _optional_removed(annotation: ast.expr) -> ast.expr:
+    """``Article | None`` and ``Optional[Article]`` -> ``Article``: what the name holds when it
+    holds something (other unions stay as written, and are not read)."""
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        members = [annotation.left, annotation.right]
+        kept = [m for m in members if not (isinstance(m, ast.Constant) and m.value is None)]
+        return kept[0] if len(kept) == 1 else annotation
+    if isinstance(annotation, ast.Subscript) and last_name(annotation.value) == "Optional":
+        return annotation.slice
+    return annotation
+
+
 def _unsubscripted(annotation: ast.expr) -> ast.expr:
     """``QuerySet[Article]`` -> ``QuerySet``; ``"QuerySet"`` stays a string and is not read."""
     return annotation.value if isinstance(annotation, ast.Subscript) else annotation
@@ -394,6 +406,7 @@ class Scanner(ast.NodeVisitor):
                 annotation = ast.parse(annotation.value, mode="eval").body
             except SyntaxError:
                 return None
+        annotation = _optional_removed(annotation)
         bare = _unsubscripted(annotation)
         name = last_name(bare)
         if name in v.QUERYSET_ANNOTATIONS:
@@ -508,6 +521,10 @@ class Scanner(ast.NodeVisitor):
                 return None
         if isinstance(func, ast.Name) and func.id == "getattr" and len(call.args) >= 2:
             return self._getattr_type(call)
+        target = self._resolve(func, plain_only=False)
+        if target is not None and target.node.returns is not None:
+            # ``def current_article() -> Article``: what the project says it returns.
+            return self.annotation_binding(target.node.returns)
         origin = self.origin(func)
         return self.tree.class_binding(origin) if origin else None
 
@@ -586,7 +603,9 @@ class Scanner(ast.NodeVisitor):
             return None
         if node.attr in self.models.managers:
             owner = node.value
-            model = owner.id if isinstance(owner, ast.Name) else None
+            model = last_name(owner)
+            if model in {"self", "cls"}:
+                model = self.function.owner
             if isinstance(owner, ast.Name) and (held := self.env.get(owner.id)) is not None:
                 model = held.model if held.kind == "model-class" else model
             if isinstance(owner, ast.Call) and last_name(owner.func) == "get_user_model":
