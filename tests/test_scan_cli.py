@@ -309,3 +309,11 @@ def test_the_pre_commit_hook_runs_offline_on_a_sample_repository(tmp_path, resul
     assert completed.returncode == 1, completed.stdout + completed.stderr
     expected = f"{app.relative_to(sample) / 'views.py'}:4 model.asave: needs-await"
     assert expected in completed.stdout
+
+
+def test_the_output_names_the_folders_it_left_out(tmp_path, results, capsys):
+    app = project(tmp_path, "async def v():\n    pass\n")
+    (app / "migrations").mkdir()
+    (app / "migrations" / "0001_initial.py").write_text("x = 1\n", encoding="utf-8")
+    _, out, _ = run(capsys, "--results", str(results), str(app))
+    assert f"left out (excluded folders; --include NAME scans one): {app / 'migrations'}" in out

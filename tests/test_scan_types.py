@@ -424,3 +424,24 @@ def test_optional_annotations_and_declared_return_types_type_a_receiver(tmp_path
         (9, "model.adelete", True),
         (10, "queryset.acount", True),
     ]
+
+
+def test_djangos_own_signals_are_typed_as_signals(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            from django.db.models import signals
+            from django.db.models.signals import post_save
+            from .models import Article
+
+            async def notify(article: Article):
+                await post_save.asend(sender=Article, instance=article)
+                await signals.pre_save.asend_robust(sender=Article, instance=article)
+            """
+        },
+    )
+    assert [(f.feature, f.certain) for f in found] == [
+        ("dispatch.signal.asend", True),
+        ("dispatch.signal.asend_robust", True),
+    ]

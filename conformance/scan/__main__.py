@@ -18,7 +18,7 @@ from conformance.scan.config import load_config, suppressed_features
 from conformance.scan.finder import Finding, find, parse_tree
 from conformance.scan.render import as_github, as_json, as_sarif, as_text
 from conformance.scan.results import Matrix, ScanError, load_results
-from conformance.scan.sources import excluded_names, python_files
+from conformance.scan.sources import FileSet, excluded_names, python_files
 from conformance.scan.vocabulary import Vocabulary
 
 DEFAULT_RESULTS = Path(os.environ.get("CONFORMANCE_REPORTS", "reports")) / "results.json"
@@ -112,7 +112,7 @@ def _choose_cell(matrix: Matrix, django: str | None, backend: str) -> str:
     return django
 
 
-def _files(paths: list[Path], include: list[str], exclude: list[str]) -> list[Path]:
+def _files(paths: list[Path], include: list[str], exclude: list[str]) -> FileSet:
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise ScanError(
@@ -135,7 +135,7 @@ def _files(paths: list[Path], include: list[str], exclude: list[str]) -> list[Pa
         raise ScanError(
             f"no Python files to scan under {', '.join(map(str, paths))}: {reason}. Fix: {fix}."
         )
-    return found.files
+    return found
 
 
 def _unsuppressed(findings: list[Finding]) -> list[Finding]:
@@ -165,10 +165,11 @@ def main(argv: list[str] | None = None) -> int:
         document = load_results(args.results)
         matrix = Matrix.from_document(document)
         release = _choose_cell(matrix, args.django or config.get("release"), backend)
-        tree, skipped = parse_tree(files, Vocabulary.from_features(matrix.titles))
-        if len(skipped) == len(files):
+        tree, skipped = parse_tree(files.files, Vocabulary.from_features(matrix.titles))
+        if len(skipped) == len(files.files):
             raise ScanError(
-                f"none of the {len(files)} Python files could be parsed (first: {skipped[0]}). "
+                f"none of the {len(files.files)} Python files could be parsed "
+                f"(first: {skipped[0]}). "
                 "Fix: scan source that Python itself can compile."
             )
     except ScanError as exc:
@@ -187,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         minimum=minimum_release(assessed, matrix, counted),
         blocked=blocking(assessed, matrix, counted),
         skipped=[*skipped, *tree.problems],
+        excluded=sorted(str(folder) for folder in files.excluded),
     )
     renderers = {
         "text": as_text,

@@ -483,14 +483,24 @@ class Scanner(ast.NodeVisitor):
             if origin and origin.startswith(TREE):
                 path, _, name = origin[len(TREE) :].rpartition(":")
                 return self.tree.globals.get(path, {}).get(name)
-            return None
+            return self._django_object(origin)
         if isinstance(node, ast.Attribute):
             return self._attribute_type(node)
         if isinstance(node, ast.Call):
             return self._instance_from(node) or self._call_type(node)
         return None
 
+    def _django_object(self, origin: str | None) -> Binding | None:
+        """Django's module-level objects of a measured owner: its signals
+        (``django.db.models.signals.post_save``)."""
+        module = (origin or "").rpartition(".")[0]
+        if is_django(origin) and module.endswith(".signals") and self.vocabulary.of(v.SIGNAL):
+            return Binding("django", owner=v.SIGNAL)
+        return None
+
     def _attribute_type(self, node: ast.Attribute) -> Binding | None:
+        if (typed := self._django_object(self.origin(node))) is not None:
+            return typed
         owner = self.type_of(node.value)
         if owner is not None and owner.kind in {"object", "django", "foreign"}:
             class_name = owner.model if owner.kind == "object" else self.function.owner

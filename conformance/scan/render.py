@@ -22,6 +22,7 @@ def as_json(
     minimum: dict[str, str | None],
     blocked: dict[str, dict[str, list[str]]],
     skipped: list[str],
+    excluded: list[str],
 ) -> dict[str, Any]:
     """One object: the findings with their verdicts, and what they mean for each release."""
     return {
@@ -48,6 +49,7 @@ def as_json(
         "minimum_release": minimum,
         "blocking": blocked,
         "skipped_files": skipped,
+        "excluded_folders": excluded,
     }
 
 
@@ -115,6 +117,11 @@ def as_text(document: dict[str, Any]) -> str:
     lines.append(f"Oldest release where every finding has a native form: {minimum}")
     lines.extend(_lacks(document))
     lines.extend(f"skipped {problem}" for problem in document["skipped_files"])
+    if document["excluded_folders"]:
+        lines.append(
+            f"left out (excluded folders; --include NAME scans one): "
+            f"{', '.join(document['excluded_folders'])}"
+        )
     return "\n".join(lines)
 
 

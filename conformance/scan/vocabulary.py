@@ -149,6 +149,8 @@ PREFETCH_AITERATOR_CHUNK_SIZE = "pattern.prefetch-related-aiterator-chunk-size"
 
 # Features a results file may lack, and the kit's measured pattern that stands for them.
 MEASURED_AS = {ATOMIC_ASYNC_WITH: "pattern.atomic-block"}
+SIGNAL = "dispatch.signal"  # the owner of Django's signals (``post_save.asend``)
+
 # A sync ``with transaction.atomic():`` in a coroutine: the kit's atomic-block pattern.
 ATOMIC_SYNC_WITH = "pattern.atomic-block"
 
