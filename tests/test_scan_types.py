@@ -445,3 +445,26 @@ def test_djangos_own_signals_are_typed_as_signals(tmp_path):
         ("dispatch.signal.asend", True),
         ("dispatch.signal.asend_robust", True),
     ]
+
+
+def test_get_queryset_is_a_queryset_whatever_the_receiver(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "managers.py": """
+            from django.db import models
+
+            class PublishedManager(models.Manager):
+                def get_queryset(self):
+                    return super().get_queryset().filter(author__isnull=False)
+            """,
+            "views.py": """
+            from adrf.views import APIView
+
+            class Listing(APIView):
+                async def get(self, request):
+                    return await self.get_queryset().acount()
+            """,
+        },
+    )
+    assert [(f.feature, f.certain) for f in found] == [("queryset.acount", True)]

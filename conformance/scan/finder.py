@@ -567,6 +567,8 @@ class Scanner(ast.NodeVisitor):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 if node.func.attr not in v.QUERYSET_BUILDERS | self.tree.queryset_methods:
                     break
+                if node.func.attr == "get_queryset":
+                    break  # a root whatever its receiver (a view, a manager)
                 filtered |= node.func.attr != "all"
                 if node.func.attr in {"select_related", "prefetch_related"}:
                     prefetches |= node.func.attr == "prefetch_related"
