@@ -103,12 +103,13 @@ class Vocabulary:
         return owners.pop() if len(owners) == 1 else None
 
     def function(self, qualified: str) -> str | None:
-        """The feature of a Django function by its import path, public or defining module."""
+        """The feature of a Django function by its import path; ``django.<name>`` (a name whose
+        module is unknown, from a star import the tree cannot resolve) by its name alone."""
         if qualified in self.functions:
             return self.functions[qualified]
         module, _, name = qualified.rpartition(".")
         found = {f for path, f in self.functions.items() if path.rpartition(".")[2] == name}
-        return found.pop() if len(found) == 1 and module.startswith("django") else None
+        return found.pop() if len(found) == 1 and module == "django" else None
 
     def sync_function(self, qualified: str) -> str | None:
         """``django.shortcuts.get_object_or_404`` -> the feature of its ``a``-twin."""
