@@ -468,3 +468,24 @@ def test_get_queryset_is_a_queryset_whatever_the_receiver(tmp_path):
         },
     )
     assert [(f.feature, f.certain) for f in found] == [("queryset.acount", True)]
+
+
+def test_models_of_an_app_outside_the_scan_are_read_as_models_not_as_another_librarys(
+    tmp_path,
+):
+    found = scan(
+        tmp_path,
+        {
+            "craft.py": """
+            from inventory.models import Recipe
+
+            async def materials(recipe: Recipe):
+                names = [m.name async for m in recipe.materials.select_related("kind").all()]
+                return names, await recipe.materials.filter(used=False).aexists()
+            """
+        },
+    )
+    assert [(f.feature, f.certain) for f in found] == [
+        ("queryset.async-for", False),
+        ("queryset.aexists", False),
+    ]

@@ -23,6 +23,7 @@ from conformance.scan.symbols import (
     Symbols,
     django_ancestors,
     foreign_class,
+    is_app_models,
     is_django,
     is_test_path,
     is_third_party,
@@ -150,6 +151,8 @@ class Tree:
                 if owner := self.vocabulary.owner_of_class(ancestor):
                     return Binding("django", owner=owner)
             return Binding("object", name)
+        if is_app_models(origin) and name[:1].isupper():
+            return Binding("instance", name, certain=False)
         return FOREIGN if name[:1].isupper() else None
 
     def method(self, owner: str, name: str) -> Function | None:
@@ -581,6 +584,10 @@ class Scanner(ast.NodeVisitor):
             else:
                 break
         root = self._queryset_root(node, by_name)
+        if root is None and by_name and filtered and not self.is_foreign(node):
+            # ``x.items.select_related("y").all()`` awaited or iterated asynchronously: the
+            # chain's builders say QuerySet where the receiver's type is unknown.
+            root = QuerySetExpr(None, frozenset(), False, certain=False)
         if root is None or (root.cached and filtered is False):
             return None
         if everything or root.loaded is EVERYTHING:

@@ -141,8 +141,25 @@ def is_django(origin: str | None) -> bool:
     return origin is not None and (origin == "django" or origin.startswith("django."))
 
 
+def is_app_models(origin: str | None) -> bool:
+    """A name from a ``models`` module the scan was not given (``from shop.models import
+    Product`` while scanning another app): a model of the project, most likely."""
+    return (
+        origin is not None
+        and not origin.startswith(TREE)
+        and not is_django(origin)
+        and "models" in origin.split(".")[:-1]
+    )
+
+
 def is_third_party(origin: str | None) -> bool:
-    return origin is not None and not origin.startswith(TREE) and not is_django(origin)
+    """Another library's name: neither Django's, the tree's, nor a project app's models."""
+    return (
+        origin is not None
+        and not origin.startswith(TREE)
+        and not is_django(origin)
+        and not is_app_models(origin)
+    )
 
 
 @dataclass(frozen=True)
