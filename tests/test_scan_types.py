@@ -489,3 +489,19 @@ def test_models_of_an_app_outside_the_scan_are_read_as_models_not_as_another_lib
         ("queryset.async-for", False),
         ("queryset.aexists", False),
     ]
+
+
+def test_a_custom_queryset_method_from_outside_the_scan_keeps_the_chain_a_queryset(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            from lms.models import Enrollment
+
+            async def stats(course_id):
+                rows = await Enrollment.objects.for_course(course_id).active().aaggregate()
+                return rows, await Enrollment.objects.for_course(course_id).count_cached()
+            """
+        },
+    )
+    assert [(f.line, f.feature, f.certain) for f in found] == [(5, "queryset.aaggregate", False)]

@@ -565,11 +565,13 @@ class Scanner(ast.NodeVisitor):
         its ``a``-methods, ``async for``), since a list under such a name iterates fine.
         """
         loaded: set[str] = set()
-        everything = prefetches = filtered = False
+        everything = prefetches = filtered = guessed = False
         while True:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 if node.func.attr not in v.QUERYSET_BUILDERS | self.tree.queryset_methods:
-                    break
+                    if not (by_name and self._custom_builder(node.func)):
+                        break
+                    guessed = True
                 if node.func.attr == "get_queryset":
                     break  # a root whatever its receiver (a view, a manager)
                 filtered |= node.func.attr != "all"
@@ -594,7 +596,25 @@ class Scanner(ast.NodeVisitor):
             merged = EVERYTHING
         else:
             merged = frozenset(loaded | root.loaded)
-        return QuerySetExpr(root.model, merged, prefetches or root.prefetches, certain=root.certain)
+        certain = root.certain and not guessed
+        return QuerySetExpr(root.model, merged, prefetches or root.prefetches, certain=certain)
+
+    def _custom_builder(self, func: ast.Attribute) -> bool:
+        """``Enrollment.objects.for_course(c)``: a method of a QuerySet that is not Django's
+        nor one the tree defines (its app is outside the scan), called on a QuerySet. Where an
+        ``a``-method is awaited on the result, it is taken for a custom QuerySet method."""
+        name = func.attr
+        known = (
+            v.INSTANCE_RETURNING
+            | self.vocabulary.sync_of("queryset")
+            | self.vocabulary.of("queryset")
+            | set(self.tree.functions)
+        )
+        return (
+            not name.startswith("_")
+            and name not in known
+            and self.queryset(func.value, by_name=True) is not None
+        )
 
     def _queryset_root(self, node: ast.expr, by_name: bool) -> QuerySetExpr | None:
         """A manager, a related manager, ``get_queryset()``, a function returning a QuerySet
