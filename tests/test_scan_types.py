@@ -505,3 +505,28 @@ def test_a_custom_queryset_method_from_outside_the_scan_keeps_the_chain_a_querys
         },
     )
     assert [(f.line, f.feature, f.certain) for f in found] == [(5, "queryset.aaggregate", False)]
+
+
+def test_a_relation_of_a_model_outside_the_scan_is_a_manager_where_a_query_is_awaited(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            from asgiref.sync import sync_to_async
+            from shop.models import Customer
+
+            async def order_of(customer_id, order_id):
+                customer = await Customer.objects.aget(pk=customer_id)
+                order = await customer.orders.aget(pk=order_id)
+                await customer.region.adelete()
+                names = await sync_to_async(list)(order.items.values("name"))
+                return order, names, customer.nickname.upper()
+            """
+        },
+    )
+    assert [(f.line, f.feature, f.form, f.certain) for f in found] == [
+        (6, "queryset.aget", "async", True),
+        (7, "queryset.aget", "async", False),
+        (8, "model.adelete", "async", False),
+        (9, "queryset.async-for", "wrapped", False),
+    ]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from conformance.scan import vocabulary as v
 from conformance.scan.models import ModelIndex, index_models, last_name
-from conformance.scan.sources import parse_source
+from conformance.scan.sources import parse_source, read_source
 from conformance.scan.symbols import (
     TREE,
     ClassInfo,
@@ -116,7 +116,6 @@ class Tree:
     attributes: dict[tuple[str, str], str] = field(default_factory=dict)
     # path -> module-level name -> what it holds (``message_posted = Signal()``).
     globals: dict[str, dict[str, Binding]] = field(default_factory=dict)
-    lines: dict[str, list[str]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
     def visible_models(self, path: str) -> set[str]:
@@ -320,7 +319,6 @@ def parse_tree(files: list[Path], vocabulary: v.Vocabulary) -> tuple[Tree, list[
     """Parse every file; files that are not valid Python are skipped and named in the list."""
     modules: dict[str, ast.Module] = {}
     skipped = []
-    lines: dict[str, list[str]] = {}
     for path in files:
         module, problem = parse_source(path)
         if module is None:
@@ -335,7 +333,7 @@ def parse_tree(files: list[Path], vocabulary: v.Vocabulary) -> tuple[Tree, list[
         return is_third_party(symbols.qualified(path, base))
 
     models = index_models(modules, vocabulary.sync_of("queryset"), third_party_base)
-    tree = Tree(models, vocabulary, symbols, lines=lines)
+    tree = Tree(models, vocabulary, symbols)
     for path, module in modules.items():
         _index_functions(tree, path, module)
     for path, module in modules.items():
@@ -458,8 +456,6 @@ class Scanner(ast.NodeVisitor):
         return code if len(code) <= EXCERPT else code[: EXCERPT - 3] + "..."
 
     def _source(self) -> str:
-        from conformance.scan.sources import read_source
-
         return read_source(Path(self.path))
 
     def report(
@@ -565,7 +561,7 @@ class Scanner(ast.NodeVisitor):
         its ``a``-methods, ``async for``), since a list under such a name iterates fine.
         """
         loaded: set[str] = set()
-        everything = prefetches = filtered = guessed = False
+        everything = prefetches = filtered = guessed = djangos = False
         while True:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 if node.func.attr not in v.QUERYSET_BUILDERS | self.tree.queryset_methods:
@@ -575,6 +571,7 @@ class Scanner(ast.NodeVisitor):
                 if node.func.attr == "get_queryset":
                     break  # a root whatever its receiver (a view, a manager)
                 filtered |= node.func.attr != "all"
+                djangos |= node.func.attr in v.DJANGO_ONLY_BUILDERS
                 if node.func.attr in {"select_related", "prefetch_related"}:
                     prefetches |= node.func.attr == "prefetch_related"
                     names = [a.value for a in node.args if isinstance(a, ast.Constant)]
@@ -586,7 +583,7 @@ class Scanner(ast.NodeVisitor):
             else:
                 break
         root = self._queryset_root(node, by_name)
-        if root is None and by_name and filtered and not self.is_foreign(node):
+        if root is None and (djangos or (by_name and filtered)) and not self.is_foreign(node):
             # ``x.items.select_related("y").all()`` awaited or iterated asynchronously: the
             # chain's builders say QuerySet where the receiver's type is unknown.
             root = QuerySetExpr(None, frozenset(), False, certain=False)
@@ -659,6 +656,8 @@ class Scanner(ast.NodeVisitor):
             owner = self.instance(node.value)
             cached = owner is not None and owner.has_loaded(node.attr)
             return QuerySetExpr(None, frozenset(), False, cached, certain=related[1])
+        if by_name and self._unknown_relation(node):
+            return QuerySetExpr(None, frozenset(), False, certain=False)
         holder = self.type_of(node.value)
         if holder is not None and holder.kind in {"object", "instance"} and holder.model:
             prop = self.tree.method(holder.model, node.attr)
@@ -669,6 +668,16 @@ class Scanner(ast.NodeVisitor):
             ):
                 return QuerySetExpr(None, frozenset(), False)
         return None
+
+    def _unknown_relation(self, node: ast.Attribute) -> bool:
+        """``user.orders`` on an instance of a model the scan has not read (its app is outside
+        the scan): where a QuerySet method is awaited on it, a related manager."""
+        owner = self.instance(node.value)
+        return (
+            owner is not None
+            and owner.model not in self.models.models
+            and not node.attr.startswith("_")
+        )
 
     def related_kind(self, node: ast.expr) -> tuple[str, bool] | None:
         """``article.tags`` -> (``m2m``, certain) when ``tags`` is a related manager of the
@@ -1122,6 +1131,12 @@ class Scanner(ast.NodeVisitor):
         related = self.related_kind(receiver)
         if related is not None and name in vocabulary.of(f"related.{related[0]}"):
             return f"related.{related[0]}.{name}", related[1]
+        if (
+            name in vocabulary.of("model")
+            and isinstance(receiver, ast.Attribute)
+            and self.instance(receiver.value) is not None
+        ):
+            return f"model.{name}", False  # a related instance: ``obj.parent.adelete()``
         qs = self.queryset(receiver, by_name=True)
         if qs is not None:
             if name in vocabulary.of("auth.user-manager"):
