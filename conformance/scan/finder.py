@@ -1088,9 +1088,7 @@ class Scanner(ast.NodeVisitor):
             return feature, True
         typed = self.type_of(receiver)
         if typed is not None:
-            found = self._typed_async(typed, name, call)
-            if found is not None or typed.kind not in {"instance"}:
-                return found
+            return self._typed_async(typed, name, call)
         return self._untyped_async(name, receiver, call)
 
     def _typed_async(self, typed: Binding, name: str, call: ast.Call) -> tuple[str, bool] | None:
