@@ -530,3 +530,40 @@ def test_a_relation_of_a_model_outside_the_scan_is_a_manager_where_a_query_is_aw
         (8, "model.adelete", "async", False),
         (9, "queryset.async-for", "wrapped", False),
     ]
+
+
+def test_two_apps_models_of_one_name_keep_their_own_relations(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "accounts/models.py": """
+            from django.db import models
+
+            class Team(models.Model):
+                members = models.ManyToManyField("accounts.Profile", related_name="teams")
+
+            class Profile(models.Model):
+                pass
+            """,
+            "shop/models.py": """
+            from django.db import models
+
+            class Profile(models.Model):
+                pass
+
+            class Order(models.Model):
+                buyer = models.ForeignKey(Profile, models.CASCADE, related_name="orders")
+            """,
+            "shop/views.py": """
+            from .models import Profile
+
+            async def checkout(profile: Profile, team):
+                order = await profile.orders.acreate()
+                await profile.teams.aadd(team)
+                return order
+            """,
+        },
+    )
+    assert [(Path(f.path).name, f.line, f.feature) for f in found] == [
+        ("views.py", 5, "related.reverse-fk.acreate")
+    ]

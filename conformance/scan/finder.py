@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from conformance.scan import vocabulary as v
-from conformance.scan.models import ModelIndex, index_models, last_name
+from conformance.scan.models import ModelIndex, index_models, last_name, model_name
 from conformance.scan.sources import parse_source, read_source
 from conformance.scan.symbols import (
     TREE,
@@ -122,10 +122,19 @@ class Tree:
         """Models a file may mean by name: the project's, and test models it imports."""
         names = self.symbols.imports.get(path, {}).keys() | self.symbols.defined.get(path, set())
         return {
-            model
-            for model in self.models.models
-            if not is_test_path(self.models.paths.get(model, "")) or model in names
+            key
+            for key in self.models.models
+            if not is_test_path(self.models.paths.get(key, "")) or model_name(key) in names
         }
+
+    def model_key(self, origin: str | None, name: str | None) -> str | None:
+        """The model a class name means where its origin is known (``tree:<path>:<name>``),
+        else the one model of that name; ``None`` for a class that is not a model."""
+        if origin is not None and origin.startswith(TREE):
+            path, _, defined = origin[len(TREE) :].rpartition(":")
+            if (key := self.models.keys.get((path, defined))) is not None:
+                return key
+        return self.models.unique(name) if name else None
 
     def class_binding(self, origin: str | None) -> Binding | None:
         """What calling (or annotating with) the class at ``origin`` gives."""
@@ -138,8 +147,8 @@ class Tree:
             owner = self.vocabulary.owner_of_class(origin)
             return Binding("django", owner=owner) if owner else None
         if origin.startswith(TREE):
-            if name in self.models.models:
-                return Binding("instance", name)
+            if (key := self.model_key(origin, name)) is not None:
+                return Binding("instance", key)
             if name in self.queryset_classes:
                 return Binding("queryset")
             if name not in self.classes:
@@ -182,7 +191,7 @@ def _index_functions(tree: Tree, path: str, module: ast.Module) -> None:
             elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
                 tree.functions.setdefault(child.name, []).append(Function(child, path, owner))
                 if owner is not None:
-                    _index_attributes(tree, owner, child)
+                    _index_attributes(tree, path, owner, child)
                 visit(child, None)
             else:
                 visit(child, owner)
@@ -190,12 +199,18 @@ def _index_functions(tree: Tree, path: str, module: ast.Module) -> None:
     visit(module, None)
 
 
-def _index_attributes(tree: Tree, owner: str, method: ast.FunctionDef | ast.AsyncFunctionDef):
+def _index_attributes(
+    tree: Tree, path: str, owner: str, method: ast.FunctionDef | ast.AsyncFunctionDef
+) -> None:
     """``self.room = await Room.objects.aget(...)`` in one method types ``self.room`` in all."""
+
+    def key_of(node: ast.expr) -> str | None:
+        return tree.model_key(tree.symbols.qualified(path, node), last_name(node))
+
     for node in ast.walk(method):
         if not isinstance(node, ast.Assign):
             continue
-        model = model_of_value(node.value, tree.models)
+        model = model_of_value(node.value, tree.models, key_of)
         for target in node.targets:
             if (
                 isinstance(target, ast.Attribute)
@@ -252,7 +267,7 @@ def _returns_queryset(tree: Tree, function: Function, value: ast.expr) -> bool:
     if isinstance(value, ast.Attribute):
         owner = value.value
         if value.attr in tree.models.managers and isinstance(owner, ast.Name):
-            return owner.id in tree.models.models or owner.id in {"self", "cls"}
+            return tree.models.unique(owner.id) is not None or owner.id in {"self", "cls"}
         if isinstance(owner, ast.Name) and owner.id == "self" and function.owner:
             return tree.models.related_kind(value.attr, function.owner) is not None
     if isinstance(value, ast.Call):
@@ -310,11 +325,6 @@ def _unsubscripted(annotation: ast.expr) -> ast.expr:
     return annotation.value if isinstance(annotation, ast.Subscript) else annotation
 
 
-def _type_argument(annotation: ast.expr | None) -> str | None:
-    """``QuerySet[Article]`` -> ``Article``."""
-    return last_name(annotation.slice) if isinstance(annotation, ast.Subscript) else None
-
-
 def parse_tree(files: list[Path], vocabulary: v.Vocabulary) -> tuple[Tree, list[str]]:
     """Parse every file; files that are not valid Python are skipped and named in the list."""
     modules: dict[str, ast.Module] = {}
@@ -332,7 +342,14 @@ def parse_tree(files: list[Path], vocabulary: v.Vocabulary) -> tuple[Tree, list[
     def third_party_base(path: str, base: ast.expr) -> bool:
         return is_third_party(symbols.qualified(path, base))
 
-    models = index_models(modules, vocabulary.sync_of("queryset"), third_party_base)
+    def defined_at(path: str, name: str) -> tuple[str, str] | None:
+        origin = symbols.origin(path, name)
+        if origin is None or not origin.startswith(TREE):
+            return None
+        found, _, defined = origin[len(TREE) :].rpartition(":")
+        return found, defined
+
+    models = index_models(modules, vocabulary.sync_of("queryset"), third_party_base, defined_at)
     tree = Tree(models, vocabulary, symbols)
     for path, module in modules.items():
         _index_functions(tree, path, module)
@@ -388,6 +405,10 @@ class Scanner(ast.NodeVisitor):
 
     # -- set-up and output -------------------------------------------------------------------
 
+    def model_key(self, node: ast.expr) -> str | None:
+        """The model a class expression (``Article``, ``models.Article``) names, if any."""
+        return self.tree.model_key(self.origin(node), last_name(node))
+
     def origin(self, node: ast.expr) -> str | None:
         """Where a name (or ``module.name``) comes from, unless a local name shadows it."""
         root = node
@@ -411,9 +432,10 @@ class Scanner(ast.NodeVisitor):
         bare = _unsubscripted(annotation)
         name = last_name(bare)
         if name in v.QUERYSET_ANNOTATIONS:
-            return Binding("queryset", _type_argument(annotation))
-        if name in self.models.models:
-            return Binding("instance", name)
+            argument = annotation.slice if isinstance(annotation, ast.Subscript) else None
+            return Binding("queryset", self.model_key(argument) if argument else None)
+        if (key := self.model_key(bare)) is not None:
+            return Binding("instance", key)
         return self.tree.class_binding(self.origin(bare))
 
     def _bind_parameters(self, given: dict[str, Binding]) -> None:
@@ -640,8 +662,10 @@ class Scanner(ast.NodeVisitor):
         if node.attr in self.models.managers:
             owner = node.value
             model = last_name(owner)
-            if model in {"self", "cls"}:
-                model = self.function.owner
+            if model in {"self", "cls"} and self.function.owner:
+                model = self.tree.model_key(f"{TREE}{self.path}:{self.function.owner}", None)
+            elif model is not None:
+                model = self.model_key(owner) or model
             if isinstance(owner, ast.Name) and (held := self.env.get(owner.id)) is not None:
                 model = held.model if held.kind == "model-class" else model
             if isinstance(owner, ast.Call) and last_name(owner.func) == "get_user_model":
@@ -660,7 +684,7 @@ class Scanner(ast.NodeVisitor):
             return QuerySetExpr(None, frozenset(), False, certain=False)
         holder = self.type_of(node.value)
         if holder is not None and holder.kind in {"object", "instance"} and holder.model:
-            prop = self.tree.method(holder.model, node.attr)
+            prop = self.tree.method(model_name(holder.model), node.attr)
             if (
                 prop is not None
                 and _is_property(prop.node)
@@ -764,7 +788,7 @@ class Scanner(ast.NodeVisitor):
             self._set(target, Binding("instances", qs.model, qs.loaded, qs.prefetches))
             return
         if isinstance(value, ast.Call) and last_name(value.func) == "get_user_model":
-            user = "User" if "User" in self.models.models else None
+            user = self.models.unique("User")
             self._set(target, Binding("model-class", user))
             return
         self._set(target, self._instance_from(value) or self.type_of(value))
@@ -792,8 +816,8 @@ class Scanner(ast.NodeVisitor):
             return None
         keywords = frozenset(k.arg for k in call.keywords if k.arg)
         name = last_name(call.func)
-        if isinstance(call.func, ast.Name) and name in self.models.models:
-            return Binding("instance", name, keywords)
+        if isinstance(call.func, ast.Name) and (key := self.model_key(call.func)) is not None:
+            return Binding("instance", key, keywords)
         shortcut = self.function_feature(call.func)
         if shortcut in {"shortcuts.aget_object_or_404"} and call.args:
             first = call.args[0]

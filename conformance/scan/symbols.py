@@ -11,6 +11,7 @@ Imports are followed through the tree's own modules (re-exports, resolvable star
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -219,20 +220,22 @@ def django_ancestors(symbols: Symbols, classes: dict[str, ClassInfo], name: str)
     return found
 
 
-def model_of_value(value: ast.expr, models: ModelIndex) -> str | None:
+def model_of_value(
+    value: ast.expr, models: ModelIndex, key_of: Callable[[ast.expr], str | None]
+) -> str | None:
     """The model an expression evidently builds or fetches (``M(...)``, ``await
-    M.objects...aget()``), for typing attributes assigned in other methods."""
+    M.objects...aget()``), for typing attributes assigned in other methods; ``key_of`` says
+    which model a class name means in its file."""
     call = value.value if isinstance(value, ast.Await) else value
     if not isinstance(call, ast.Call):
         return None
-    if isinstance(call.func, ast.Name) and call.func.id in models.models:
-        return call.func.id
+    if isinstance(call.func, ast.Name):
+        return key_of(call.func)
     node: ast.expr = call.func
     if isinstance(node, ast.Attribute) and node.attr in v.INSTANCE_RETURNING:
         node = node.value
         while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             node = node.func.value
         if isinstance(node, ast.Attribute) and node.attr in models.managers:
-            owner = node.value
-            return owner.id if isinstance(owner, ast.Name) and owner.id in models.models else None
+            return key_of(node.value)
     return None
