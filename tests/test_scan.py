@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 
 from conformance.scan.__main__ import main
-from conformance.scan.finder import Finding, find, parse_tree
+from conformance.scan.finder import Finding, find
 from conformance.scan.sources import python_files, read_source
+from conformance.scan.tree import parse_tree
 from conformance.scan.vocabulary import Vocabulary
 
 CORPUS = Path(__file__).parent / "scan_corpus"

@@ -6,8 +6,9 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from conformance.scan.finder import Finding, find, parse_tree
+from conformance.scan.finder import Finding, find
 from conformance.scan.sources import python_files
+from conformance.scan.tree import parse_tree
 from tests.test_scan import MODELS, VOCABULARY
 
 

@@ -18,11 +18,13 @@ Modules, in the order a run uses them:
 - ``models``: relations, managers and querying properties of the project's model classes;
 - ``symbols``: imports followed to their origin (aliases, in-tree re-exports, star imports),
   classes to their kind (a model, a QuerySet, a Django owner, a third-party class);
-- ``finder``: one ``Scanner`` per ``async def`` (and the plain functions it calls, up to three
-  calls deep) types each receiver (annotations, ``isinstance``, constructors, ``getattr``,
-  attributes set in other methods, functions returning QuerySets) before reading its method's
-  name; a receiver typed as another library's is never a finding, and a finding whose receiver
-  was typed by its name alone is marked not certain;
+- ``tree``: the whole tree indexed once (models per app, functions, classes, globals,
+  functions returning QuerySets, attributes set in other methods);
+- ``receivers`` and ``finder``: one ``Scanner`` per ``async def`` (and the plain functions it
+  calls, up to three calls deep) types each receiver (annotations, ``isinstance``,
+  constructors, ``getattr``, attributes, returned QuerySets) before reading its method's name;
+  a receiver typed as another library's is never a finding, and a finding whose receiver was
+  typed by its name alone is marked not certain;
 - ``results`` and ``assess``: the verdict on the chosen cell, the releases where the native
   form works, the minimum release (add-on columns only when asked for) and the advice;
 - ``render``: text, JSON, SARIF 2.1.0 and GitHub workflow commands.

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from conformance.scan.assess import VERDICT_CHOICES, assess, blocking, minimum_release
 from conformance.scan.config import load_config, suppressed_features
-from conformance.scan.finder import Finding, find, parse_tree
+from conformance.scan.finder import Finding, find
 from conformance.scan.render import as_github, as_json, as_sarif, as_text
 from conformance.scan.results import Matrix, ScanError, load_results
 from conformance.scan.sources import FileSet, excluded_names, python_files
+from conformance.scan.tree import parse_tree
 from conformance.scan.vocabulary import Vocabulary
 
 DEFAULT_RESULTS = Path(os.environ.get("CONFORMANCE_REPORTS", "reports")) / "results.json"
