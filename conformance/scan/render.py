@@ -236,10 +236,13 @@ def _escape(text: str) -> str:
 
 
 def as_github(document: dict[str, Any]) -> str:
-    """One ``::error``/``::warning``/``::notice`` workflow command per finding."""
+    """One ``::error``/``::warning``/``::notice`` workflow command per finding that asks for
+    something (a ``native`` one needs no change, and would bury the others on a pull request)."""
     commands = {"error": "error", "warning": "warning", "note": "notice"}
     lines = []
     for f in document["findings"]:
+        if f["verdict"] == "native":
+            continue
         command = commands[_level(f["verdict"])]
         location = f"file={_uri(f['path'])},line={f['line']},title={f['feature']}"
         lines.append(f"::{command} {location}::{_escape(_message(f, document))}")
