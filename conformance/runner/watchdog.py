@@ -1,6 +1,11 @@
-"""The last resort for a session that stops making progress.
+"""Budgets: how long a check may run, and the last resort for a session that stops making
+progress.
 
-The per-check budget (SIGALRM) interrupts Python code inside a check. It cannot end a thread
+The per-check budget (``check_budget``, SIGALRM) interrupts Python code inside a check with
+``CheckTimeout``. The check becomes an ``error`` verdict whose notes say where it was stuck, and
+the session stops there with a results file that says so: threads the check started (an event
+loop spinning forever) cannot be stopped safely, so none is killed; the process exits once the
+results are written. The budget cannot end a thread
 blocked in C with the GIL held (a deadlock inside a database driver), and it does not cover a
 fixture's setup or teardown. faulthandler's watchdog can: it is a C thread of its own that
 needs no GIL. Armed for every phase of every test, past the limit it writes every thread's
@@ -12,12 +17,53 @@ an ``error`` that says where the session hung, so the report shows it and the ma
 from __future__ import annotations
 
 import faulthandler
+import signal
+import sys
+import threading
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
 from conformance.results import load_json, write_json_atomically
 
 STACKS_SHOWN = 6000  # characters of the stacks kept in the results file
+
+
+class CheckTimeout(BaseException):
+    """A check ran past its time budget; carries the stacks where it was stuck."""
+
+    def __init__(self, budget: float, stacks: str) -> None:
+        super().__init__(f"the check ran past its time budget of {budget:g} s")
+        self.budget = budget
+        self.stacks = stacks
+
+
+def stacks() -> str:
+    """Where every thread is, for a check that ran past its budget."""
+    names = {thread.ident: thread.name for thread in threading.enumerate()}
+    return "\n".join(
+        f"Thread {names.get(ident, ident)}:\n" + "".join(traceback.format_stack(frame)[-12:])
+        for ident, frame in sys._current_frames().items()
+    )
+
+
+@contextmanager
+def check_budget(seconds: float) -> Iterator[None]:
+    """Raise ``CheckTimeout`` in the main thread once ``seconds`` have passed."""
+
+    def expire(signum: int, frame: object) -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        raise CheckTimeout(seconds, stacks())
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def hang_file(results: Path) -> Path:

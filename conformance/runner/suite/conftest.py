@@ -31,6 +31,30 @@ def _one_loop_thread() -> AbstractContextManager[object]:
     return AsyncSingleThreadContext()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker) -> Iterator[None]:
+    """The run's test database: a copy of the migrated template where the database allows
+    (``conformance.runner.template_db``: migrations once, not once per run), else created and
+    migrated as pytest-django does; dropped after the run either way."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    from conformance.runner import template_db
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    with django_db_blocker.unblock():
+        if template_db.supported(connection):
+            original, created = template_db.create_from_template(connection), None
+        else:
+            created = setup_databases(verbosity=0, interactive=False, aliases={DEFAULT_DB_ALIAS})
+    yield
+    with django_db_blocker.unblock():
+        if created is None:
+            connection.creation.destroy_test_db(original, verbosity=0)
+        else:
+            teardown_databases(created, verbosity=0)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def frozen_heap(django_db_setup) -> None:
     """Everything alive once Django, the test database and the checks are loaded is moved out
