@@ -568,3 +568,22 @@ def test_two_apps_models_of_one_name_keep_their_own_relations(tmp_path):
     assert [(Path(f.path).name, f.line, f.feature) for f in found] == [
         ("views.py", 5, "related.reverse-fk.acreate")
     ]
+
+
+def test_a_deep_attribute_chain_anywhere_in_a_file_gives_no_traceback(tmp_path):
+    chain = "a" + ".b" * 900
+    found = scan(
+        tmp_path,
+        {
+            "views.py": f"""
+            from .models import Article
+
+            x = {chain}()
+
+            async def deep(a):
+                y = {chain}
+                return await Article.objects.acount()
+            """
+        },
+    )
+    assert features(found) == [(8, "queryset.acount")]

@@ -128,14 +128,21 @@ class Symbols:
         return f"{found.module}.{found.name}"
 
     def qualified(self, path: str, node: ast.expr) -> str | None:
-        """``transaction.atomic`` -> ``django.db.transaction.atomic``; a Name's origin."""
-        if isinstance(node, ast.Name):
-            return self.origin(path, node.id)
-        if isinstance(node, ast.Attribute):
-            base = self.qualified(path, node.value)
-            if base is not None and not base.startswith(TREE):
-                return f"{base}.{node.attr}"
-        return None
+        """``transaction.atomic`` -> ``django.db.transaction.atomic``; a Name's origin.
+
+        Attributes of a name defined in the tree have no dotted origin (``None``)."""
+        attributes: list[str] = []
+        while isinstance(node, ast.Attribute):
+            attributes.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        base = self.origin(path, node.id)
+        if not attributes:
+            return base
+        if base is None or base.startswith(TREE):
+            return None
+        return ".".join([base, *reversed(attributes)])
 
 
 def is_django(origin: str | None) -> bool:

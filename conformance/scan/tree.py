@@ -152,7 +152,15 @@ def is_property(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 
 
 def _index_functions(tree: Tree, path: str, module: ast.Module) -> None:
-    def visit(node: ast.AST, owner: str | None) -> None:
+    """Every class and function of a module, in source order, each function with its class.
+
+    Walked with a stack, not recursion: an expression nested a thousand levels deep is a
+    file to index like any other.
+    """
+    pending: list[tuple[ast.AST, str | None]] = [(module, None)]
+    while pending:
+        node, owner = pending.pop()
+        children: list[tuple[ast.AST, str | None]] = []
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.ClassDef):
                 tree.classes.setdefault(child.name, ClassInfo(child, path))
@@ -160,16 +168,15 @@ def _index_functions(tree: Tree, path: str, module: ast.Module) -> None:
                     (last_name(b) or "").endswith(v.QUERYSET_CLASS_SUFFIXES) for b in child.bases
                 ):
                     tree.queryset_classes.add(child.name)
-                visit(child, child.name)
+                children.append((child, child.name))
             elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
                 tree.functions.setdefault(child.name, []).append(Function(child, path, owner))
                 if owner is not None:
                     _index_attributes(tree, path, owner, child)
-                visit(child, None)
+                children.append((child, None))
             else:
-                visit(child, owner)
-
-    visit(module, None)
+                children.append((child, owner))
+        pending.extend(reversed(children))
 
 
 def _index_attributes(
