@@ -24,12 +24,11 @@ QUERYSET_BUILDERS = frozenset(
 
 # QuerySet methods that run a query without an ``a``-twin of the same shape: their sync forms
 # still evaluate in a coroutine (``qs.count()``), found from the measured ``a``-methods.
-# Builders only Django's QuerySet has (SQLAlchemy and others have ``filter``/``order_by``): a
-# chain through one of them is a QuerySet even where its root is untyped.
+# Builders only Django's QuerySet has (SQLAlchemy has ``filter``/``order_by``, a dict has
+# ``values``): a chain through one of them is a QuerySet even where its root is untyped.
 DJANGO_ONLY_BUILDERS = frozenset(
-    {"select_related", "prefetch_related", "annotate", "alias", "values", "values_list",
-     "exclude", "defer", "only", "select_for_update", "dates", "datetimes", "complex_filter",
-     "extra"}
+    {"select_related", "prefetch_related", "annotate", "values_list", "exclude", "defer",
+     "select_for_update", "datetimes", "complex_filter"}
 )  # fmt: skip
 
 # Methods returning one model instance: the variable they are assigned to is an instance.
