@@ -520,7 +520,7 @@ def test_a_relation_of_a_model_outside_the_scan_is_a_manager_where_a_query_is_aw
                 customer = await Customer.objects.aget(pk=customer_id)
                 order = await customer.orders.aget(pk=order_id)
                 await customer.region.adelete()
-                names = await sync_to_async(list)(order.items.values("name"))
+                names = await sync_to_async(list)(order.items.values_list("name"))
                 return order, names, customer.nickname.upper()
             """
         },
