@@ -587,3 +587,27 @@ def test_a_deep_attribute_chain_anywhere_in_a_file_gives_no_traceback(tmp_path):
         },
     )
     assert features(found) == [(8, "queryset.acount")]
+
+
+def test_super_is_typed_as_the_classes_base(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "stores.py": """
+            from django.contrib.sessions.backends.db import SessionStore as DBStore
+            from django.db import models
+
+            class AuditedStore(DBStore):
+                async def asave(self, must_create=False):
+                    await super().asave(must_create)
+
+            class Page(models.Model):
+                async def asave(self, *args, **kwargs):
+                    await super().asave(*args, **kwargs)
+            """
+        },
+    )
+    assert [(f.line, f.feature, f.certain) for f in found] == [
+        (7, "sessions.db-store.asave", True),
+        (11, "model.asave", True),
+    ]

@@ -142,12 +142,26 @@ class Receivers:
                 return None
         if isinstance(func, ast.Name) and func.id == "getattr" and len(call.args) >= 2:
             return self._getattr_type(call)
+        if isinstance(func, ast.Name) and func.id == "super" and not call.args:
+            return self._base_type()
         target = self._resolve(func, plain_only=False)
         if target is not None and target.node.returns is not None:
             # ``def current_article() -> Article``: what the project says it returns.
             return self.annotation_binding(target.node.returns)
         origin = self.origin(func)
         return self.tree.class_binding(origin) if origin else None
+
+    def _base_type(self) -> Binding | None:
+        """``super()`` in a method: what the enclosing class's first typed base is (a model,
+        Django's ``Model`` or ``SessionStore``, another library's class)."""
+        info = self.tree.classes.get(self.function.owner or "")
+        if info is None:
+            return None
+        for base in info.node.bases:
+            origin = self.tree.symbols.qualified(info.path, base)
+            if (typed := self.tree.class_binding(origin)) is not None:
+                return typed
+        return None
 
     def _getattr_type(self, call: ast.Call) -> Binding | None:
         """``getattr(instance, name)``: its related manager, when ``name`` is one (or, with the
