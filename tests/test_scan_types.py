@@ -611,3 +611,24 @@ def test_super_is_typed_as_the_classes_base(tmp_path):
         (7, "sessions.db-store.asave", True),
         (11, "model.asave", True),
     ]
+
+
+def test_truth_tests_and_membership_on_a_queryset_are_sync_queries(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            from .models import Article
+
+            async def check(article):
+                drafts = Article.objects.filter(author__isnull=True)
+                if drafts and article is not None:
+                    return article in drafts
+                return None
+            """
+        },
+    )
+    assert [(f.line, f.feature, f.form) for f in found] == [
+        (6, "queryset.async-for", "sync"),
+        (7, "queryset.acontains", "sync"),
+    ]

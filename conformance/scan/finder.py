@@ -232,7 +232,28 @@ class Scanner(Receivers, ast.NodeVisitor):
             return None
         return call.args[0].id, bindings[0], negated  # type: ignore[return-value]
 
+    def _truth_tested(self, test: ast.expr) -> None:
+        """``if qs:`` / ``while not qs:`` fetches every row to decide (as ``bool(qs)``)."""
+        operand = test.operand if isinstance(test, ast.UnaryOp) else test
+        operands = operand.values if isinstance(operand, ast.BoolOp) else [operand]
+        for tested in operands:
+            qs = self.queryset(tested)
+            if qs is not None:
+                self.report(tested, v.ASYNC_FOR, "sync", qs.certain)
+
+    def visit_While(self, node: ast.While) -> None:
+        self._truth_tested(node.test)
+        self.generic_visit(node)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        """``obj in qs`` evaluates the QuerySet: ``await qs.acontains(obj)`` asks the database."""
+        for operator, right in zip(node.ops, node.comparators, strict=True):
+            if isinstance(operator, ast.In | ast.NotIn) and (qs := self.queryset(right)):
+                self.report(node, v.CONTAINS, "sync", qs.certain)
+        self.generic_visit(node)
+
     def visit_If(self, node: ast.If) -> None:
+        self._truth_tested(node.test)
         self.visit(node.test)
         narrowed = self._narrowed(node.test)
         if narrowed is None:

@@ -149,6 +149,7 @@ DEFAULT_MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 
 ASYNC_FOR = "queryset.async-for"
 AITERATOR = "queryset.aiterator"
+CONTAINS = "queryset.acontains"
 ATOMIC_ASYNC_WITH = "transaction.atomic-async-with"
 LAZY_FORWARD_FK = "pattern.lazy-forward-fk"
 PROPERTY_QUERY = "pattern.model-property-query"
