@@ -127,7 +127,7 @@ HAND_WRITTEN = sorted(
 # gain labels and accuracy, never lose them (tests/scan_corpus/real/README.md has the sources).
 REAL_MEASURED = {
     "async_django_book": (7, 1.0, 1.0),
-    "django_async_extensions": (10, 1.0, 0.9),  # one miss, explained in its SOURCE.md
+    "django_async_extensions": (13, 1.0, 0.92),  # one miss, explained in its SOURCE.md
     "django_async_pydantic_example": (4, 1.0, 1.0),
     "megagame_controller": (51, 1.0, 1.0),
 }

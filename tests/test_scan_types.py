@@ -632,3 +632,25 @@ def test_truth_tests_and_membership_on_a_queryset_are_sync_queries(tmp_path):
         (6, "queryset.async-for", "sync"),
         (7, "queryset.acontains", "sync"),
     ]
+
+
+def test_async_iteration_over_a_paginators_page_and_the_request_user(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            from django.core.paginator import AsyncPaginator
+            from .models import Article
+
+            async def listing(request):
+                user = await request.auser()
+                page = await AsyncPaginator(Article.objects.order_by("pk"), 5).apage(1)
+                return user, [article async for article in page]
+            """
+        },
+    )
+    assert features(found) == [
+        (6, "auth.middleware.auser"),
+        (7, "paginator.async-paginator.apage"),
+        (8, "paginator.async-page.__aiter__"),
+    ]

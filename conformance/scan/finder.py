@@ -304,6 +304,13 @@ class Scanner(Receivers, ast.NodeVisitor):
         if isinstance(iterable, ast.Call) and (found := self.aiterator(iterable)):
             self.report(iterable, found[0], "async", found[1].certain)
             return found[1]
+        typed = self.type_of(iterable)
+        if typed is not None and typed.kind == "django" and typed.owner:
+            if v.ASYNC_ITERATION in self.vocabulary.of(typed.owner):
+                # ``async for obj in page``: the owner's own async iteration.
+                self.report(iterable, f"{typed.owner}.{v.ASYNC_ITERATION}", "async", typed.certain)
+            self.visit(iterable)
+            return None
         qs = self.queryset(iterable, by_name=True)
         if qs is not None:
             self.report(iterable, v.ASYNC_FOR, "async", qs.certain)
@@ -470,6 +477,9 @@ class Scanner(Receivers, ast.NodeVisitor):
         name, receiver = func.attr, func.value
         if (feature := self.function_feature(func)) is not None:
             return feature, True
+        if name in v.REQUEST_FUNCTIONS and (last_name(receiver) or "").endswith("request"):
+            feature = self.vocabulary.function(v.REQUEST_FUNCTIONS[name])
+            return (feature, True) if feature else None
         typed = self.type_of(receiver)
         if typed is not None:
             return self._typed_async(typed, name, call)

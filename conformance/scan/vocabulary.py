@@ -47,6 +47,11 @@ INSTANCE_BUILDING = frozenset(
 # Sync many-to-many writes the kit measures as patterns of their own.
 M2M_PATTERNS = {name: f"pattern.m2m-{name}" for name in ("add", "remove", "set", "clear")}
 
+# The member an owner's ``async for`` is measured as (``paginator.async-page.__aiter__``).
+ASYNC_ITERATION = "__aiter__"
+# Async functions Django's middleware binds onto the request, by attribute, with their origin.
+REQUEST_FUNCTIONS = {"auser": "django.contrib.auth.middleware.auser"}
+
 # Owners whose features are variants or add-ons of stock APIs: never matched in user code.
 _NOT_STOCK = ("hooks.", "custom-user.", "async-backend.", "pattern.", "production.")
 # Classes Django exports under another name than the owner's (``django.test.AsyncClient``).
@@ -78,7 +83,7 @@ class Vocabulary:
                 continue
             prefix = max(prefixes, key=len)
             name = feature_id[len(prefix) + 1 :]
-            if not name.startswith("a") or "." in name:
+            if not name.startswith(("a", ASYNC_ITERATION)) or "." in name:
                 continue
             path = OWNERS[prefix].path or ""
             if path and ":" not in path:
