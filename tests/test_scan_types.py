@@ -281,7 +281,8 @@ def test_sync_to_async_around_a_session_save_is_the_native_asave(tmp_path):
         },
     )
     assert [(f.line, f.feature, f.form) for f in found] == [
-        (6, "sessions.db-store.asave", "wrapped")
+        (5, "sessions.db-store.aset", "sync"),
+        (6, "sessions.db-store.asave", "wrapped"),
     ]
 
 
@@ -653,4 +654,25 @@ def test_async_iteration_over_a_paginators_page_and_the_request_user(tmp_path):
         (6, "auth.middleware.auser"),
         (7, "paginator.async-paginator.apage"),
         (8, "paginator.async-page.__aiter__"),
+    ]
+
+
+def test_sync_session_access_in_a_coroutine_is_found(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            async def remember(request, aiohttp_session):
+                request.session["seen"] = True
+                last = request.session.get("last")
+                del request.session["old"]
+                async with aiohttp_session.get("https://example.com") as response:
+                    return last, response
+            """
+        },
+    )
+    assert [(f.line, f.feature, f.form) for f in found] == [
+        (3, "sessions.db-store.aset", "sync"),
+        (4, "sessions.db-store.aget", "sync"),
+        (5, "sessions.db-store.apop", "sync"),
     ]

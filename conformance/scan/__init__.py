@@ -31,6 +31,7 @@ Modules, in the order a run uses them:
 
 Known limits: instances returned by the project's own functions are not tracked, so a relation
 read on them is not reported; reverse one-to-one access (``player.profile``) is not reported, as
-the kit has no feature for it; sync session reads (``request.session["k"]``) are not reported;
+the kit has no feature for it; sync session access is found on ``request.session`` only (a
+``session`` elsewhere is as often SQLAlchemy's or aiohttp's);
 ``sync_to_async(list)(self.object_list)`` is read as a list, as it often holds one.
 """

@@ -64,6 +64,15 @@ def find(tree: Tree) -> list[Finding]:
     return sorted(found.values(), key=lambda f: (f.path, f.line, f.feature))
 
 
+def _is_request_session(node: ast.expr) -> bool:
+    """``request.session`` (``self.request.session``): the session Django's middleware sets."""
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "session"
+        and (last_name(node.value) or "").endswith("request")
+    )
+
+
 class Scanner(Receivers, ast.NodeVisitor):
     """Walks one function body in source order, reporting what it finds; what its names and
     expressions hold is ``Receivers``' part."""
@@ -379,6 +388,16 @@ class Scanner(Receivers, ast.NodeVisitor):
 
     # -- expressions -------------------------------------------------------------------------
 
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        """``request.session["k"]`` loads the session from its store on first use: a sync
+        query in a coroutine, as ``session.get("k")`` is (``aget``, ``aset``, ``apop``)."""
+        if _is_request_session(node.value):
+            method = v.SESSION_ITEM_ACCESS[type(node.ctx).__name__]
+            owner = v.OWNERS_BY_NAME["session"]
+            if method in self.vocabulary.of(owner):
+                self.report(node, f"{owner}.{method}", "sync", certain=False)
+        self.generic_visit(node)
+
     def visit_Attribute(self, node: ast.Attribute) -> None:
         owner = self.instance(node.value) if isinstance(node.value, ast.Name) else None
         if isinstance(node.ctx, ast.Load) and owner is not None:
@@ -592,7 +611,7 @@ class Scanner(Receivers, ast.NodeVisitor):
         receiver_name = (last_name(receiver) or "").lower()
         if name in vocabulary.sync_of("auth.user") and receiver_name.endswith("user"):
             return f"auth.user.a{name}", "sync", False
-        if wrapped:
+        if wrapped or _is_request_session(receiver):
             for suffix, owner in v.OWNERS_BY_NAME.items():
                 if receiver_name.endswith(suffix) and f"a{name}" in vocabulary.of(owner):
                     return f"{owner}.a{name}", "sync", False

@@ -49,6 +49,8 @@ M2M_PATTERNS = {name: f"pattern.m2m-{name}" for name in ("add", "remove", "set",
 
 # The member an owner's ``async for`` is measured as (``paginator.async-page.__aiter__``).
 ASYNC_ITERATION = "__aiter__"
+# ``session[key]`` read, written or deleted: the session method doing the same work.
+SESSION_ITEM_ACCESS = {"Load": "aget", "Store": "aset", "Del": "apop"}
 # Async functions Django's middleware binds onto the request, by attribute, with their origin.
 REQUEST_FUNCTIONS = {"auser": "django.contrib.auth.middleware.auser"}
 
