@@ -15,6 +15,8 @@ import pytest
 from conformance.runner.database import remove_sqlite_files
 
 ROOT = Path(__file__).resolve().parent.parent
+# The scan's corpus is code to read, not tests to run (its projects have test files of their own).
+collect_ignore_glob = ["scan_corpus/*"]
 
 
 @dataclass
