@@ -353,7 +353,7 @@ def scan(session: nox.Session) -> None:
     session.install(*PYPROJECT["project"]["dependencies"])
     session.chdir(session.invoked_from)
     session.run(
-        "python", "-m", "conformance.report.scan",
+        "python", "-m", "conformance.scan",
         f"--results={REPORTS / 'results.json'}",
         *session.posargs,
         env={"PYTHONPATH": str(ROOT)},
