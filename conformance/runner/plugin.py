@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -224,16 +223,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
             state.unrecorded_failures.append(f"{item.nodeid} ({report.when})")
         return report
     state.checks.append(check_entry(item, report, call, recorder))
-    if call.excinfo is not None and call.excinfo.errisinstance(CheckTimeout) and not state.error:
-        # Threads the check started may still run (an event loop spinning forever): none is
-        # killed, so the session stops here and says so; see pytest_unconfigure.
-        state.timed_out = True
-        state.error = (
-            f"{item.nodeid} ran past its time budget of {state.timeout_s:g} s, so the session "
-            "stopped there (its stacks are in the check's notes). Fix: the check's verdict is "
-            "`error`; re-run the cell once it is fixed, or raise --conformance-timeout."
-        )
-        item.session.shouldstop = state.error
+    if call.excinfo is not None and call.excinfo.errisinstance(CheckTimeout):
+        _end_after_timeout(item, state)
     if (
         report.failed
         and call.excinfo is not None
@@ -244,6 +235,27 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
         state.error = _unreachable(call.excinfo.value, f"{_server_name()} stopped answering")
         item.session.shouldstop = state.error
     return report
+
+
+def _end_after_timeout(item: pytest.Item, state: SessionState) -> None:
+    """A check ran past its budget: write the results, saying so, and end the process now.
+
+    Threads the check started may still run (an event loop spinning for ever), and its
+    teardown may wait for them for ever; no thread is killed, so nothing after this check can
+    be trusted to end. The checks recorded so far keep their verdicts; the cell is ``error``.
+    """
+    state.error = (
+        f"{item.nodeid} ran past its time budget of {state.timeout_s:g} s, so the session "
+        "stopped there (its stacks are in the check's notes). Fix: the check's verdict is "
+        "`error`; re-run the cell once it is fixed, or raise --conformance-timeout."
+    )
+    if state.watchdog is not None:
+        state.watchdog.close()
+    write(state, status="error")
+    sys.stdout.flush()
+    sys.stderr.write(f"\n[{state.cell['id']}] {state.error}\n")
+    sys.stderr.flush()
+    os._exit(int(pytest.ExitCode.TESTS_FAILED))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -281,19 +293,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                 "expectations decide whether that fails the run"
             )
         session.exitstatus = pytest.ExitCode.OK
-    state.exit_status = int(session.exitstatus)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """After a check timed out, end the process once everything is written: a thread the check
-    left running would otherwise keep the interpreter from exiting."""
-    state = config.stash.get(STATE, None)
-    lingering = [t for t in threading.enumerate() if t is not threading.main_thread()]
-    if state is not None and state.timed_out and any(not t.daemon for t in lingering):
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(state.exit_status)
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:

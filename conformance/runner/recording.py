@@ -104,9 +104,6 @@ class SessionState:
     unrecorded_failures: list[str] = field(default_factory=list)
     hang_limit_s: float = 0.0
     watchdog: Watchdog | None = None
-    # A check ran past its budget: the session stopped there, and its threads may still run.
-    timed_out: bool = False
-    exit_status: int = 0
 
 
 def _iso(timestamp: float) -> str:

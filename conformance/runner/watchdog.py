@@ -4,14 +4,16 @@ progress.
 The per-check budget (``check_budget``, SIGALRM) interrupts Python code inside a check with
 ``CheckTimeout``. The check becomes an ``error`` verdict whose notes say where it was stuck, and
 the session stops there with a results file that says so: threads the check started (an event
-loop spinning forever) cannot be stopped safely, so none is killed; the process exits once the
-results are written. The budget cannot end a thread
-blocked in C with the GIL held (a deadlock inside a database driver), and it does not cover a
-fixture's setup or teardown. faulthandler's watchdog can: it is a C thread of its own that
-needs no GIL. Armed for every phase of every test, past the limit it writes every thread's
-stack into the hang file, after a line naming the test and phase, and ends the process. The nox
-session then calls ``settle``, which turns the results file's ``incomplete`` placeholder into
-an ``error`` that says where the session hung, so the report shows it and the matrix goes on.
+loop spinning forever) cannot be stopped safely, so none is killed, and the process exits as
+soon as the results are written, before a teardown can wait for those threads.
+
+The budget cannot end a thread blocked in C with the GIL held (a deadlock inside a database
+driver), and it does not cover a fixture's setup or teardown. faulthandler's watchdog can: it is
+a C thread of its own that needs no GIL. Armed for every phase of every test, past the limit it
+writes every thread's stack into the hang file, after a line naming the test and phase, and ends
+the process. The nox session then calls ``settle``, which turns the results file's
+``incomplete`` placeholder into an ``error`` that says where the session hung, so the report
+shows it and the matrix goes on.
 """
 
 from __future__ import annotations
