@@ -40,7 +40,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from conformance.report.render import area_groups, matrix_columns, render_html  # noqa: E402
+from conformance.report.page_data import area_groups, matrix_columns  # noqa: E402
+from conformance.report.render import render_html  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 SLOWDOWNS = (1, 4)

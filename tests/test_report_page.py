@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from conformance.report.render import matrix_columns
+from conformance.report.page_data import matrix_columns
 from tests import test_report_browser as browser_page
 from tests.report_data import (
     BIDI,

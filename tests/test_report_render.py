@@ -14,32 +14,31 @@ import pytest
 from markupsafe import escape
 
 from conformance.report.__main__ import main
-from conformance.report.merge import merge
-from conformance.report.render import (
+from conformance.report.labels import (
     DIVERGES_MEANING,
-    area_groups,
     area_label,
-    backend_differences,
-    claim_links,
-    column_cell,
-    decode_data,
     docs_link,
-    evidence_chunks,
-    matrix_columns,
-    md_text,
-    ordered_claims,
     outcome_text,
     releases_text,
-    render_html,
-    render_markdown,
-    search_text,
     short_since,
     since_label,
     since_text,
-    surface_members,
-    visible,
 )
+from conformance.report.merge import merge
+from conformance.report.page_data import (
+    area_groups,
+    backend_differences,
+    claim_links,
+    column_cell,
+    evidence_chunks,
+    matrix_columns,
+    ordered_claims,
+    search_text,
+    surface_members,
+)
+from conformance.report.render import decode_data, md_text, render_html, render_markdown, visible
 from conformance.report.sharing import unshare
+from conformance.results import not_run_results, write_results
 from tests.report_data import (
     DIVERGING_FEATURE,
     HOSTILE,
@@ -57,6 +56,7 @@ from tests.report_data import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 FULL_RUN = ROOT / "reports" / "results.json"
 SCHEMA = json.loads(files("conformance.report").joinpath("merged-schema.json").read_text("utf-8"))
 
@@ -111,9 +111,7 @@ def test_since_label_says_not_native_when_there_is_no_since() -> None:
 
 def test_since_text_names_each_backend_when_they_disagree() -> None:
     since = {"sqlite": {"series": "5.0", "floor": False}, "postgresql": None}
-    assert since_text(since, ["sqlite", "postgresql"]) == (
-        "native since SQLite 5.0 · PostgreSQL not native"
-    )
+    assert since_text(since, LABELS) == ("native since SQLite 5.0 · PostgreSQL not native")
 
 
 def test_backend_differences_list_a_release_whose_backends_disagree() -> None:
@@ -134,14 +132,12 @@ def test_claims_are_ordered_refuted_first() -> None:
 def test_releases_text_says_the_releases_once_when_the_backends_agree() -> None:
     both = {"first": "5.0", "last": "6.0"}
     divergence = both | {"by_backend": {"sqlite": both, "postgresql": both}}
-    assert releases_text(divergence, ["sqlite", "postgresql"]) == "5.0 to 6.0"
+    assert releases_text(divergence, LABELS) == "5.0 to 6.0"
 
 
 def test_releases_text_names_each_backend_and_where_it_was_not_seen() -> None:
     divergence = crafted()["divergences"][0]
-    assert releases_text(divergence, ["sqlite", "postgresql"]) == (
-        "PostgreSQL 5.0 to 5.2; not seen on SQLite"
-    )
+    assert releases_text(divergence, LABELS) == ("PostgreSQL 5.0 to 5.2; not seen on SQLite")
 
 
 def test_outcome_text_words_an_exception_as_the_evidence_panel_does() -> None:
@@ -347,8 +343,8 @@ def test_a_split_cell_where_the_backends_differ_is_marked() -> None:
 def test_each_cell_is_named_by_feature_release_backend_and_verdict() -> None:
     html = page_markup(large(3))
     assert (
-        'aria-label="Generated feature 0, Django 6.1, SQLite and PostgreSQL: needs sync_to_async"'
-        in html
+        'aria-label="Generated feature 0, Django 6.1, SQLite and PostgreSQL: '
+        'wrap (needs sync_to_async)"' in html
     )
 
 
@@ -692,6 +688,8 @@ def _baseline_with_one_change(reports: Path) -> Path:
 
 
 def test_main_stores_changes_since_a_baseline_in_the_merged_json(tmp_path: Path) -> None:
+    cell = {"id": "django-5.2-sqlite", "django_series": "5.2", "backend": "sqlite"}
+    write_results(tmp_path / "sessions" / "django-5.2-sqlite.json", not_run_results(cell, "no"))
     main(["--reports", str(tmp_path)])
     baseline = _baseline_with_one_change(tmp_path)
     main(["--reports", str(tmp_path), "--baseline", str(baseline)])
