@@ -151,8 +151,8 @@ def test_a_cell_whose_backends_differ_names_each_verdict_with_its_backend(
 ) -> None:
     opened = open_page()
     names = [
-        "QuerySet.abulk_create(), Django 5.2, SQLite: native",
-        "QuerySet.abulk_create(), Django 5.2, PostgreSQL: diverges",
+        "QuerySet.abulk_create(), Django 5.2, SQLite: SQLite native",
+        "QuerySet.abulk_create(), Django 5.2, PostgreSQL: PG diverges",
     ]
     found = [opened.page.get_by_role("link", name=name, exact=True).count() for name in names]
     assert found == [1, 1]
@@ -169,7 +169,7 @@ def test_arrow_keys_step_through_the_verdicts_of_a_cell_whose_backends_differ(
 
 def test_a_merged_cell_names_both_backends(open_page: OpenPage) -> None:
     opened = open_page(large(3))
-    name = "Generated feature 0, Django 6.1, SQLite and PostgreSQL: needs sync_to_async"
+    name = "Generated feature 0, Django 6.1, SQLite and PostgreSQL: wrap (needs sync_to_async)"
     assert opened.page.get_by_role("link", name=name, exact=True).count() == 1
 
 

@@ -33,7 +33,7 @@ VERDICT_STYLE: dict[str, dict[str, str]] = {
 # A stock column's cell of an add-on's own API: not a verdict of stock Django at all.
 ADD_ON_STYLE: dict[str, str] = {
     "symbol": "+",
-    "label": "not in stock Django: an add-on's own API, shown in its add-on column",
+    "label": "an add-on's own API, not stock Django's",
     "short": "add-on",
     "color": "#57606a",
 }

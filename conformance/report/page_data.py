@@ -428,3 +428,21 @@ def since_labels(feature: Mapping[str, Any], cells: list[dict[str, Any]]) -> dic
     stock = {c["backend"] for c in cells if view_column(c)["stock"]}
     own = feature.get("add_on") or [backend for backend in labels if backend in stock]
     return {backend: labels[backend] for backend in labels if backend in own}
+
+
+# The matrix row's children before its first column: the feature and its "since".
+LEADING_CELLS = 2
+
+
+def columns_without(columns: list[dict[str, Any]], backends: list[str]) -> dict[str, list[int]]:
+    """Per backend, the matrix columns (as their row children's positions, from 1) that have
+    none of its cells: the backend filter hides them, so filtering on stock PostgreSQL hides the
+    add-on columns and filtering on an add-on hides the stock ones."""
+    return {
+        backend: [
+            LEADING_CELLS + index
+            for index, column in enumerate(columns, start=1)
+            if all(cell["backend"] != backend for cell in column["cells"])
+        ]
+        for backend in backends
+    }

@@ -282,6 +282,17 @@
       return p.firstChild ? p : null;
     }
 
+    function chosenBackend(key) {
+      // A merged cell stands for several backends: with the backend filter set, it opens that
+      // backend's own evidence, not the first backend's.
+      var backend = controls.backend.value;
+      var cut = key.lastIndexOf("--");
+      var column = columnOf(key.slice(cut + 2));
+      if (!backend || column < 0) return key;
+      var own = DATA.columns[column].filter(function (id) { return DATA.cells[id].backend === backend; });
+      return own.length ? key.slice(0, cut + 2) + own[0] : key;
+    }
+
     function placePanel(td) {
       // The evidence goes in a row of its own just below the cell's row: beside the matrix's
       // content, never over the cell it explains.
@@ -642,7 +653,10 @@
       var href = anchor.getAttribute("href");
       if (location.hash !== href) history.pushState(null, "", href);
       loaded.then(function () {
-        if (!open(decodeURIComponent(href.slice(1)))) route();
+        // The backend filter's choice is known once the data is in.
+        var key = chosenBackend(decodeURIComponent(href.slice(1)));
+        if (key !== decodeURIComponent(href.slice(1))) history.replaceState(null, "", "#" + key);
+        if (!open(key)) route();
       });
     });
     matrix.addEventListener("focusin", function (event) {
