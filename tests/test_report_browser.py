@@ -227,7 +227,6 @@ def test_the_evidence_shows_snippet_values_examples_and_versions(
         "sync twin",
         "{'slug': 'article-1'}",
         "examples tried\n7",
-        "0.0123 s",
         "5.2.3",
         "psycopg 3.2.3",
         "PostgreSQL 16.4",

@@ -33,6 +33,7 @@ from conformance.report.page_data import (
     evidence_chunks,
     matrix_columns,
     ordered_claims,
+    panel_check,
     search_text,
     surface_members,
 )
@@ -652,13 +653,35 @@ def test_the_full_run_page_weighs_at_most_a_megabyte() -> None:
     assert len(html.encode("utf-8")) <= 1_000_000
 
 
-def test_each_area_s_evidence_is_one_chunk_which_its_features_name() -> None:
+def test_the_first_area_s_evidence_is_a_chunk_of_its_own_and_the_rest_one_more() -> None:
     merged = crafted()
     html = render_html(merged)
     embedded, data = _embedded(html), _embedded_data(html)
-    for index, (_, features) in enumerate(area_groups(merged["features"])):
+    first, *later = area_groups(merged["features"])
+    expected = [first[1], [feature for _, features in later for feature in features]]
+    for index, features in enumerate(expected):
         assert set(embedded[f"evidence-{index}"]) == {feature["id"] for feature in features}
         assert {data["features"][feature["id"]]["chunk"] for feature in features} == {index}
+
+
+def test_the_evidence_keeps_what_the_panel_draws_and_leaves_out_run_times() -> None:
+    check = {
+        "id": "t::x",
+        "verdict": "native",
+        "outcome": "passed",
+        "duration_s": 0.01,
+        "claims": [],
+        "notes": [],
+        "evidence": {"snippet": "s", "observed": {}, "tried": {"calls": 3, "grid": [1, 2]}},
+    }
+    assert panel_check(check) == {
+        "id": "t::x",
+        "verdict": "native",
+        "outcome": "passed",
+        "claims": [],
+        "notes": [],
+        "evidence": {"snippet": "s", "tried": {"calls": 3, "varied": []}},
+    }
 
 
 def test_the_evidence_chunks_hold_every_check_of_every_cell() -> None:
@@ -667,7 +690,7 @@ def test_the_evidence_chunks_hold_every_check_of_every_cell() -> None:
     found = {feature_id: cells for chunk in chunks for feature_id, cells in chunk.items()}
     assert found == {
         feature["id"]: {
-            cell: {"notes": result["notes"], "checks": result["checks"]}
+            cell: {"notes": result["notes"], "checks": [panel_check(c) for c in result["checks"]]}
             for cell, result in feature["cells"].items()
         }
         for feature in merged["features"]

@@ -302,8 +302,8 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
     cell_order = [cell["id"] for cell in merged["cells"]]
     chunk_of = {
         feature["id"]: index
-        for index, (_, features) in enumerate(area_groups(merged["features"]))
-        for feature in features
+        for index, group in enumerate(evidence_groups(merged["features"]))
+        for feature in group
     }
     return {
         "cell_order": cell_order,
@@ -389,25 +389,71 @@ def workarounds(feature: dict[str, Any]) -> dict[str, list[str]]:
     return found
 
 
-def evidence_chunks(merged: dict[str, Any]) -> list[Shared]:
-    """Each area's notes and checks per feature and cell, in the matrix's order, with their
-    repeated parts written once (``sharing.share``): what the evidence panel draws, inflated
-    when a cell of the area is first opened. One chunk per area, not per feature: gzip finds
-    the repeats across an area's features too, which halves the page's evidence."""
+# What the evidence panel draws of a check's evidence (report.js ``renderCheck``): the rest,
+# such as each call a grid tried, stays in results.json.
+PANEL_EVIDENCE = (
+    "snippet",
+    "example",
+    "observed",
+    "sync_twin",
+    "wrapped",
+    "examples",
+    "queries",
+    "diverging_calls",
+    "hooks",
+    "warnings",
+    "query_counts",
+    "database",
+    "measurements",
+)
+PANEL_CHECK = ("id", "verdict", "outcome", "claims", "notes")
+
+
+def panel_check(check: Mapping[str, Any]) -> dict[str, Any]:
+    """A check as the evidence panel shows it. Its run time is left out: it differs in every
+    cell, so it would keep the page from writing the many identical checks once."""
+    found = {key: check[key] for key in PANEL_CHECK if key in check}
+    evidence = check.get("evidence")
+    if evidence:
+        shown = {key: evidence[key] for key in PANEL_EVIDENCE if evidence.get(key) not in EMPTY}
+        if tried := evidence.get("tried"):
+            shown["tried"] = {"calls": tried.get("calls"), "varied": tried.get("varied") or []}
+        if differences := (evidence.get("signature") or {}).get("differences"):
+            shown["signature"] = {"differences": differences}
+        found["evidence"] = shown
+    return found
+
+
+EMPTY = (None, [], {})
+
+
+def evidence_groups(features: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The features whose evidence travels together: the first area's, inflated at once so its
+    cells open without waiting, then all the others', inflated when a cell of theirs is first
+    opened. One chunk for all of them: ``share`` then writes the checks the areas have in common
+    (a custom user model reruns the auth checks) once."""
+    groups = [features for _, features in area_groups(features)]
+    later = [feature for group in groups[1:] for feature in group]
+    return [group for group in (groups[0] if groups else [], later) if group]
+
+
+def evidence_chunks(merged: Mapping[str, Any]) -> list[Shared]:
+    """Each feature's notes and checks per cell, in the matrix's order, grouped as
+    ``evidence_groups`` says, with their repeated parts written once (``sharing.share``)."""
     return [
         share(
             {
                 feature["id"]: {
                     cell_id: {
                         "notes": result.get("notes") or [],
-                        "checks": result.get("checks") or [],
+                        "checks": [panel_check(check) for check in result.get("checks") or []],
                     }
                     for cell_id, result in feature["cells"].items()
                 }
-                for feature in features
+                for feature in group
             }
         )
-        for _, features in area_groups(merged["features"])
+        for group in evidence_groups(merged["features"])
     ]
 
 

@@ -217,7 +217,7 @@
       head.appendChild(el("code", visible(check.id)));
       box.appendChild(head);
       var dl = el("dl");
-      addRow(dl, "outcome", check.outcome + (check.duration_s === null ? "" : ", " + check.duration_s + " s"));
+      addRow(dl, "outcome", check.outcome);
       var ev = check.evidence;
       if (ev) {
         renderCall(dl, ev);
