@@ -330,7 +330,7 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
             for cell in merged["cells"]
         },
         "features": {
-            feature["id"]: {key: feature.get(key) for key in ("title", "since", "add_on")}
+            feature["id"]: {key: feature.get(key) for key in ("title", "area", "since", "add_on")}
             | {
                 # One character per cell, in "cell_order", indexing "verdict_order": the page
                 # expands it; a dict per cell would be most of the page's data.
@@ -364,18 +364,15 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
 # A verdict as one character in the page's data, in ``VERDICT_STYLE``'s order.
 VERDICT_CODES: dict[str, str] = {verdict: str(index) for index, verdict in enumerate(VERDICT_STYLE)}
 
-WRAPPED_MARKER = "# wrapped form\n"
-
-
-def workaround(result: dict[str, Any]) -> str | None:
-    """The tested workaround of a cell that needs ``sync_to_async``: the wrapped form its check
-    ran, which the snippet carries after a marker."""
+def workaround(result: Mapping[str, Any]) -> str | None:
+    """The pasteable workaround of a cell that needs ``sync_to_async``: the text its check ran
+    as the wrapped form, exactly as a user writes it (``patterns.toml``), when it has one."""
     if result.get("verdict") != "needs-sync-to-async":
         return None
     for check in result.get("checks") or []:
-        snippet = (check.get("evidence") or {}).get("snippet") or ""
-        if WRAPPED_MARKER in snippet:
-            return snippet.split(WRAPPED_MARKER, 1)[1]
+        evidence = check.get("evidence") or {}
+        if evidence.get("workaround") and (evidence.get("wrapped") or {}).get("kind") == "value":
+            return evidence["workaround"]
     return None
 
 
@@ -393,6 +390,7 @@ def workarounds(feature: dict[str, Any]) -> dict[str, list[str]]:
 # such as each call a grid tried, stays in results.json.
 PANEL_EVIDENCE = (
     "snippet",
+    "workaround",
     "example",
     "observed",
     "sync_twin",

@@ -711,19 +711,25 @@
     }
 
     function featureItem(featureId, cellId) {
-      // A feature's title, linking to its evidence in the chosen cell.
+      // A feature's title, linking to its evidence in the chosen cell, and its docs there.
       var li = el("li");
       li.appendChild(link(DATA.features[featureId].title, "#" + featureId + "--" + cellId));
       li.appendChild(document.createTextNode(" "));
       li.appendChild(el("code", visible(featureId)));
+      var docs = docsLink(featureId, DATA.cells[cellId].django_series);
+      if (docs) {
+        li.appendChild(document.createTextNode(" · "));
+        li.appendChild(docs);
+      }
       return li;
     }
 
-    function group(parent, verdict, heading, items, folded) {
-      // One verdict's features under a heading with their count; folded behind <details>.
+    function group(parent, verdict, heading, items, folded, name) {
+      // One group's features under a heading with their count; folded behind <details>.
       var style = DATA.verdicts[verdict];
-      var h = el("h3", style.symbol + " " + heading + ": " + items.length);
-      h.style.color = style.color;
+      var h = el("h3", (name ? "" : style.symbol + " ") + heading + ": " + items.length);
+      if (!name) h.style.color = style.color;
+      h.setAttribute("data-group", name || verdict);
       h.setAttribute("data-verdict", verdict);
       parent.appendChild(h);
       if (!items.length) return;
@@ -743,17 +749,46 @@
       return "native in your release (since " + found.series + (found.floor ? " or earlier" : "") + ")";
     }
 
+    function firstShipped(featureId, backend) {
+      // The first release where the feature exists on this backend, and its verdict there: an
+      // API can arrive already diverging, or needing sync_to_async, and never become native.
+      var cells = DATA.features[featureId].cells;
+      for (var i = 0; i < DATA.releases.length; i += 1) {
+        var id = cellIds[DATA.releases[i] + "|" + backend];
+        var verdict = id && cells[id].verdict;
+        if (verdict && MEASURED_PRESENT.indexOf(verdict) >= 0) return { series: DATA.releases[i], verdict: verdict };
+      }
+      return null;
+    }
+    var MEASURED_PRESENT = ["native", "needs-sync-to-async", "diverges", "unsupported"];
+
+    function shipping(featureId, series, backend) {
+      // "native from 5.0", or, for an API that never became native, when it ships and how.
+      var since = DATA.features[featureId].since;
+      var native = since && since[backend];
+      if (native) return arrival(native, series);
+      var first = firstShipped(featureId, backend);
+      if (!first) return arrival(null, series);
+      var how = first.verdict === "diverges" ? "diverging from its sync twin" : DATA.verdicts[first.verdict].label;
+      return "ships " + how + " since Django " + first.series + (isLater(first.series, series) ? " (after your release)" : "");
+    }
+
+    function docsLink(featureId, series) {
+      // Django's documentation of the API, for the chosen release.
+      var docs = DATA.features[featureId].docs;
+      return docs ? link("Django " + series + " docs", docs.replace("{series}", series), true) : null;
+    }
+
     function syncToAsyncItem(featureId, cellId, series, backend) {
       var li = featureItem(featureId, cellId);
       var feature = DATA.features[featureId];
       var since = feature.since && feature.since[backend];
       if (since) li.appendChild(el("div", "The direct form is " + arrival(since, series) + "."));
-      var wrapped = feature.cells[cellId].workaround;
-      if (wrapped) {
-        var details = el("details");
-        details.appendChild(el("summary", "tested workaround (the wrapped form the check ran)"));
-        details.appendChild(longText("pre", wrapped));
-        li.appendChild(details);
+      var pasteable = feature.cells[cellId].workaround;
+      if (pasteable) {
+        // Exactly the text the check ran in this cell: it can be pasted into an async view.
+        li.appendChild(el("div", "Instead, in your async code (the kit ran exactly this in this cell):"));
+        li.appendChild(el("pre", visible(pasteable), "workaround"));
       }
       (DATA.alternatives[featureId] || []).forEach(function (alternative) {
         if (alternative.feature === featureId) return;
@@ -776,13 +811,13 @@
 
     function absentItem(featureId, cellId, series, backend) {
       var li = featureItem(featureId, cellId);
-      var since = DATA.features[featureId].since;
-      li.appendChild(document.createTextNode(": " + arrival(since && since[backend], series)));
+      li.appendChild(el("div", "Not in your release: " + shipping(featureId, series, backend) + "."));
       return li;
     }
 
-    function divergesItem(featureId, cellId) {
+    function divergesItem(featureId, cellId, series, backend) {
       var li = featureItem(featureId, cellId);
+      li.appendChild(el("div", shipping(featureId, series, backend).replace(/^ships/, "Ships") + "."));
       if (DATA.divergences.indexOf(featureId) >= 0) {
         li.appendChild(document.createTextNode(" · "));
         li.appendChild(link("in Divergences", "#divergence-" + featureId));
@@ -803,25 +838,36 @@
       if (cell.state !== "complete") {
         setupAnswer.appendChild(el("p", "⚠ This session is " + cell.state + ": its cells are not measurements.", "bad"));
       }
-      var found = { native: [], "needs-sync-to-async": [], absent: [], diverges: [], rest: [] };
+      var found = { native: [], "needs-sync-to-async": [], absent: [], diverges: [], unsupported: [], production: [], unmeasured: [] };
+      var addOn = DATA.add_on_backends.indexOf(backend) >= 0;
       DATA.feature_order.forEach(function (featureId) {
-        var verdict = DATA.features[featureId].cells[cellId].verdict;
-        if (verdict === "native") found.native.push(featureItem(featureId, cellId));
+        var feature = DATA.features[featureId];
+        // an add-on's own API is not stock Django's: never listed for a stock backend
+        if (!addOn && feature.add_on && feature.add_on.length) return;
+        var verdict = feature.cells[cellId].verdict;
+        if (feature.area === "production") found.production.push(badgedItem(featureId, cellId, verdict));
+        else if (verdict === "native") found.native.push(featureItem(featureId, cellId));
         else if (verdict === "needs-sync-to-async") found[verdict].push(syncToAsyncItem(featureId, cellId, series, backend));
         else if (verdict === "absent") found.absent.push(absentItem(featureId, cellId, series, backend));
-        else if (verdict === "diverges") found.diverges.push(divergesItem(featureId, cellId));
-        else {
-          var item = featureItem(featureId, cellId);
-          item.insertBefore(document.createTextNode(" "), item.firstChild);
-          item.insertBefore(badge(verdict), item.firstChild);
-          found.rest.push(item);
-        }
+        else if (verdict === "diverges") found.diverges.push(divergesItem(featureId, cellId, series, backend));
+        else if (verdict === "unsupported") found.unsupported.push(featureItem(featureId, cellId));
+        else found.unmeasured.push(badgedItem(featureId, cellId, verdict));
       });
       group(setupAnswer, "native", "Native, await it directly", found.native, true);
       group(setupAnswer, "needs-sync-to-async", "Needs sync_to_async", found["needs-sync-to-async"], false);
       group(setupAnswer, "absent", "Absent", found.absent, false);
       group(setupAnswer, "diverges", "Diverges from its sync twin", found.diverges, false);
-      if (found.rest.length) group(setupAnswer, "unsupported", "Unsupported or not measured", found.rest, true);
+      group(setupAnswer, "unsupported", "Unsupported (neither the direct nor the wrapped form works)", found.unsupported, false);
+      if (found.production.length) group(setupAnswer, "native", "Production measurements (under an ASGI server; see Async in production)", found.production, true, "production");
+      if (found.unmeasured.length) group(setupAnswer, "skipped", "Not measured here (skipped, error or not run)", found.unmeasured, true);
+    }
+
+    function badgedItem(featureId, cellId, verdict) {
+      // A feature whose verdict the group does not say: its badge first.
+      var item = featureItem(featureId, cellId);
+      item.insertBefore(document.createTextNode(" "), item.firstChild);
+      item.insertBefore(badge(verdict), item.firstChild);
+      return item;
     }
 
     function changeKind(oldVerdict, newVerdict) {
