@@ -6,10 +6,14 @@ Uses the browser and page fixtures of tests/test_report_browser.py and its craft
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from conformance.report.merge import merge
 from tests import test_report_browser as browser_page
+from tests.conftest import ROOT, run_suite_in
 from tests.report_data import ALTERNATIVE_API, HOSTILE_FEATURE, cell_id, crafted, large
 
 # The browser page's fixtures, under their own names so pytest finds them here too (importing
@@ -180,3 +184,49 @@ def test_a_feature_permalink_lands_below_the_matrix_header(open_page: OpenPage) 
 def test_an_unknown_feature_permalink_says_so(open_page: OpenPage) -> None:
     opened = open_page(fragment="#feature-queryset.nothing")
     assert opened.page.inner_text("#notice") == "This report has no feature “queryset.nothing”."
+
+
+# --- a pasteable workaround, end to end -----------------------------------------------------
+
+PASTED_CHECK = """
+import textwrap
+
+import pytest
+
+from conformance.runner import probe
+from conformance.runner.suite.pattern_fixtures import WORKAROUND_NAMES, library
+
+PASTED = {pasted!r}
+
+
+@pytest.mark.conformance(feature={feature!r})
+def test_the_pasted_workaround_runs_in_a_coroutine(conformance, articles):
+    library(articles)
+    namespace = dict(WORKAROUND_NAMES)
+    source = "async def pasted():\\n" + textwrap.indent(PASTED, "    ")
+    exec(compile(source, "<pasted from the report>", "exec"), namespace)
+    conformance.record(probe.pattern(namespace["pasted"], namespace["pasted"]))
+"""
+PASTED_FEATURE = "pattern.m2m-add"
+
+
+def test_a_workaround_read_from_my_setup_runs_in_a_cell_and_works(
+    open_page: OpenPage, tmp_path: Path
+) -> None:
+    suite = ROOT / "conformance" / "runner" / "suite"
+    (tmp_path / "cell").mkdir()
+    measured = run_suite_in(tmp_path / "cell", str(suite / "test_patterns.py"), "-k", "m2m-add")
+    assert measured.feature(PASTED_FEATURE)["verdict"] == "needs-sync-to-async", measured.output
+    (tmp_path / "sessions").mkdir()
+    shutil.copy(measured.results_path, tmp_path / "sessions" / "django-5.2-sqlite.json")
+    opened = open_page(merge(tmp_path / "sessions"), fragment="?django=5.2&db=sqlite")
+    item = opened.page.locator("#setup-answer li", has_text=PASTED_FEATURE)
+    pasted = item.locator("pre.workaround").inner_text()
+    check = tmp_path / "pasted" / "test_pasted.py"
+    check.parent.mkdir()
+    check.write_text(PASTED_CHECK.format(pasted=pasted, feature=PASTED_FEATURE))
+    # the suite's fixtures (its rows, its database), for a check outside the suite's folder
+    (check.parent / "conftest.py").write_text("from conformance.runner.suite.conftest import *\n")
+    ran = run_suite_in(check.parent, str(check))
+    assert ran.results_path.exists(), ran.output
+    assert ran.feature(PASTED_FEATURE)["verdict"] == "native", ran.output

@@ -116,10 +116,11 @@ def since_label(found: dict[str, Any] | None) -> str:
     return f"{found['series']} or earlier" if found.get("floor") else found["series"]
 
 
-def since_text(since: Mapping[str, Any], labels: Mapping[str, str]) -> str:
+def since_text(since: Mapping[str, Any] | None, labels: Mapping[str, str]) -> str:
     """The merge's "native since", in words, for the backends ``labels`` names (in its order):
-    once when they all agree, else per backend."""
-    said = {backend: since_label(since.get(backend)) for backend in labels}
+    once when they all agree, else per backend. No "since" at all (an API no cell measured)
+    reads "not native"."""
+    said = {backend: since_label((since or {}).get(backend)) for backend in labels}
     if len(set(said.values())) <= 1:
         label = next(iter(said.values()), "not native")
         return label if label == "not native" else f"native since {label}"
