@@ -364,6 +364,7 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
 # A verdict as one character in the page's data, in ``VERDICT_STYLE``'s order.
 VERDICT_CODES: dict[str, str] = {verdict: str(index) for index, verdict in enumerate(VERDICT_STYLE)}
 
+
 def workaround(result: Mapping[str, Any]) -> str | None:
     """The pasteable workaround of a cell that needs ``sync_to_async``: the text its check ran
     as the wrapped form, exactly as a user writes it (``patterns.toml``), when it has one."""
