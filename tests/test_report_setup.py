@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conformance.report.merge import merge
 from tests import test_report_browser as browser_page
 from tests.conftest import ROOT, run_suite_in
@@ -35,7 +37,11 @@ def _with_regression() -> dict[str, Any]:
     merged = crafted()
     aget = next(feature for feature in merged["features"] if feature["id"] == "queryset.aget")
     aget["cells"][cell_id("5.2", "sqlite")]["verdict"] = "needs-sync-to-async"
+    aget["cells"][cell_id("5.2", "sqlite")]["notes"] = [REGRESSION_REASON]
     return merged
+
+
+REGRESSION_REASON = "direct form raised SynchronousOnlyOperation"
 
 
 # --- my setup -----------------------------------------------------------------------------
@@ -128,11 +134,46 @@ def test_a_release_compare_lists_the_regression_first(open_page: OpenPage) -> No
     kinds = opened.page.eval_on_selector_all(
         "#compare-answer h3", "hs => hs.map(h => h.dataset.kind)"
     )
-    first = opened.page.inner_text("#compare-answer li >> nth=0")
-    assert (kinds, first) == (
+    first = opened.page.locator("#compare-answer li >> nth=0")
+    first.locator(".reason", has_text=REGRESSION_REASON).wait_for()
+    assert (kinds, first.inner_text()) == (
         ["regression", "new-api", "fix", "other"],
-        "QuerySet.aget() on SQLite: ✓ native → ⇄ needs sync_to_async",
+        f"QuerySet.aget() on SQLite: ✓ native → ⇄ needs sync_to_async\nWhy: {REGRESSION_REASON}",
     )
+
+
+def test_a_change_every_backend_shares_is_listed_once(open_page: OpenPage) -> None:
+    merged = crafted()
+    acount = next(feature for feature in merged["features"] if feature["id"] == "queryset.acount")
+    acount["cells"][cell_id("4.1", "postgresql")]["verdict"] = "absent"
+    opened = open_page(merged, fragment="?compare=4.1..5.2")
+    lines = opened.page.eval_on_selector_all(
+        "#compare-answer li", "items => items.map(li => li.innerText)"
+    )
+    acount = [line for line in lines if line.startswith("QuerySet.acount()")]
+    assert acount == ["QuerySet.acount() on every backend: — absent → ✓ native"]
+
+
+def test_an_api_that_arrives_diverging_has_its_own_group(open_page: OpenPage) -> None:
+    merged = crafted()
+    acount = next(feature for feature in merged["features"] if feature["id"] == "queryset.acount")
+    for backend in ("sqlite", "postgresql"):
+        acount["cells"][cell_id("5.2", backend)]["verdict"] = "diverges"
+    opened = open_page(merged, fragment="?compare=4.1..5.2")
+    group = opened.page.locator('#compare-answer h3[data-kind="arrives-diverging"]')
+    assert group.inner_text() == "New APIs that arrive diverging (1)"
+
+
+@pytest.mark.parametrize(
+    ("span", "said"),
+    [("5.2..4.1", "From (5.2) is later than To (4.1)"), ("5.2..5.2", "the same release")],
+)
+def test_a_reversed_or_empty_range_is_refused_visibly(
+    open_page: OpenPage, span: str, said: str
+) -> None:
+    opened = open_page(fragment=f"?compare={span}")
+    refusal = opened.page.get_by_role("alert").filter(has_text=said)
+    assert (refusal.is_visible(), opened.page.locator("#compare-answer h3").count()) == (True, 0)
 
 
 def test_a_release_compare_links_each_side_to_its_evidence(open_page: OpenPage) -> None:

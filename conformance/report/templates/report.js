@@ -876,17 +876,27 @@
     }
 
     function releaseChanges(from, to) {
-      // Every feature x backend whose verdict differs between two releases, by kind.
+      // Every feature whose verdict differs between two releases, by kind: one change where
+      // every backend measured in both agrees, else one per distinct change, naming its backends.
       var byKind = {};
       DATA.change_kinds.order.forEach(function (kind) { byKind[kind.kind] = []; });
       DATA.feature_order.forEach(function (featureId) {
+        var cells = DATA.features[featureId].cells;
+        var compared = 0, changes = {};
         DATA.backend_order.forEach(function (backend) {
           var before = cellIds[from + "|" + backend], after = cellIds[to + "|" + backend];
           if (!before || !after) return;
-          var cells = DATA.features[featureId].cells;
+          compared += 1;
           var old = cells[before].verdict, now = cells[after].verdict;
           if (old === now) return;
-          byKind[changeKind(old, now)].push({ feature: featureId, backend: backend, before: before, after: after, old: old, now: now });
+          var key = old + ">" + now;
+          if (!changes[key]) changes[key] = { feature: featureId, old: old, now: now, backends: [], before: before, after: after };
+          changes[key].backends.push(backend);
+        });
+        Object.keys(changes).forEach(function (key) {
+          var change = changes[key];
+          change.everywhere = change.backends.length === compared && compared > 1;
+          byKind[changeKind(change.old, change.now)].push(change);
         });
       });
       return byKind;
@@ -895,7 +905,7 @@
     function changeItem(change) {
       var li = el("li");
       li.appendChild(link(DATA.features[change.feature].title, "#feature-" + change.feature));
-      li.appendChild(document.createTextNode(" on " + backendLabel(change.backend) + ": "));
+      li.appendChild(document.createTextNode(change.everywhere ? " on every backend: " : " on " + change.backends.map(backendLabel).join(", ") + ": "));
       var before = el("a");
       before.href = "#" + change.feature + "--" + change.before;
       before.appendChild(badge(change.old));
@@ -908,12 +918,34 @@
       return li;
     }
 
+    // The kinds whose reason a reader needs at once: what the new release does instead.
+    var WHY_KINDS = ["regression", "arrives-diverging", "new-divergence"];
+
+    function addReason(li, change) {
+      // The reason the new release's check gives (the exception, or the hook that stopped
+      // running), from its evidence, inflated on demand.
+      var reason = el("div", "Why: reading the evidence…", "reason");
+      li.appendChild(reason);
+      evidenceChunk(DATA.features[change.feature].chunk).then(function (chunk) {
+        var found = (chunk[change.feature] || {})[change.after] || { notes: [], checks: [] };
+        var why = found.notes[0];
+        found.checks.forEach(function (check) { why = why || (check.evidence && check.evidence.reason) || check.notes[0]; });
+        reason.textContent = "Why: " + visible(why || "no reason recorded; see the evidence");
+      });
+    }
+
     function renderCompare(from, to) {
       compareAnswer.textContent = "";
       if (!from || !to) { compareAnswer.appendChild(compareHint); return; }
       var unknown = [from, to].filter(function (series) { return DATA.releases.indexOf(series) < 0; });
-      if (unknown.length) {
-        compareAnswer.appendChild(el("p", "This report has no results for Django " + visible(unknown.join(" or ")) + ".", "bad"));
+      var refusal = null;
+      if (unknown.length) refusal = "This report has no results for Django " + visible(unknown.join(" or ")) + ": pick releases from the lists (" + DATA.releases.join(", ") + ").";
+      else if (from === to) refusal = "From and To are the same release (" + from + "): pick an earlier From.";
+      else if (isLater(from, to)) refusal = "From (" + from + ") is later than To (" + to + "): a comparison runs from the earlier release to the later one. Compare " + to + ".." + from + " instead.";
+      if (refusal) {
+        var refused = el("p", refusal, "bad");
+        refused.setAttribute("role", "alert");
+        compareAnswer.appendChild(refused);
         return;
       }
       var byKind = releaseChanges(from, to);
@@ -926,10 +958,14 @@
         heading.setAttribute("data-kind", kind.kind);
         compareAnswer.appendChild(heading);
         var list = el("ul");
-        changes.forEach(function (change) { list.appendChild(changeItem(change)); });
+        changes.forEach(function (change) {
+          var li = changeItem(change);
+          if (WHY_KINDS.indexOf(kind.kind) >= 0) addReason(li, change);
+          list.appendChild(li);
+        });
         compareAnswer.appendChild(list);
       });
-      compareAnswer.insertBefore(el("p", total ? "From Django " + from + " to " + to + ", " + total + " verdict" + (total > 1 ? "s" : "") + " change:" : "No feature changes verdict from Django " + from + " to " + to + "."), compareAnswer.firstChild);
+      compareAnswer.insertBefore(el("p", total ? "From Django " + from + " to " + to + ", " + total + " feature change" + (total > 1 ? "s" : "") + " (one line where every backend agrees):" : "No feature changes verdict from Django " + from + " to " + to + "."), compareAnswer.firstChild);
     }
 
     function readQuery() {
