@@ -24,7 +24,7 @@ from conformance.report.labels import (
     since_label,
     since_text,
 )
-from conformance.report.merge import merge
+from conformance.report.merge import differences, merge
 from conformance.report.page_data import (
     area_groups,
     backend_differences,
@@ -50,6 +50,7 @@ from tests.report_data import (
     NOT_RUN_CELL,
     OTHER_CALL,
     SURFACE_APIS,
+    WORKAROUND,
     cell_id,
     crafted,
     large,
@@ -257,10 +258,10 @@ def test_the_embedded_evidence_round_trips_the_hostile_message() -> None:
     assert chunk[HOSTILE_FEATURE][cell_id("5.2", "postgresql")]["notes"] == [HOSTILE]
 
 
-def test_the_index_carries_the_tested_workaround_of_a_cell_that_needs_sync_to_async() -> None:
+def test_the_index_carries_the_pasteable_workaround_of_a_cell_that_needs_sync_to_async() -> None:
     found = _embedded_data(page_markup(crafted()))["features"][HOSTILE_FEATURE]["workarounds"]
     cells = {cell: text for text, cells in found.items() for cell in cells}
-    assert cells[cell_id("5.2", "sqlite")].startswith("async def wrapped():")
+    assert cells[cell_id("5.2", "sqlite")] == WORKAROUND.format(feature=HOSTILE_FEATURE)
 
 
 def test_hostile_text_in_server_rendered_parts_is_escaped() -> None:
@@ -426,12 +427,28 @@ def test_the_divergences_say_a_divergence_is_djangos_behaviour_not_the_kits_fail
 
 def test_a_divergence_shows_its_minimal_call_and_both_outcomes_side_by_side() -> None:
     section = _section(page_markup(crafted()), "divergences")
-    row = re.search(r'<tr id="divergence-queryset.abulk_create"><td>.*?</tr>', section, re.S)
-    cells = re.findall(r"<td>(.*?)</td>", row.group(0), re.S)
+    row = re.search(r'<tr id="divergence-queryset.abulk_create">.*?</tr>', section, re.S)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(0), re.S)
     assert f"<code>{MINIMAL_CALL}</code>" in cells[1]
-    assert cells[2:] == [
-        "<code>[]</code>",
-        "<code>raised builtins.ValueError: Batch size must be a positive integer.</code>",
+    assert cells[2].startswith(
+        '<p class="differs"><strong>result</strong>: async <code>[]</code>; sync twin '
+        "<code>raised builtins.ValueError: Batch size must be a positive integer.</code></p>"
+    )
+    assert "<strong>your code that ran</strong>: async <code>none</code>" in cells[2]
+
+
+def test_a_divergence_with_equal_values_says_what_differs() -> None:
+    evidence = {
+        "observed": {"kind": "value", "repr": "None"},
+        "sync_twin": {"kind": "value", "repr": "None"},
+        "hooks": {"async": ["receiver b", "receiver a"], "sync": ["receiver a", "receiver b"]},
+    }
+    assert differences(evidence) == [
+        {
+            "what": "your code that ran (the same, in another order)",
+            "async": "receiver b; receiver a",
+            "sync": "receiver a; receiver b",
+        }
     ]
 
 

@@ -16,6 +16,7 @@ import json
 import re
 from collections import Counter
 from datetime import datetime
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,32 @@ DIVERGES = Verdict.DIVERGES.value
 DIVERGING_CALLS_LIMIT = 20
 # Every environment key the session schema knows, so a cell that never ran has them all (None).
 ENVIRONMENT_KEYS = tuple(SESSION_SCHEMA["properties"]["environment"]["properties"])
+
+
+MERGED_SCHEMA: dict[str, Any] = json.loads(
+    files("conformance.report").joinpath("merged-schema.json").read_text("utf-8")
+)
+
+
+class MergedSchemaError(Exception):
+    """A merged document that breaks its own schema: a bug in the kit, named with its place."""
+
+
+def validate_merged(merged: Merged) -> None:
+    """Raise ``MergedSchemaError`` unless ``merged`` follows ``merged-schema.json``: readers of
+    results.json (CI jobs, a baseline diff, the scan) rely on that shape."""
+    import jsonschema  # as results.validate: only the report step needs it
+
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(MERGED_SCHEMA).iter_errors(merged)
+    )
+    if error is not None:
+        where = "/".join(str(part) for part in error.absolute_path) or "(top level)"
+        raise MergedSchemaError(
+            f"results.json would break its schema at {where}: {error.message}. Fix: this is "
+            "a bug in the kit's merge (conformance/report/merge.py); please report it with "
+            "the session files."
+        )
 
 
 def load_sessions(directory: Path) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
@@ -189,6 +216,61 @@ def _calls(diverging: list[Diverging]) -> list[str]:
     return sorted(calls, key=lambda call: (len(call), call))[:DIVERGING_CALLS_LIMIT]
 
 
+# What each side of a call may have done besides its value, as the evidence names it, and how
+# the report says it.
+SIDES = {"hooks": "your code that ran", "warnings": "warnings", "query_counts": "queries"}
+
+
+def _side_text(found: Any) -> str:
+    if isinstance(found, dict):
+        return ", ".join(f"{key} {value}" for key, value in found.items()) or "none"
+    return "; ".join(str(item) for item in found or []) or "none"
+
+
+def _outcome_text(found: dict[str, Any] | None) -> str:
+    if not found:
+        return "not recorded"
+    if found.get("kind") == "exception":
+        return f"raised {found.get('type') or '?'}: {found.get('message') or found['repr']}"
+    return found["repr"]
+
+
+def differences(evidence: dict[str, Any]) -> list[dict[str, str]]:
+    """What differs between the async call and its sync twin on the headline call, each as
+    {what, async, sync}: the value or exception, the user code that ran (and in which order),
+    the rows left behind, warnings and queries. Listed even when the values print the same,
+    where the difference is only in what ran on the way."""
+    found = []
+    observed, twin = evidence.get("observed"), evidence.get("sync_twin")
+    if twin is not None and observed != twin:
+        found.append(
+            {"what": "result", "async": _outcome_text(observed), "sync": _outcome_text(twin)}
+        )
+    for key, what in SIDES.items():
+        sides = evidence.get(key) or {}
+        if sides.get("async") != sides.get("sync"):
+            async_side, sync_side = sides.get("async"), sides.get("sync")
+            same_items = sorted(map(str, async_side or [])) == sorted(map(str, sync_side or []))
+            order = " (the same, in another order)" if key == "hooks" and same_items else ""
+            found.append(
+                {
+                    "what": what + order,
+                    "async": _side_text(async_side),
+                    "sync": _side_text(sync_side),
+                }
+            )
+    database = evidence.get("database") or {}
+    if database.get("after_async") != database.get("after_sync"):
+        found.append(
+            {
+                "what": "rows afterwards",
+                "async": str(database.get("after_async")),
+                "sync": str(database.get("after_sync")),
+            }
+        )
+    return found
+
+
 def divergence(feature: dict[str, Any], cell_list: list[dict[str, Any]]) -> dict[str, Any] | None:
     """Where ``feature`` disagrees with its sync twin, and the most ordinary call that shows it.
 
@@ -233,6 +315,7 @@ def divergence(feature: dict[str, Any], cell_list: list[dict[str, Any]]) -> dict
         "sync_twin": evidence.get("sync_twin"),
         # what differs on the headline call itself, else the feature's first note
         "reason": evidence.get("reason") or (notes[0] if notes else None),
+        "differs": differences(evidence),
         "diverging_calls": _calls(diverging),
     }
 
