@@ -8,7 +8,6 @@ python -m conformance.ci releases   # fail loudly when PyPI has a feature releas
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterable
@@ -17,9 +16,11 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from conformance.matrix import RELEASES, prerelease
+from conformance.provision import processes
+from conformance.provision.releases import PYPI_URL
 
-PYPI_URL = "https://pypi.org/pypi/Django/json"
 OLDEST = Version("4.1")
+LIST_TIMEOUT_S = 120  # listing sessions only reads the noxfile
 
 
 def matrix_from_sessions(sessions: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -61,11 +62,12 @@ def _pypi_versions() -> list[str]:
 
 def main(argv: list[str]) -> int:
     if argv == ["matrix"]:
-        listed = subprocess.run(
-            [sys.executable, "-m", "nox", "-l", "--json", "-s", "conformance"],
-            capture_output=True, text=True, check=True,
-        ).stdout  # fmt: skip
-        print(json.dumps(matrix_from_sessions(json.loads(listed))))
+        command = [sys.executable, "-m", "nox", "-l", "--json", "-s", "conformance"]
+        listed = processes.run(command, timeout_s=LIST_TIMEOUT_S)
+        if listed.returncode != 0:
+            print(f"`{' '.join(command)}` failed:\n{listed.stderr}", file=sys.stderr)
+            return 1
+        print(json.dumps(matrix_from_sessions(json.loads(listed.stdout))))
         return 0
     if argv == ["releases"]:
         versions = _pypi_versions()

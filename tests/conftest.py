@@ -59,6 +59,20 @@ def run_suite_in(
     return SuiteRun(completed.returncode, completed.stdout + completed.stderr, results)
 
 
+# Fixtures that drive a real browser or a database server: a test using one is ``slow``.
+SLOW_FIXTURES = frozenset({"browser", "postgresql_url"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tier every test: ``slow`` if marked so or if it needs a browser or a server, else
+    ``fast``, so that ``-m fast`` (every push) and ``-m slow`` need no list of files."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.fast)
+
+
 @pytest.fixture
 def run_suite(tmp_path):
     """``run_suite_in`` the test's own temporary folder."""

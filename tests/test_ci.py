@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conformance.ci import feature_releases, unknown_releases
-from conformance.report.expectations import changes, main, record
+from conformance.report.expectations import ExpectationsError, changes, main, record
 from conformance.report.merge import merge
 from conformance.results import write_results
 from conformance.verdicts import Difference
@@ -104,3 +106,24 @@ def test_a_missing_expectations_file_names_the_command_that_makes_it(tmp_path, c
     code = main(["check", "--results", str(results), "--expectations", str(tmp_path / "no.toml")])
     assert code == 2
     assert "nox -s expectations" in capsys.readouterr().err
+
+
+def test_an_error_verdict_is_not_recorded_without_a_reason(tmp_path):
+    with pytest.raises(ExpectationsError, match=r"without a reason: queryset\.aget"):
+        record(_merged(tmp_path, verdict="error"))
+
+
+def test_an_error_verdict_is_recorded_with_its_reason(tmp_path):
+    recorded = record(_merged(tmp_path, verdict="error"), reasons={"queryset.aget": "ticket 1"})
+    assert recorded["features"]["queryset.aget"] == {"default": "error", "reason": "ticket 1"}
+
+
+def test_recording_an_unexplained_error_names_the_command_that_explains_it(tmp_path, capsys):
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps(_merged(tmp_path, verdict="error")))
+    expectations = tmp_path / "expectations.toml"
+    args = ["record", "--results", str(results), "--expectations", str(expectations)]
+    assert main(args) == 2
+    assert '--reason queryset.aget="..."' in capsys.readouterr().err
+    assert not expectations.exists()
+    assert main([*args, "--reason", "queryset.aget=the driver hangs"]) == 0

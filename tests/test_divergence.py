@@ -256,9 +256,10 @@ def test_a_check_that_never_returns_ends_as_a_timeout(hung_run):
     assert "stuck at:" in found["notes"][1]
 
 
-def test_the_session_goes_on_after_a_timeout(hung_run):
-    assert hung_run.results["status"] == "complete"
-    assert hung_run.feature("queryset.acount")["verdict"] == "native"
+def test_a_timeout_stops_the_session_with_a_results_file_that_says_so(hung_run):
+    assert hung_run.results["status"] == "error"
+    assert "ran past its time budget of 3 s, so the session stopped" in hung_run.results["error"]
+    assert "queryset.acount" not in hung_run.results["features"]
 
 
 DEADLOCK = """

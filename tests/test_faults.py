@@ -18,33 +18,21 @@ from pathlib import Path
 
 import pytest
 
+from conformance.provision import postgresql
 from conformance.runner.database import remove_sqlite_files
 from tests.conftest import ROOT, run_suite_in
 
-THROWAWAY = ROOT / "conformance/throwaway_pg.py"
-
-
-def _uv() -> list[str]:
-    found = shutil.which("uv")
-    return [found] if found else [sys.executable, "-m", "uv"]
+pytestmark = pytest.mark.slow  # signals, real servers, whole suite runs
+UV = [shutil.which("uv") or "uv"]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A throwaway PostgreSQL server of the tests' own, which a test may stop."""
     directory = tmp_path_factory.mktemp("pg")
-    started = subprocess.run(
-        [*_uv(), "run", "--quiet", "--script", str(THROWAWAY), "start", str(directory)],
-        capture_output=True, text=True, check=False,
-        env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"},
-    )  # fmt: skip
-    assert started.returncode == 0, started.stderr
-    info = json.loads(started.stdout.strip().splitlines()[-1])
+    info = postgresql.start_server(directory, UV)
     yield {"url": info["url"], "directory": directory}
-    subprocess.run(
-        [*_uv(), "run", "--quiet", "--script", str(THROWAWAY), "stop", str(directory)],
-        capture_output=True, check=False,
-    )  # fmt: skip
+    postgresql.stop_server(directory)
 
 
 def _sql(url: str, statement: str) -> None:
@@ -149,16 +137,9 @@ def test_a_killed_session_leaves_the_incomplete_placeholder_not_half_a_file(tmp_
 
 def test_a_server_that_stops_mid_session_ends_it_with_the_reason(tmp_path_factory):
     directory = tmp_path_factory.mktemp("stopping")
-    started = subprocess.run(
-        [*_uv(), "run", "--quiet", "--script", str(THROWAWAY), "start", str(directory / "pg")],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    url = json.loads(started.stdout.strip().splitlines()[-1])["url"]
+    url = postgresql.start_server(directory / "pg", UV)["url"]
     process = _start(directory, backend="postgresql", env={"CONFORMANCE_DATABASE_URL": url})
-    subprocess.run(
-        [*_uv(), "run", "--quiet", "--script", str(THROWAWAY), "stop", str(directory / "pg")],
-        capture_output=True, check=True,
-    )  # fmt: skip
+    postgresql.stop_server(directory / "pg")
     process.communicate(timeout=120)
     assert process.returncode != 0
     results = _results(directory)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from conformance.ci import matrix_from_sessions
 from conformance.matrix import cells
@@ -52,11 +53,13 @@ def nox_sessions() -> list[dict]:
     return json.loads(listed.stdout)
 
 
+@pytest.mark.slow
 def test_the_ci_matrix_has_one_job_per_conformance_session(nox_sessions):
     jobs = matrix_from_sessions(nox_sessions)
     assert sorted(job["cell"] for job in jobs) == sorted(cell.id for cell in cells())
 
 
+@pytest.mark.slow
 def test_each_ci_job_runs_on_the_python_its_release_needs(nox_sessions):
     pythons = {cell.id: cell.release.python for cell in cells()}
     assert {job["cell"]: job["python"] for job in matrix_from_sessions(nox_sessions)} == pythons
@@ -66,3 +69,25 @@ def test_the_workflow_builds_its_matrix_from_nox():
     text = WORKFLOW.read_text()
     assert "python -m conformance.ci matrix" in text
     assert "fromJSON(needs.sessions.outputs.matrix)" in text
+
+
+@pytest.fixture(scope="module")
+def jobs() -> dict[str, dict]:
+    return yaml.safe_load(WORKFLOW.read_text())["jobs"]
+
+
+def test_every_job_has_a_time_limit(jobs):
+    assert [name for name, job in jobs.items() if not job.get("timeout-minutes")] == []
+
+
+def _commands(job: dict) -> str:
+    return "\n".join(step.get("run", "") for step in job["steps"])
+
+
+def test_the_workflow_runs_lint(jobs):
+    assert any("nox -s lint" in _commands(job) for job in jobs.values())
+
+
+def test_the_workflow_runs_the_kit_tests_in_both_tiers(jobs):
+    (tests,) = [job for job in jobs.values() if "nox -s tests" in _commands(job)]
+    assert sorted(tests["strategy"]["matrix"]["tier"]) == ["fast", "slow"]

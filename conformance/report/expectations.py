@@ -80,9 +80,18 @@ def expected(document: dict[str, Any]) -> VerdictTable:
     return table
 
 
-def record(merged: dict[str, Any], previous: dict[str, Any] | None = None) -> dict[str, Any]:
-    """New expectations: the completed cells of ``merged``, the other cells as they were."""
+def record(
+    merged: dict[str, Any],
+    previous: dict[str, Any] | None = None,
+    reasons: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """New expectations: the completed cells of ``merged``, the other cells as they were.
+
+    An ``error`` verdict is the kit failing to decide, so it is accepted only with a reason
+    (``reasons``, or one already recorded); otherwise ``ExpectationsError`` names the features.
+    """
     previous = previous or {"cells": {}, "features": {}}
+    reasons = reasons or {}
     old = expected(previous)
     table = {
         key: value
@@ -98,17 +107,32 @@ def record(merged: dict[str, Any], previous: dict[str, Any] | None = None) -> di
     features: dict[str, dict[str, Any]] = {}
     for feature_id in sorted({feature for _, feature in table}):
         entry = _sparse({c: table[(c, feature_id)] for c in cells if (c, feature_id) in table})
-        reason = previous["features"].get(feature_id, {}).get("reason")
+        reason = reasons.get(feature_id) or previous["features"].get(feature_id, {}).get("reason")
         if reason:
             entry["reason"] = reason
         if entry:
             features[feature_id] = entry
+    unexplained = [
+        feature_id
+        for feature_id, entry in features.items()
+        if "reason" not in entry and any(_accepts_error(value) for value in entry.values())
+    ]
+    if unexplained:
+        raise ExpectationsError(
+            f"refusing to record an `error` verdict without a reason: {', '.join(unexplained)}. "
+            "Fix: fix the check, or say why the error is expected: `nox -s expectations -- "
+            f'--reason {unexplained[0]}="..."`.'
+        )
     return {
         "schema_version": EXPECTATIONS_SCHEMA_VERSION,
         "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "cells": dict(sorted(cells.items(), key=lambda item: cell_order(item[0]))),
         "features": features,
     }
+
+
+def _accepts_error(value: str | list[str]) -> bool:
+    return Verdict.ERROR.value in (value if isinstance(value, list) else [value])
 
 
 def _sparse(by_cell: dict[str, Any]) -> dict[str, Any]:
@@ -175,12 +199,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["record", "check"])
     parser.add_argument("--results", type=Path, default=Path("reports/results.json"))
     parser.add_argument("--expectations", type=Path, default=DEFAULT_FILE)
+    parser.add_argument(
+        "--reason",
+        action="append",
+        default=[],
+        metavar="FEATURE=TEXT",
+        help="why a feature's recorded verdict is what it is (required for `error`)",
+    )
     args = parser.parse_args(argv)
+    reasons = dict(reason.partition("=")[::2] for reason in args.reason)
     try:
         merged = _results(args.results)
         if args.command == "record":
             previous = load(args.expectations) if args.expectations.exists() else None
-            document = record(merged, previous)
+            document = record(merged, previous, reasons)
             write_text_atomically(args.expectations, dumps(document))
             recorded = len(_complete_cells(merged))
             print(f"expectations: recorded {recorded} cells in {args.expectations}")

@@ -1,6 +1,11 @@
-"""The last resort for a session that stops making progress.
+"""Budgets: how long a check may run, and the last resort for a session that stops making
+progress.
 
-The per-check budget (SIGALRM) interrupts Python code inside a check. It cannot end a thread
+The per-check budget (``check_budget``, SIGALRM) interrupts Python code inside a check with
+``CheckTimeout``. The check becomes an ``error`` verdict whose notes say where it was stuck, and
+the session stops there with a results file that says so: threads the check started (an event
+loop spinning forever) cannot be stopped safely, so none is killed; the process exits once the
+results are written. The budget cannot end a thread
 blocked in C with the GIL held (a deadlock inside a database driver), and it does not cover a
 fixture's setup or teardown. faulthandler's watchdog can: it is a C thread of its own that
 needs no GIL. Armed for every phase of every test, past the limit it writes every thread's
@@ -12,6 +17,13 @@ an ``error`` that says where the session hung, so the report shows it and the ma
 from __future__ import annotations
 
 import faulthandler
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -20,18 +32,61 @@ from conformance.results import load_json, write_json_atomically
 STACKS_SHOWN = 6000  # characters of the stacks kept in the results file
 
 
+class CheckTimeout(BaseException):
+    """A check ran past its time budget; carries the stacks where it was stuck."""
+
+    def __init__(self, budget: float, stacks: str) -> None:
+        super().__init__(f"the check ran past its time budget of {budget:g} s")
+        self.budget = budget
+        self.stacks = stacks
+
+
+def stacks() -> str:
+    """Where every thread is, for a check that ran past its budget."""
+    names = {thread.ident: thread.name for thread in threading.enumerate()}
+    return "\n".join(
+        f"Thread {names.get(ident, ident)}:\n" + "".join(traceback.format_stack(frame)[-12:])
+        for ident, frame in sys._current_frames().items()
+    )
+
+
+@contextmanager
+def check_budget(seconds: float) -> Iterator[None]:
+    """Raise ``CheckTimeout`` in the main thread once ``seconds`` have passed."""
+
+    def expire(signum: int, frame: object) -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        raise CheckTimeout(seconds, stacks())
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def hang_file(results: Path) -> Path:
     """Where a session writing ``results`` leaves its stacks when it hangs."""
     return results.with_name(f"{results.stem}.hang.txt")
 
 
 class Watchdog:
-    """Ends the process when one phase of one test runs longer than ``limit_s`` seconds."""
+    """Ends the process when one phase of one test runs longer than ``limit_s`` seconds (and
+    at most twice that).
+
+    Re-arming faulthandler's timer stops and starts its thread: done for each of a cell's
+    ~2,200 phases it cost a second or two a cell. So the timer runs for twice the limit and is
+    re-armed only once the limit has passed since it was last armed: a phase that starts at
+    any moment in between still has at least ``limit_s`` seconds before the timer fires.
+    """
 
     def __init__(self, results: Path, limit_s: float) -> None:
         self.path = hang_file(results)
         self.limit_s = limit_s
         self._file: IO[str] = self.path.open("w", encoding="utf-8")
+        self._armed_at: float | None = None
 
     def arm(self, nodeid: str, when: str) -> None:
         """Start the clock for ``when`` (setup, call or teardown) of ``nodeid``."""
@@ -39,7 +94,10 @@ class Watchdog:
         self._file.truncate()
         self._file.write(f"{nodeid} ({when}) did not end within {self.limit_s:g} s\n")
         self._file.flush()
-        faulthandler.dump_traceback_later(self.limit_s, exit=True, file=self._file)
+        now = time.monotonic()
+        if self._armed_at is None or now - self._armed_at >= self.limit_s:
+            faulthandler.dump_traceback_later(2 * self.limit_s, exit=True, file=self._file)
+            self._armed_at = now
 
     def close(self) -> None:
         """The session ended by itself: nothing hung."""

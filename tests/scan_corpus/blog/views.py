@@ -106,7 +106,7 @@ async def not_the_orm(request):
     await cache.adelete("k")
     counted = [1, 2, 2].count(2)
     letters = "abc".count("a")
-    session_value = request.session.get("k")
+    session_value = request.session.get("k")  # expect: sessions.db-store.aget
     return JsonResponse({"v": value, "c": cached, "n": counted + letters, "s": session_value})
 
 

@@ -9,7 +9,7 @@ from django.shortcuts import resolve_url
 
 class AsyncAccessMixin(AccessMixin):
     async def handle_no_permission(self):
-        user = await self.request.auser()
+        user = await self.request.auser()  # expect: auth.middleware.auser
         if self.raise_exception or user.is_authenticated:
             raise PermissionDenied(self.get_permission_denied_message())
 
@@ -34,7 +34,7 @@ class AsyncLoginRequiredMixin(AsyncAccessMixin):
     """Verify that the current user is authenticated."""
 
     async def dispatch(self, request, *args, **kwargs):
-        user = await request.auser()
+        user = await request.auser()  # expect: auth.middleware.auser
         if not user.is_authenticated:
             return await self.handle_no_permission()
         return await super().dispatch(request, *args, **kwargs)
@@ -65,7 +65,7 @@ class AsyncPermissionRequiredMixin(AsyncAccessMixin):
 
     async def has_permission(self):
         perms = self.get_permission_required()
-        user = await self.request.auser()
+        user = await self.request.auser()  # expect: auth.middleware.auser
         return await sync_to_async(user.has_perms)(perms)  # expect: auth.user.ahas_perms
 
     async def dispatch(self, request, *args, **kwargs):

@@ -9,15 +9,16 @@ where that form is native decide ``native_since`` and the project's minimum rele
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from packaging.version import Version
 
-from conformance.report.scan.finder import Finding
-from conformance.report.scan.results import Matrix
-from conformance.report.scan.vocabulary import MEASURED_AS
+from conformance.scan.finder import Finding
+from conformance.scan.results import Matrix
+from conformance.scan.vocabulary import EVALUATING_FORM, MEASURED_AS, QUERYSET_BUILDERS
 from conformance.verdicts import UNMEASURED, Verdict
 
 NEEDS_AWAIT = "needs-await"  # the scan's own verdict: a sync call whose async twin is native
@@ -26,6 +27,9 @@ NATIVE = Verdict.NATIVE.value
 NEEDS_WRAPPING = Verdict.NEEDS_SYNC_TO_ASYNC.value
 # Twin verdicts under which the sync call must stay in sync_to_async on that release.
 NO_NATIVE_TWIN = frozenset({Verdict.ABSENT.value, Verdict.UNSUPPORTED.value, NEEDS_WRAPPING})
+ABSENT = Verdict.ABSENT.value
+# The argument of a select_related in an alternative's API text: the finding's own relation.
+SELECT_RELATED_ARGUMENT = re.compile(r"select_related\('[^']*'\)")
 
 
 @dataclass(frozen=True)
@@ -47,8 +51,17 @@ def measured_as(feature: str, matrix: Matrix) -> str:
     return feature if matrix.measures(feature) else MEASURED_AS.get(feature, feature)
 
 
+def in_no_release(finding: Finding, matrix: Matrix) -> bool:
+    """An ``a``-method the results never list although they measure its owner: the kit walks
+    each release's async surface, so it exists in none of them (``qs.aall()``)."""
+    feature = measured_as(finding.feature, matrix)
+    return not matrix.measures(feature) and matrix.measures_owner(feature)
+
+
 def written_verdict(finding: Finding, matrix: Matrix, series: str, backend: str) -> str:
     """What the code does as written on that release and backend (see the module docstring)."""
+    if in_no_release(finding, matrix):
+        return ABSENT
     verdict = matrix.verdict(measured_as(finding.feature, matrix), series, backend)
     if finding.form == "sync":
         if verdict == NATIVE:
@@ -99,11 +112,32 @@ def _sync_twin_code(code: str, feature: str) -> str:
     return f"{before}{method[1:]}({after}"
 
 
+def _fitted(api: str, finding: Finding) -> str:
+    """An alternative's API text with the finding's own relation (``select_related('team')``)."""
+    if not finding.detail:
+        return api
+    return SELECT_RELATED_ARGUMENT.sub(f"select_related('{finding.detail}')", api)
+
+
+def working_form(finding: Finding) -> str:
+    """What to write instead of an ``a``-method no release has: an ``async for`` where its
+    name reads as "evaluate the QuerySet" (``alist``, ``aall``), else the wrapped sync call."""
+    method = finding.feature.rpartition(".")[2]
+    receiver = finding.code.rpartition(f".{method}(")[0] or "qs"
+    if finding.feature.startswith("queryset.") and method[1:] in {"list", *QUERYSET_BUILDERS}:
+        return EVALUATING_FORM.format(queryset=receiver)
+    return f"await sync_to_async({receiver}.{method[1:]})()"
+
+
 def _workaround(
     finding: Finding, matrix: Matrix, feature: str, series: str, backend: str
 ) -> dict[str, Any]:
     alternatives = [
-        alternative | {"native_since": _feature_since(matrix, alternative["feature"], backend)}
+        alternative
+        | {
+            "api": _fitted(alternative["api"], finding),
+            "native_since": _feature_since(matrix, alternative["feature"], backend),
+        }
         for alternative in matrix.alternatives.get(feature, [])
     ]
     wrapped = matrix.wrapped_forms.get(feature)
@@ -148,17 +182,26 @@ def assess(finding: Finding, matrix: Matrix, series: str, backend: str) -> Asses
         if verdict in {NEEDS_WRAPPING, Verdict.ABSENT.value}
         else None
     )
-    if finding.form == "wrapped" and verdict == NATIVE:
+    if in_no_release(finding, matrix) or (
+        verdict == ABSENT and not any(native_since.values()) and finding.form == "async"
+    ):
+        advice = (
+            f"no release has {finding.feature.rpartition('.')[2]}(): use {working_form(finding)}"
+        )
+    elif finding.form == "wrapped" and verdict == NATIVE:
         advice = f"drop sync_to_async: {feature} is native since {native_since.get(backend)}"
     else:
         advice = _advice(verdict, feature, workaround, native_since.get(backend))
     return Assessed(finding, feature, verdict, native_since, advice, workaround)
 
 
-def minimum_release(assessed: list[Assessed], matrix: Matrix) -> dict[str, str | None]:
-    """Per backend, the oldest release from which every finding's native form is native."""
+def minimum_release(
+    assessed: list[Assessed], matrix: Matrix, backends: tuple[str, ...] | None = None
+) -> dict[str, str | None]:
+    """Per backend (the stock ones by default), the oldest release from which every finding's
+    native form is native."""
     found: dict[str, str | None] = {}
-    for backend in matrix.backends:
+    for backend in matrix.backends if backends is None else backends:
         since = [a.native_since.get(backend) for a in assessed]
         oldest = next((s for s in matrix.releases if (s, backend) in matrix.cells), None)
         known = [s for s in [*since, oldest] if s is not None]
@@ -166,11 +209,13 @@ def minimum_release(assessed: list[Assessed], matrix: Matrix) -> dict[str, str |
     return found
 
 
-def blocking(assessed: list[Assessed], matrix: Matrix) -> dict[str, dict[str, list[str]]]:
+def blocking(
+    assessed: list[Assessed], matrix: Matrix, backends: tuple[str, ...] | None = None
+) -> dict[str, dict[str, list[str]]]:
     """Per backend and release older than the minimum: the findings not native there."""
-    minimum = minimum_release(assessed, matrix)
+    minimum = minimum_release(assessed, matrix, backends)
     blocked: dict[str, dict[str, list[str]]] = {}
-    for backend in matrix.backends:
+    for backend in minimum:
         floor = minimum[backend]
         for series in matrix.releases:
             if floor is not None and Version(series) >= Version(floor):

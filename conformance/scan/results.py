@@ -97,6 +97,7 @@ class Matrix:
     titles: dict[str, str]
     wrapped_forms: dict[str, str]
     alternatives: dict[str, list[dict[str, str]]]  # pattern -> [{feature, api}]
+    addons: frozenset[str] = frozenset()  # backends of add-on columns (the report's "columns")
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> Matrix:
@@ -120,10 +121,22 @@ class Matrix:
                 f["id"]: form for f in document["features"] if (form := _wrapped_form(f))
             },
             alternatives=alternatives,
+            addons=frozenset(c["backend"] for c in document.get("columns") or []),
         )
 
     def measures(self, feature: str) -> bool:
         return feature in self.titles
+
+    def counted_backends(self, chosen: str) -> tuple[str, ...]:
+        """The backends whose releases make the minimum: the stock ones, and an add-on column
+        only when it is the one asked for (its APIs are not stock Django's)."""
+        return tuple(b for b in self.backends if b not in self.addons or b == chosen)
+
+    def measures_owner(self, feature: str) -> bool:
+        """Whether the results measure other members of the feature's owner (``queryset.`` for
+        ``queryset.aall``): then a member they lack is in no measured release's surface."""
+        owner = feature.rpartition(".")[0]
+        return bool(owner) and any(f.startswith(f"{owner}.") for f in self.titles)
 
     def verdict(self, feature: str, series: str, backend: str) -> str:
         """The feature's verdict in that cell; ``not-run`` when the results lack either."""

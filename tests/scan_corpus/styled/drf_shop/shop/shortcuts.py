@@ -1,0 +1,3 @@
+from django.shortcuts import aget_object_or_404
+
+__all__ = ["aget_object_or_404"]
