@@ -30,6 +30,7 @@ import random
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import nox
 
@@ -104,13 +105,24 @@ def _write_not_run(cell: Cell, reason: str) -> None:
     )
 
 
-def _cell_fields(cell: Cell) -> dict[str, str | None]:
+def _cell_fields(cell: Cell) -> dict[str, Any]:
     return {
         "id": cell.id,
         "django_series": cell.release.series,
         "backend": cell.backend.name,
         "channel": cell.release.channel,
         "label": cell.release.label,
+        "column": _column_fields(cell.backend),
+    }
+
+
+def _column_fields(backend: Backend) -> dict[str, Any]:
+    """What the report needs of a cell's column, carried in its results file (results.py)."""
+    return {
+        "label": backend.label,
+        "family": backend.family,
+        "stock": backend.builtin,
+        "packages": list(backend.packages),
     }
 
 
@@ -150,8 +162,9 @@ def conformance(session: nox.Session, cell_id: str) -> None:
     cell = CELLS[cell_id]
     backend = cell.backend
     results = SESSION_RESULTS / f"{cell.id}.json"
-    # A stale file from an earlier run must never stand in for this one.
-    results.unlink(missing_ok=True)
+    # A stale file from an earlier run must never stand in for this one; until the suite
+    # writes its own, the cell reads "not run" with its column, for the report.
+    _write_not_run(cell, "no results: the session failed before its suite started")
     try:
         url = servers.column_url(backend, os.environ, UV, session.log)
     except servers.ServerError as exc:
@@ -260,6 +273,7 @@ def _run_suite(
         f"--conformance-backend={cell.backend.name}",
         f"--conformance-channel={cell.release.channel}",
         *([f"--conformance-label={cell.release.label}"] if cell.release.label else []),
+        f"--conformance-column={json.dumps(_column_fields(cell.backend))}",
         f"--hypothesis-seed={seed}",
         f"--hypothesis-profile={profile}",
         "-p", "no:cacheprovider",

@@ -16,7 +16,8 @@ no and with a 4x CPU slowdown (CDP ``Emulation.setCPUThrottlingRate``, a mid-ran
 - on screen: when the browser has painted that evidence (Element Timing's render time of the
   panel's title, marked the moment the evidence is drawn);
 - the first paint of a one-line page at the same slowdown: the floor this machine sets, and
-  "usable" as a multiple of it, run by run, which compares across machines of other speeds.
+  "usable" and "on screen" as multiples of it, run by run, which compare across machines of
+  other speeds (an absolute budget would only measure the machine).
 
 One browser serves every run, each in a fresh context (a new renderer process, nothing
 cached), so the browser's own start-up is not what is measured; a first, unrecorded round
@@ -40,7 +41,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from conformance.report.render import area_groups, matrix_columns, render_html  # noqa: E402
+from conformance.report.page_data import area_groups, matrix_columns  # noqa: E402
+from conformance.report.render import render_html  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 SLOWDOWNS = (1, 4)
@@ -179,11 +181,16 @@ def main(argv: list[str]) -> None:
                 usable = ", ".join(f"{run['usable']:,.0f}" for run in runs)
                 print(f"  usable in each run: {usable} ms")
                 blank_median = statistics.median(blanks)
-                pairs = zip(runs, blanks, strict=True)
-                ratio = statistics.median(run["usable"] / blank for run, blank in pairs)
+                ratios = {
+                    key: statistics.median(
+                        run[key] / blank for run, blank in zip(runs, blanks, strict=True)
+                    )
+                    for key in ("usable", "painted")
+                }
                 print(
-                    f"  (a one-line page's first paint here: {blank_median:,.0f} ms;"
-                    f" usable after {ratio:.1f} times that, run by run)"
+                    f"  a one-line page's first paint here: {blank_median:,.0f} ms;"
+                    f" usable after {ratios['usable']:.2f} times that, on screen after"
+                    f" {ratios['painted']:.2f} times that (run by run; target at 4x: 2 and 2.5)"
                 )
 
 

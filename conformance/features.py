@@ -39,6 +39,9 @@ class Feature:
     area: str
     kind: str  # "method" (an async API with a sync twin) or "pattern" (a way of working)
     ref: str  # the reference section it comes from, as its heading's anchor
+    # what a user writes instead where the direct form needs sync_to_async: the testapp's
+    # models, no kit helpers; the pattern's check runs exactly this text (patterns.toml)
+    workaround: str = ""
 
 
 def _load_data_features() -> tuple[Feature, ...]:

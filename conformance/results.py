@@ -63,6 +63,21 @@ _EVIDENCE = {
 
 _VERDICT = {"enum": [verdict.value for verdict in SESSION_VERDICTS]}
 
+# A cell's column as the report needs it: its name as people say it, the server family it talks
+# to, whether it is stock Django (SQLite, PostgreSQL, MariaDB) or adds a package or settings (an
+# add-on, never merged with a stock column), and the add-on's packages with their installed
+# versions ("django-async-backend 6.1.0").
+COLUMN_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["label", "family", "stock", "packages"],
+    "properties": {
+        "label": {"type": "string", "minLength": 1},
+        "family": {"enum": ["sqlite", "postgresql", "mariadb"]},
+        "stock": {"type": "boolean"},
+        "packages": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
 SESSION_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://django-async-conformance/schemas/session-1.json",
@@ -90,6 +105,8 @@ SESSION_SCHEMA: dict[str, Any] = {
                 "backend": {"type": "string", "minLength": 1},
                 "channel": {"enum": ["release", "pre-release", "source"]},
                 "label": {"type": ["string", "null"]},
+                # the column the cell belongs to, so the report needs no backends file
+                "column": COLUMN_SCHEMA,
             },
         },
         # not-run: the session decided not to run (e.g. no MariaDB server); ``error`` says why

@@ -90,6 +90,9 @@ def check(
         "evidence": {
             "snippet": f"async def probe():\n    return await run({feature!r})"
             + (WRAPPED_FORM.format(feature=feature) if verdict == "needs-sync-to-async" else ""),
+            "workaround": WORKAROUND.format(feature=feature)
+            if verdict == "needs-sync-to-async"
+            else None,
             "observed": observed,
             "sync_twin": {"kind": "value", "repr": "3", "type": None, "message": None},
             "wrapped": {"kind": "value", "repr": "3", "type": None, "message": None}
@@ -109,6 +112,8 @@ def check(
 WRAPPED_FORM = (
     "\n\n# wrapped form\nasync def wrapped():\n    return await sync_to_async(run)({feature!r})"
 )
+# The pasteable workaround such a check records: the text its wrapped form ran.
+WORKAROUND = "result = await sync_to_async(run)({feature!r})"
 # The native API the sync_to_async table offers instead of the pattern (native since 4.1).
 ALTERNATIVE_API = "QuerySet.aget() with select_related()"
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
-from conformance.results import SCHEMA_VERSION
+from conformance.results import SCHEMA_VERSION, write_results
 
 
 def observation(text: str = "1", kind: str = "value") -> dict[str, Any]:
@@ -31,7 +32,7 @@ def check(feature: str, verdict: str, **overrides: Any) -> dict[str, Any]:
 
 def session(cell_id: str, verdicts: dict[str, str], status: str = "complete") -> dict[str, Any]:
     """A session document whose features have the given verdicts, one check each."""
-    _, series, backend = cell_id.split("-")
+    _, series, backend = cell_id.split("-", 2)
     checks = [check(feature, verdict) for feature, verdict in verdicts.items()]
     return copy.deepcopy(
         {
@@ -59,3 +60,25 @@ def session(cell_id: str, verdicts: dict[str, str], status: str = "complete") ->
             "checks": checks,
         }
     )
+
+
+ADD_ON_COLUMN = {
+    "label": "PostgreSQL + django-async-backend",
+    "family": "postgresql",
+    "stock": False,
+    "packages": ["django-async-backend 6.1.0"],
+}
+# An API only the add-on has: stock sessions look for it and do not find it.
+ADD_ON_FEATURE = "model.async_save"
+
+
+def write_add_on_matrix(directory: Path) -> None:
+    """Stock 6.1 SQLite and PostgreSQL that agree, and an add-on column with its own API."""
+    for cell_id in ("django-6.1-sqlite", "django-6.1-postgresql"):
+        document = session(cell_id, {"queryset.aget": "native", ADD_ON_FEATURE: "absent"})
+        write_results(directory / f"{cell_id}.json", document)
+    add_on = session(
+        "django-6.1-async-backend", {"queryset.aget": "native", ADD_ON_FEATURE: "native"}
+    )
+    add_on["cell"]["column"] = ADD_ON_COLUMN
+    write_results(directory / "django-6.1-async-backend.json", add_on)

@@ -4,16 +4,26 @@ divergence is listed with the smallest call that shows it."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from importlib.resources import files
+from pathlib import Path
 
 import jsonschema
 import pytest
 
-from conformance.matrix import cells
 from conformance.report.merge import merge, since
-from conformance.results import write_results
-from tests.session_data import observation, session
+from conformance.results import not_run_results, write_results
+from tests.session_data import (
+    ADD_ON_COLUMN,
+    ADD_ON_FEATURE,
+    observation,
+    session,
+    write_add_on_matrix,
+)
 
+ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads(files("conformance.report").joinpath("merged-schema.json").read_text("utf-8"))
 
 # A feature of the data files: it has a row even where no session measured it.
@@ -36,14 +46,21 @@ def _cell(merged, feature_id, cell_id):
     return feature["cells"][cell_id]
 
 
-def test_every_matrix_cell_appears_even_with_no_results(sessions_dir):
+def test_the_cells_are_those_of_the_results_files_in_matrix_order(sessions_dir):
+    for cell_id in ("django-5.2-postgresql", "django-4.2-sqlite", "django-5.2-sqlite"):
+        _write(sessions_dir, session(cell_id, {"queryset.aget": "native"}))
     merged = merge(sessions_dir)
-    assert [cell["id"] for cell in merged["cells"]] == [cell.id for cell in cells()]
-    assert {cell["state"] for cell in merged["cells"]} == {"not-run"}
+    assert [cell["id"] for cell in merged["cells"]] == [
+        "django-4.2-sqlite",
+        "django-5.2-sqlite",
+        "django-5.2-postgresql",
+    ]
 
 
-def test_a_cell_without_results_is_not_run_never_absent(sessions_dir):
+def test_a_session_that_did_not_run_is_not_run_never_absent(sessions_dir):
     _write(sessions_dir, session("django-5.2-sqlite", {"queryset.aget": "absent"}))
+    cell = {"id": "django-5.2-postgresql", "django_series": "5.2", "backend": "postgresql"}
+    _write(sessions_dir, not_run_results(cell, "the session failed before its suite started"))
     merged = merge(sessions_dir)
     assert _cell(merged, "queryset.aget", "django-5.2-sqlite")["verdict"] == "absent"
     assert _cell(merged, "queryset.aget", "django-5.2-postgresql")["verdict"] == "not-run"
@@ -252,3 +269,69 @@ def test_a_merge_with_divergences_and_surface_follows_the_merged_schema(sessions
     document["checks"][0]["evidence"]["tried"] = {"calls": 3, "varied": ["as seeded"]}
     _write(sessions_dir, document)
     jsonschema.validate(merge(sessions_dir), SCHEMA)
+
+
+def test_a_cell_carries_its_column_from_its_results_file(sessions_dir):
+    write_add_on_matrix(sessions_dir)
+    cells = {cell["id"]: cell["column"] for cell in merge(sessions_dir)["cells"]}
+    assert cells["django-6.1-async-backend"] == ADD_ON_COLUMN
+    assert cells["django-6.1-postgresql"]["stock"] is True
+
+
+def test_an_add_on_column_comes_after_the_stock_columns_of_its_release(sessions_dir):
+    write_add_on_matrix(sessions_dir)
+    assert [cell["backend"] for cell in merge(sessions_dir)["cells"]] == [
+        "sqlite",
+        "postgresql",
+        "async-backend",
+    ]
+
+
+def test_a_feature_only_an_add_on_has_names_its_add_on(sessions_dir):
+    write_add_on_matrix(sessions_dir)
+    features = {feature["id"]: feature for feature in merge(sessions_dir)["features"]}
+    assert features[ADD_ON_FEATURE]["add_on"] == ["async-backend"]
+    assert features["queryset.aget"]["add_on"] == []
+
+
+def test_a_stock_backend_has_no_since_for_an_add_on_feature(sessions_dir):
+    write_add_on_matrix(sessions_dir)
+    feature = next(f for f in merge(sessions_dir)["features"] if f["id"] == ADD_ON_FEATURE)
+    assert feature["since"]["postgresql"] is None
+    assert feature["since"]["async-backend"]["series"] == "6.1"
+
+
+def _report_bytes(reports, environment) -> dict[str, bytes]:
+    """The three outputs of ``python -m conformance.report``, run in a fresh interpreter."""
+    run = subprocess.run(
+        [sys.executable, "-m", "conformance.report", "--reports", str(reports)],
+        env={**os.environ, **environment}, cwd=ROOT, capture_output=True, text=True,
+        check=False, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    return {name: (reports / name).read_bytes() for name in OUTPUTS}
+
+
+OUTPUTS = ("results.json", "index.html", "summary.md")
+
+
+def test_the_same_files_merge_to_the_same_bytes_under_any_backends_file(tmp_path):
+    write_add_on_matrix(tmp_path / "sessions")
+    first = _report_bytes(tmp_path, {"CONFORMANCE_BACKENDS": ""})
+    own = tmp_path / "my-backends.toml"
+    own.write_text('[backend.mine]\nlabel = "Mine"\nserver = "postgresql"\nreleases = ["6.1"]\n')
+    second = _report_bytes(tmp_path, {"CONFORMANCE_BACKENDS": str(own)})
+    assert first == second
+
+
+def test_the_report_step_imports_neither_the_matrix_nor_the_runner():
+    probe = (
+        "import sys, conformance.report.__main__; "
+        "print(sorted(m for m in sys.modules if m.startswith(('conformance.matrix', "
+        "'conformance.runner', 'django'))))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True,
+        timeout=120,
+    )  # fmt: skip
+    assert run.stdout.strip() == "[]"

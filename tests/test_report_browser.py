@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from conformance.report.merge import merge
 from tests.report_data import (
     HOSTILE_CELL,
     HOSTILE_FEATURE,
@@ -26,6 +27,7 @@ from tests.report_data import (
     large,
     write_page,
 )
+from tests.session_data import ADD_ON_FEATURE, write_add_on_matrix
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -225,7 +227,6 @@ def test_the_evidence_shows_snippet_values_examples_and_versions(
         "sync twin",
         "{'slug': 'article-1'}",
         "examples tried\n7",
-        "0.0123 s",
         "5.2.3",
         "psycopg 3.2.3",
         "PostgreSQL 16.4",
@@ -487,3 +488,59 @@ def test_a_permalink_into_a_section_inserted_after_load_lands_on_it(
         "document.getElementById('claim-available-4.1.aget').getBoundingClientRect().top"
     )
     assert -1 <= top < opened.page.viewport_size["height"]  # at the top, to a sub-pixel
+
+
+# --- stock and add-on columns -------------------------------------------------------------
+
+
+@pytest.fixture
+def add_on_report(tmp_path: Path) -> dict[str, Any]:
+    """A merged 6.1 run: stock SQLite and PostgreSQL that agree, and an add-on column."""
+    write_add_on_matrix(tmp_path / "sessions")
+    return merge(tmp_path / "sessions")
+
+
+def _cell_texts(opened: Opened, feature_id: str) -> list[str]:
+    """The words of a feature's row, one per shown column (the feature and since first)."""
+    return opened.page.eval_on_selector_all(
+        f'[id="feature-{feature_id}"] > *',
+        "cells => cells.filter(c => getComputedStyle(c).display !== 'none')"
+        ".map(c => c.textContent.trim())",
+    )
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_stock_column_shows_no_add_on_feature_as_native(
+    open_page: Callable[..., Opened], add_on_report: dict[str, Any], viewport: dict
+) -> None:
+    opened = open_page(add_on_report, viewport=viewport)
+    opened.page.select_option("#backend", "postgresql")
+    assert _cell_texts(opened, ADD_ON_FEATURE)[2:] == ["+ add-on"]
+
+
+def test_the_add_on_has_its_own_column_named_by_its_package(
+    open_page: Callable[..., Opened], add_on_report: dict[str, Any]
+) -> None:
+    opened = open_page(add_on_report)
+    headers = opened.page.eval_on_selector_all(
+        "#matrix .head [role=columnheader]", "cells => cells.map(c => c.innerText)"
+    )
+    assert [" ".join(h.split()) for h in headers[2:]] == [
+        "6.1 both",
+        "6.1 + django-async-backend 6.1.0",
+    ]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize(("backend", "label"), [("postgresql", "PostgreSQL"), ("sqlite", "SQLite")])
+def test_the_backend_filter_opens_that_backends_evidence_in_a_merged_cell(
+    open_page: Callable[..., Opened],
+    add_on_report: dict[str, Any],
+    viewport: dict,
+    backend: str,
+    label: str,
+) -> None:
+    opened = open_page(add_on_report, viewport=viewport)
+    opened.page.select_option("#backend", backend)
+    opened.page.click('[id="feature-queryset.aget"] a[href$="--django-6.1-sqlite"]')
+    assert f"Django 6.1, {label}" in opened.panel_text()

@@ -78,6 +78,7 @@ def test_change_kinds_are_worse_better_or_neither() -> None:
     assert improvements == {
         "regression": False,
         "new-api": True,
+        "arrives-diverging": False,
         "fix": True,
         "new-divergence": False,
         "other": None,

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from conformance.report.render import matrix_columns
+from conformance.report.page_data import matrix_columns
 from tests import test_report_browser as browser_page
 from tests.report_data import (
     BIDI,
@@ -151,8 +151,8 @@ def test_a_cell_whose_backends_differ_names_each_verdict_with_its_backend(
 ) -> None:
     opened = open_page()
     names = [
-        "QuerySet.abulk_create(), Django 5.2, SQLite: native",
-        "QuerySet.abulk_create(), Django 5.2, PostgreSQL: diverges",
+        "QuerySet.abulk_create(), Django 5.2, SQLite: SQLite native",
+        "QuerySet.abulk_create(), Django 5.2, PostgreSQL: PG diverges",
     ]
     found = [opened.page.get_by_role("link", name=name, exact=True).count() for name in names]
     assert found == [1, 1]
@@ -169,7 +169,7 @@ def test_arrow_keys_step_through_the_verdicts_of_a_cell_whose_backends_differ(
 
 def test_a_merged_cell_names_both_backends(open_page: OpenPage) -> None:
     opened = open_page(large(3))
-    name = "Generated feature 0, Django 6.1, SQLite and PostgreSQL: needs sync_to_async"
+    name = "Generated feature 0, Django 6.1, SQLite and PostgreSQL: wrap (needs sync_to_async)"
     assert opened.page.get_by_role("link", name=name, exact=True).count() == 1
 
 
@@ -401,6 +401,30 @@ def test_the_full_run_page_passes_axe_and_is_screenshotted(
     assert _violations(opened, axe_source) == []
 
 
+# The views a reader reaches: the page as it opens, a cell's evidence, "My setup" and a release
+# compare, by their URLs (the evidence of the newest release's first cell of m2m aadd).
+VIEWS = {
+    "initial": "",
+    "evidence": "#related.m2m.aadd--{cell}",
+    "setup": "?django=5.2&db=postgresql",
+    "compare": "?compare=5.1..5.2",
+}
+
+
+@needs_full_run
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280", "390"])
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_every_view_of_the_full_run_page_passes_axe(
+    open_page: OpenPage, axe_source: str, viewport: dict, view: str
+) -> None:
+    merged = json.loads(FULL_RUN.read_text("utf-8"))
+    fragment = VIEWS[view].format(cell=matrix_columns(merged)[0]["cells"][0]["id"])
+    opened = open_page(merged, fragment=fragment, viewport=viewport)
+    if view == "evidence":
+        opened.panel_text()
+    assert _violations(opened, axe_source) == []
+
+
 @needs_full_run
 @pytest.mark.parametrize(
     ("query", "feature"),
@@ -528,3 +552,42 @@ def test_a_cell_whose_evidence_cannot_be_read_says_so(browser: Any, tmp_path: Pa
         assert page.is_hidden("#evidence")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280", "390"])
+def test_the_matrix_scrolls_sideways_no_further_than_its_last_column(
+    open_page: OpenPage, viewport: dict
+) -> None:
+    opened = open_page(large(60), viewport=viewport)
+    overflow = opened.page.evaluate(
+        """() => {
+            const wrap = document.querySelector(".wrap");
+            const last = document.querySelector("#matrix .head [role=row]").lastElementChild;
+            const end = last.getBoundingClientRect().right - wrap.getBoundingClientRect().left;
+            return wrap.scrollWidth - Math.max(wrap.clientWidth, Math.ceil(end + wrap.scrollLeft));
+        }"""
+    )
+    assert overflow <= 1
+
+
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280", "390"])
+def test_every_feature_name_is_shown_in_full(open_page: OpenPage, viewport: dict) -> None:
+    opened = open_page(crafted(), viewport=viewport)
+    cut = opened.page.eval_on_selector_all(
+        "#matrix [role=rowheader]",
+        "cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent)",
+    )
+    assert cut == []
+
+
+def test_a_focused_cell_is_scrolled_clear_of_the_sticky_feature_column(
+    open_page: OpenPage,
+) -> None:
+    opened = open_page(large(60), viewport=PHONE)
+    last = opened.page.locator("#matrix [id='feature-generated.f0030'] [role=gridcell] a").last
+    last.focus()
+    first = opened.page.locator("#matrix [id='feature-generated.f0030'] [role=gridcell] a").first
+    first.focus()
+    sticky = _box(opened, "#matrix [id='feature-generated.f0030'] [role=rowheader]")
+    cell = first.evaluate("a => a.getBoundingClientRect().toJSON()")
+    assert cell["left"] >= sticky["right"] - 1

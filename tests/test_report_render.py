@@ -14,32 +14,32 @@ import pytest
 from markupsafe import escape
 
 from conformance.report.__main__ import main
-from conformance.report.merge import merge
-from conformance.report.render import (
+from conformance.report.labels import (
     DIVERGES_MEANING,
-    area_groups,
     area_label,
-    backend_differences,
-    claim_links,
-    column_cell,
-    decode_data,
     docs_link,
-    evidence_chunks,
-    matrix_columns,
-    md_text,
-    ordered_claims,
     outcome_text,
     releases_text,
-    render_html,
-    render_markdown,
-    search_text,
     short_since,
     since_label,
     since_text,
-    surface_members,
-    visible,
 )
+from conformance.report.merge import differences, merge
+from conformance.report.page_data import (
+    area_groups,
+    backend_differences,
+    claim_links,
+    column_cell,
+    evidence_chunks,
+    matrix_columns,
+    ordered_claims,
+    panel_check,
+    search_text,
+    surface_members,
+)
+from conformance.report.render import decode_data, md_text, render_html, render_markdown, visible
 from conformance.report.sharing import unshare
+from conformance.results import not_run_results, write_results
 from tests.report_data import (
     DIVERGING_FEATURE,
     HOSTILE,
@@ -50,6 +50,7 @@ from tests.report_data import (
     NOT_RUN_CELL,
     OTHER_CALL,
     SURFACE_APIS,
+    WORKAROUND,
     cell_id,
     crafted,
     large,
@@ -57,6 +58,7 @@ from tests.report_data import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 FULL_RUN = ROOT / "reports" / "results.json"
 SCHEMA = json.loads(files("conformance.report").joinpath("merged-schema.json").read_text("utf-8"))
 
@@ -111,9 +113,7 @@ def test_since_label_says_not_native_when_there_is_no_since() -> None:
 
 def test_since_text_names_each_backend_when_they_disagree() -> None:
     since = {"sqlite": {"series": "5.0", "floor": False}, "postgresql": None}
-    assert since_text(since, ["sqlite", "postgresql"]) == (
-        "native since SQLite 5.0 · PostgreSQL not native"
-    )
+    assert since_text(since, LABELS) == ("native since SQLite 5.0 · PostgreSQL not native")
 
 
 def test_backend_differences_list_a_release_whose_backends_disagree() -> None:
@@ -134,14 +134,12 @@ def test_claims_are_ordered_refuted_first() -> None:
 def test_releases_text_says_the_releases_once_when_the_backends_agree() -> None:
     both = {"first": "5.0", "last": "6.0"}
     divergence = both | {"by_backend": {"sqlite": both, "postgresql": both}}
-    assert releases_text(divergence, ["sqlite", "postgresql"]) == "5.0 to 6.0"
+    assert releases_text(divergence, LABELS) == "5.0 to 6.0"
 
 
 def test_releases_text_names_each_backend_and_where_it_was_not_seen() -> None:
     divergence = crafted()["divergences"][0]
-    assert releases_text(divergence, ["sqlite", "postgresql"]) == (
-        "PostgreSQL 5.0 to 5.2; not seen on SQLite"
-    )
+    assert releases_text(divergence, LABELS) == ("PostgreSQL 5.0 to 5.2; not seen on SQLite")
 
 
 def test_outcome_text_words_an_exception_as_the_evidence_panel_does() -> None:
@@ -260,10 +258,10 @@ def test_the_embedded_evidence_round_trips_the_hostile_message() -> None:
     assert chunk[HOSTILE_FEATURE][cell_id("5.2", "postgresql")]["notes"] == [HOSTILE]
 
 
-def test_the_index_carries_the_tested_workaround_of_a_cell_that_needs_sync_to_async() -> None:
+def test_the_index_carries_the_pasteable_workaround_of_a_cell_that_needs_sync_to_async() -> None:
     found = _embedded_data(page_markup(crafted()))["features"][HOSTILE_FEATURE]["workarounds"]
     cells = {cell: text for text, cells in found.items() for cell in cells}
-    assert cells[cell_id("5.2", "sqlite")].startswith("async def wrapped():")
+    assert cells[cell_id("5.2", "sqlite")] == WORKAROUND.format(feature=HOSTILE_FEATURE)
 
 
 def test_hostile_text_in_server_rendered_parts_is_escaped() -> None:
@@ -347,8 +345,8 @@ def test_a_split_cell_where_the_backends_differ_is_marked() -> None:
 def test_each_cell_is_named_by_feature_release_backend_and_verdict() -> None:
     html = page_markup(large(3))
     assert (
-        'aria-label="Generated feature 0, Django 6.1, SQLite and PostgreSQL: needs sync_to_async"'
-        in html
+        'aria-label="Generated feature 0, Django 6.1, SQLite and PostgreSQL: '
+        'wrap (needs sync_to_async)"' in html
     )
 
 
@@ -429,12 +427,28 @@ def test_the_divergences_say_a_divergence_is_djangos_behaviour_not_the_kits_fail
 
 def test_a_divergence_shows_its_minimal_call_and_both_outcomes_side_by_side() -> None:
     section = _section(page_markup(crafted()), "divergences")
-    row = re.search(r'<tr id="divergence-queryset.abulk_create"><td>.*?</tr>', section, re.S)
-    cells = re.findall(r"<td>(.*?)</td>", row.group(0), re.S)
+    row = re.search(r'<tr id="divergence-queryset.abulk_create">.*?</tr>', section, re.S)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(0), re.S)
     assert f"<code>{MINIMAL_CALL}</code>" in cells[1]
-    assert cells[2:] == [
-        "<code>[]</code>",
-        "<code>raised builtins.ValueError: Batch size must be a positive integer.</code>",
+    assert cells[2].startswith(
+        '<p class="differs"><strong>result</strong>: async <code>[]</code>; sync twin '
+        "<code>raised builtins.ValueError: Batch size must be a positive integer.</code></p>"
+    )
+    assert "<strong>your code that ran</strong>: async <code>none</code>" in cells[2]
+
+
+def test_a_divergence_with_equal_values_says_what_differs() -> None:
+    evidence = {
+        "observed": {"kind": "value", "repr": "None"},
+        "sync_twin": {"kind": "value", "repr": "None"},
+        "hooks": {"async": ["receiver b", "receiver a"], "sync": ["receiver a", "receiver b"]},
+    }
+    assert differences(evidence) == [
+        {
+            "what": "your code that ran (the same, in another order)",
+            "async": "receiver b; receiver a",
+            "sync": "receiver a; receiver b",
+        }
     ]
 
 
@@ -656,13 +670,35 @@ def test_the_full_run_page_weighs_at_most_a_megabyte() -> None:
     assert len(html.encode("utf-8")) <= 1_000_000
 
 
-def test_each_area_s_evidence_is_one_chunk_which_its_features_name() -> None:
+def test_the_first_area_s_evidence_is_a_chunk_of_its_own_and_the_rest_one_more() -> None:
     merged = crafted()
     html = render_html(merged)
     embedded, data = _embedded(html), _embedded_data(html)
-    for index, (_, features) in enumerate(area_groups(merged["features"])):
+    first, *later = area_groups(merged["features"])
+    expected = [first[1], [feature for _, features in later for feature in features]]
+    for index, features in enumerate(expected):
         assert set(embedded[f"evidence-{index}"]) == {feature["id"] for feature in features}
         assert {data["features"][feature["id"]]["chunk"] for feature in features} == {index}
+
+
+def test_the_evidence_keeps_what_the_panel_draws_and_leaves_out_run_times() -> None:
+    check = {
+        "id": "t::x",
+        "verdict": "native",
+        "outcome": "passed",
+        "duration_s": 0.01,
+        "claims": [],
+        "notes": [],
+        "evidence": {"snippet": "s", "observed": {}, "tried": {"calls": 3, "grid": [1, 2]}},
+    }
+    assert panel_check(check) == {
+        "id": "t::x",
+        "verdict": "native",
+        "outcome": "passed",
+        "claims": [],
+        "notes": [],
+        "evidence": {"snippet": "s", "tried": {"calls": 3, "varied": []}},
+    }
 
 
 def test_the_evidence_chunks_hold_every_check_of_every_cell() -> None:
@@ -671,7 +707,7 @@ def test_the_evidence_chunks_hold_every_check_of_every_cell() -> None:
     found = {feature_id: cells for chunk in chunks for feature_id, cells in chunk.items()}
     assert found == {
         feature["id"]: {
-            cell: {"notes": result["notes"], "checks": result["checks"]}
+            cell: {"notes": result["notes"], "checks": [panel_check(c) for c in result["checks"]]}
             for cell, result in feature["cells"].items()
         }
         for feature in merged["features"]
@@ -692,6 +728,8 @@ def _baseline_with_one_change(reports: Path) -> Path:
 
 
 def test_main_stores_changes_since_a_baseline_in_the_merged_json(tmp_path: Path) -> None:
+    cell = {"id": "django-5.2-sqlite", "django_series": "5.2", "backend": "sqlite"}
+    write_results(tmp_path / "sessions" / "django-5.2-sqlite.json", not_run_results(cell, "no"))
     main(["--reports", str(tmp_path)])
     baseline = _baseline_with_one_change(tmp_path)
     main(["--reports", str(tmp_path), "--baseline", str(baseline)])

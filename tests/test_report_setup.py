@@ -6,10 +6,16 @@ Uses the browser and page fixtures of tests/test_report_browser.py and its craft
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from conformance.report.merge import merge
 from tests import test_report_browser as browser_page
+from tests.conftest import ROOT, run_suite_in
 from tests.report_data import ALTERNATIVE_API, HOSTILE_FEATURE, cell_id, crafted, large
 
 # The browser page's fixtures, under their own names so pytest finds them here too (importing
@@ -31,7 +37,11 @@ def _with_regression() -> dict[str, Any]:
     merged = crafted()
     aget = next(feature for feature in merged["features"] if feature["id"] == "queryset.aget")
     aget["cells"][cell_id("5.2", "sqlite")]["verdict"] = "needs-sync-to-async"
+    aget["cells"][cell_id("5.2", "sqlite")]["notes"] = [REGRESSION_REASON]
     return merged
+
+
+REGRESSION_REASON = "direct form raised SynchronousOnlyOperation"
 
 
 # --- my setup -----------------------------------------------------------------------------
@@ -44,6 +54,7 @@ def test_a_setup_in_the_url_shows_that_cells_counts(open_page: OpenPage) -> None
         "⇄ Needs sync_to_async: 1",
         "— Absent: 0",
         "≠ Diverges from its sync twin: 1",
+        "✗ Unsupported (neither the direct nor the wrapped form works): 0",
     ]
 
 
@@ -65,10 +76,9 @@ def test_a_pattern_needing_sync_to_async_shows_its_workaround_and_alternative(
     open_page: OpenPage,
 ) -> None:
     opened = open_page(fragment="?django=5.2&db=postgresql")
-    opened.page.click("#setup-answer summary:has-text('tested workaround')")
     text = opened.page.inner_text("#setup-answer")
     expected = [
-        f"return await sync_to_async(run)('{HOSTILE_FEATURE}')",
+        f"result = await sync_to_async(run)('{HOSTILE_FEATURE}')",
         f"Native alternative: {ALTERNATIVE_API}, native in your release (since 5.0).",
     ]
     assert [part for part in expected if part not in text] == []
@@ -76,7 +86,7 @@ def test_a_pattern_needing_sync_to_async_shows_its_workaround_and_alternative(
 
 def test_an_absent_feature_says_from_which_release_it_arrives(open_page: OpenPage) -> None:
     opened = open_page(fragment="?django=4.1&db=sqlite")
-    assert "queryset.acount: native from Django 5.2" in opened.page.inner_text("#setup-answer")
+    assert "Not in your release: native from Django 5.2." in opened.page.inner_text("#setup-answer")
 
 
 def test_a_diverging_feature_links_to_its_divergences_entry(open_page: OpenPage) -> None:
@@ -124,11 +134,46 @@ def test_a_release_compare_lists_the_regression_first(open_page: OpenPage) -> No
     kinds = opened.page.eval_on_selector_all(
         "#compare-answer h3", "hs => hs.map(h => h.dataset.kind)"
     )
-    first = opened.page.inner_text("#compare-answer li >> nth=0")
-    assert (kinds, first) == (
+    first = opened.page.locator("#compare-answer li >> nth=0")
+    first.locator(".reason", has_text=REGRESSION_REASON).wait_for()
+    assert (kinds, first.inner_text()) == (
         ["regression", "new-api", "fix", "other"],
-        "QuerySet.aget() on SQLite: ✓ native → ⇄ needs sync_to_async",
+        f"QuerySet.aget() on SQLite: ✓ native → ⇄ needs sync_to_async\nWhy: {REGRESSION_REASON}",
     )
+
+
+def test_a_change_every_backend_shares_is_listed_once(open_page: OpenPage) -> None:
+    merged = crafted()
+    acount = next(feature for feature in merged["features"] if feature["id"] == "queryset.acount")
+    acount["cells"][cell_id("4.1", "postgresql")]["verdict"] = "absent"
+    opened = open_page(merged, fragment="?compare=4.1..5.2")
+    lines = opened.page.eval_on_selector_all(
+        "#compare-answer li", "items => items.map(li => li.innerText)"
+    )
+    acount = [line for line in lines if line.startswith("QuerySet.acount()")]
+    assert acount == ["QuerySet.acount() on every backend: — absent → ✓ native"]
+
+
+def test_an_api_that_arrives_diverging_has_its_own_group(open_page: OpenPage) -> None:
+    merged = crafted()
+    acount = next(feature for feature in merged["features"] if feature["id"] == "queryset.acount")
+    for backend in ("sqlite", "postgresql"):
+        acount["cells"][cell_id("5.2", backend)]["verdict"] = "diverges"
+    opened = open_page(merged, fragment="?compare=4.1..5.2")
+    group = opened.page.locator('#compare-answer h3[data-kind="arrives-diverging"]')
+    assert group.inner_text() == "New APIs that arrive diverging (1)"
+
+
+@pytest.mark.parametrize(
+    ("span", "said"),
+    [("5.2..4.1", "From (5.2) is later than To (4.1)"), ("5.2..5.2", "the same release")],
+)
+def test_a_reversed_or_empty_range_is_refused_visibly(
+    open_page: OpenPage, span: str, said: str
+) -> None:
+    opened = open_page(fragment=f"?compare={span}")
+    refusal = opened.page.get_by_role("alert").filter(has_text=said)
+    assert (refusal.is_visible(), opened.page.locator("#compare-answer h3").count()) == (True, 0)
 
 
 def test_a_release_compare_links_each_side_to_its_evidence(open_page: OpenPage) -> None:
@@ -165,7 +210,6 @@ def test_setup_and_compare_fit_a_phone_screen(open_page: OpenPage) -> None:
     opened = open_page(
         _with_regression(), fragment="?django=5.2&db=postgresql&compare=4.1..5.2", viewport=PHONE
     )
-    opened.page.click("#setup-answer summary:has-text('tested workaround')")
     assert opened.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
@@ -181,3 +225,49 @@ def test_a_feature_permalink_lands_below_the_matrix_header(open_page: OpenPage) 
 def test_an_unknown_feature_permalink_says_so(open_page: OpenPage) -> None:
     opened = open_page(fragment="#feature-queryset.nothing")
     assert opened.page.inner_text("#notice") == "This report has no feature “queryset.nothing”."
+
+
+# --- a pasteable workaround, end to end -----------------------------------------------------
+
+PASTED_CHECK = """
+import textwrap
+
+import pytest
+
+from conformance.runner import probe
+from conformance.runner.suite.pattern_fixtures import WORKAROUND_NAMES, library
+
+PASTED = {pasted!r}
+
+
+@pytest.mark.conformance(feature={feature!r})
+def test_the_pasted_workaround_runs_in_a_coroutine(conformance, articles):
+    library(articles)
+    namespace = dict(WORKAROUND_NAMES)
+    source = "async def pasted():\\n" + textwrap.indent(PASTED, "    ")
+    exec(compile(source, "<pasted from the report>", "exec"), namespace)
+    conformance.record(probe.pattern(namespace["pasted"], namespace["pasted"]))
+"""
+PASTED_FEATURE = "pattern.m2m-add"
+
+
+def test_a_workaround_read_from_my_setup_runs_in_a_cell_and_works(
+    open_page: OpenPage, tmp_path: Path
+) -> None:
+    suite = ROOT / "conformance" / "runner" / "suite"
+    (tmp_path / "cell").mkdir()
+    measured = run_suite_in(tmp_path / "cell", str(suite / "test_patterns.py"), "-k", "m2m-add")
+    assert measured.feature(PASTED_FEATURE)["verdict"] == "needs-sync-to-async", measured.output
+    (tmp_path / "sessions").mkdir()
+    shutil.copy(measured.results_path, tmp_path / "sessions" / "django-5.2-sqlite.json")
+    opened = open_page(merge(tmp_path / "sessions"), fragment="?django=5.2&db=sqlite")
+    item = opened.page.locator("#setup-answer li", has_text=PASTED_FEATURE)
+    pasted = item.locator("pre.workaround").inner_text()
+    check = tmp_path / "pasted" / "test_pasted.py"
+    check.parent.mkdir()
+    check.write_text(PASTED_CHECK.format(pasted=pasted, feature=PASTED_FEATURE))
+    # the suite's fixtures (its rows, its database), for a check outside the suite's folder
+    (check.parent / "conftest.py").write_text("from conformance.runner.suite.conftest import *\n")
+    ran = run_suite_in(check.parent, str(check))
+    assert ran.results_path.exists(), ran.output
+    assert ran.feature(PASTED_FEATURE)["verdict"] == "native", ran.output

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.report.compare import BaselineError, compare, load_baseline
-from conformance.report.merge import merge
+from conformance.report.merge import MergedSchemaError, merge, validate_merged
 from conformance.report.render import render_html, render_markdown
 from conformance.results import write_json_atomically, write_text_atomically
 
@@ -27,6 +27,7 @@ def write_report(reports: Path, baseline: Path | None = None) -> dict[str, Any]:
     merged = merge(reports / "sessions")
     if earlier is not None and baseline is not None:
         merged["changes"] = compare(earlier, merged, source=baseline.name)
+    validate_merged(merged)  # the contract with every reader of results.json, kept when written
     write_json_atomically(reports / "results.json", merged)
     write_text_atomically(reports / "index.html", render_html(merged))
     write_text_atomically(reports / "summary.md", render_markdown(merged))
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         merged = write_report(args.reports, args.baseline)
-    except BaselineError as exc:
+    except (BaselineError, MergedSchemaError) as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:

@@ -1,10 +1,11 @@
-"""What an extra column changes, feature by feature, against the stock column it builds on.
+"""What an add-on column changes, feature by feature, against the stock column it builds on.
 
-A column declared in ``backends.toml`` (django-async-backend) runs on a server the kit already
-has a stock column for (PostgreSQL): the same Django release, the same server, plus a package
-or settings. So the difference between its cell and the stock cell of the same release is what
-the package changes, and nothing else. Only measured verdicts are compared: a check that erred
-or was skipped on either side is listed as unmeasured, never as a change.
+An add-on column (django-async-backend, declared in ``backends.toml``) runs on a server the kit
+already has a stock column for (its results file names the server family: PostgreSQL): the
+same Django release, the same server, plus a package or settings. So the difference between
+its cell and the stock cell of the same release is what the package changes, and nothing else.
+Only measured verdicts are compared: a check that erred or was skipped on either side is listed
+as unmeasured, never as a change.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from conformance.report.view import column, release_key
 from conformance.verdicts import UNMEASURED
 
 # How a feature's pair of verdicts (stock, column) is classed, in the order the report lists them.
@@ -22,26 +24,21 @@ KINDS = {
 }
 
 
-def stock_backends() -> dict[str, str]:
-    """Each extra column's stock column (``async-backend`` -> ``postgresql``), from the matrix."""
-    from conformance.matrix import backends
-
-    return {backend.name: backend.family for backend in backends() if not backend.builtin}
-
-
-def column_changes(
-    merged: Mapping[str, Any], stock: Mapping[str, str] | None = None
-) -> list[dict[str, Any]]:
-    """One entry per cell of an extra column: the stock cell it is compared with, whether both
-    completed (else why not), and every feature whose verdicts differ, by kind."""
-    stock = stock_backends() if stock is None else stock
-    by_place = {(cell["django_series"], cell["backend"]): cell for cell in merged["cells"]}
+def column_changes(merged: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One entry per cell of an add-on column: the stock cell it is compared with (same
+    release, same server family), whether both completed (else why not), and every feature
+    whose verdicts differ, by kind."""
+    stock_cells = {
+        (release_key(cell), column(cell)["family"]): cell
+        for cell in merged["cells"]
+        if column(cell)["stock"]
+    }
     found = []
     for cell in merged["cells"]:
-        base = stock.get(cell["backend"])
-        if base is None:
+        if column(cell)["stock"]:
             continue
-        stock_cell = by_place.get((cell["django_series"], base))
+        base = column(cell)["family"]
+        stock_cell = stock_cells.get((release_key(cell), base))
         entry: dict[str, Any] = {
             "cell": cell["id"],
             "backend": cell["backend"],

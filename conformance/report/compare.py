@@ -24,6 +24,8 @@ BASELINE_FIX = (
 CHANGE_KINDS: dict[str, dict[str, Any]] = {
     "regression": {"label": "Regressions", "improvement": False},
     "new-api": {"label": "New APIs", "improvement": True},
+    # an API that ships already disagreeing with its sync twin: new, but not an improvement
+    "arrives-diverging": {"label": "New APIs that arrive diverging", "improvement": False},
     "fix": {"label": "Fixes", "improvement": True},
     "new-divergence": {"label": "New divergences", "improvement": False},
     "other": {"label": "Other changes", "improvement": None},
@@ -42,7 +44,7 @@ def change_kind(old: str, new: str) -> str:
     if old == Verdict.NATIVE:
         return "regression"
     if old == Verdict.ABSENT:
-        return "new-api"
+        return "arrives-diverging" if new == Verdict.DIVERGES else "new-api"
     if new == Verdict.NATIVE:
         return "fix"
     if new == Verdict.DIVERGES:

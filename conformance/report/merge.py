@@ -1,15 +1,22 @@
 """Merge the per-session results files into one matrix, from the files alone.
 
-Every cell of the matrix appears, whatever happened to it: ``complete``, ``incomplete`` (the
-session stopped part-way), ``error`` (it could not run its checks), ``invalid`` (its results file
-is unreadable) or ``not-run`` (no results file). A feature's cell in a session that did not
-complete is ``error`` or ``not-run``, never ``absent``: "no" never blurs into "not measured".
+The files are the whole input: each names its cell and the cell's column (label, server family,
+stock or add-on), so the merge never asks the matrix or a backends file, and the same files
+merge to the same bytes on any machine. Every cell with a file appears, whatever happened to it:
+``complete``, ``incomplete`` (the session stopped part-way), ``error`` (it could not run its
+checks), ``invalid`` (its results file is unreadable) or ``not-run`` (the session decided not to
+run, or failed before its suite started: nox writes that file first). A feature's cell in a
+session that did not complete is ``error`` or ``not-run``, never ``absent``: "no" never blurs
+into "not measured".
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +31,10 @@ from conformance.features import (
     member_of,
 )
 from conformance.headline import headline_rank
-from conformance.matrix import cell_order, cells
 from conformance.report.claims import audit, sync_to_async_table
 from conformance.report.columns import column_changes
+from conformance.report.view import Cell, Merged, cell_order, column, measured, span
+from conformance.report.view import Feature as MergedFeature
 from conformance.results import SESSION_SCHEMA, ResultsFileError, read_results
 from conformance.verdicts import UNMEASURED, Verdict
 
@@ -37,6 +45,32 @@ DIVERGES = Verdict.DIVERGES.value
 DIVERGING_CALLS_LIMIT = 20
 # Every environment key the session schema knows, so a cell that never ran has them all (None).
 ENVIRONMENT_KEYS = tuple(SESSION_SCHEMA["properties"]["environment"]["properties"])
+
+
+MERGED_SCHEMA: dict[str, Any] = json.loads(
+    files("conformance.report").joinpath("merged-schema.json").read_text("utf-8")
+)
+
+
+class MergedSchemaError(Exception):
+    """A merged document that breaks its own schema: a bug in the kit, named with its place."""
+
+
+def validate_merged(merged: Merged) -> None:
+    """Raise ``MergedSchemaError`` unless ``merged`` follows ``merged-schema.json``: readers of
+    results.json (CI jobs, a baseline diff, the scan) rely on that shape."""
+    import jsonschema  # as results.validate: only the report step needs it
+
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(MERGED_SCHEMA).iter_errors(merged)
+    )
+    if error is not None:
+        where = "/".join(str(part) for part in error.absolute_path) or "(top level)"
+        raise MergedSchemaError(
+            f"results.json would break its schema at {where}: {error.message}. Fix: this is "
+            "a bug in the kit's merge (conformance/report/merge.py); please report it with "
+            "the session files."
+        )
 
 
 def load_sessions(directory: Path) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
@@ -70,6 +104,7 @@ def _cell_entry(cell_id: str, cell: dict[str, Any], document: dict | None, probl
         # a pre-release or a Django source is shown, never folded into "since" or claims
         "channel": cell.get("channel", "release"),
         "label": cell.get("label"),
+        "column": column(cell),
         "state": state,
         "error": error,
         "environment": dict.fromkeys(ENVIRONMENT_KEYS) | (document or {}).get("environment", {}),
@@ -161,12 +196,6 @@ def since(feature_cells: dict[str, dict[str, Any]], cell_list: list[dict[str, An
     return {"series": first, "floor": first == oldest}
 
 
-def _span(series: list[str]) -> dict[str, str]:
-    """The first and last of some Django series, in release order (4.2 before 4.10)."""
-    ordered = sorted(series, key=Version)
-    return {"first": ordered[0], "last": ordered[-1]}
-
-
 # A diverging check and the cell it ran in.
 Diverging = tuple[dict[str, Any], dict[str, Any]]
 
@@ -185,6 +214,61 @@ def _calls(diverging: list[Diverging]) -> list[str]:
         call for _, check in diverging for call in check["evidence"].get("diverging_calls", [])
     }
     return sorted(calls, key=lambda call: (len(call), call))[:DIVERGING_CALLS_LIMIT]
+
+
+# What each side of a call may have done besides its value, as the evidence names it, and how
+# the report says it.
+SIDES = {"hooks": "your code that ran", "warnings": "warnings", "query_counts": "queries"}
+
+
+def _side_text(found: Any) -> str:
+    if isinstance(found, dict):
+        return ", ".join(f"{key} {value}" for key, value in found.items()) or "none"
+    return "; ".join(str(item) for item in found or []) or "none"
+
+
+def _outcome_text(found: dict[str, Any] | None) -> str:
+    if not found:
+        return "not recorded"
+    if found.get("kind") == "exception":
+        return f"raised {found.get('type') or '?'}: {found.get('message') or found['repr']}"
+    return found["repr"]
+
+
+def differences(evidence: dict[str, Any]) -> list[dict[str, str]]:
+    """What differs between the async call and its sync twin on the headline call, each as
+    {what, async, sync}: the value or exception, the user code that ran (and in which order),
+    the rows left behind, warnings and queries. Listed even when the values print the same,
+    where the difference is only in what ran on the way."""
+    found = []
+    observed, twin = evidence.get("observed"), evidence.get("sync_twin")
+    if twin is not None and observed != twin:
+        found.append(
+            {"what": "result", "async": _outcome_text(observed), "sync": _outcome_text(twin)}
+        )
+    for key, what in SIDES.items():
+        sides = evidence.get(key) or {}
+        if sides.get("async") != sides.get("sync"):
+            async_side, sync_side = sides.get("async"), sides.get("sync")
+            same_items = sorted(map(str, async_side or [])) == sorted(map(str, sync_side or []))
+            order = " (the same, in another order)" if key == "hooks" and same_items else ""
+            found.append(
+                {
+                    "what": what + order,
+                    "async": _side_text(async_side),
+                    "sync": _side_text(sync_side),
+                }
+            )
+    database = evidence.get("database") or {}
+    if database.get("after_async") != database.get("after_sync"):
+        found.append(
+            {
+                "what": "rows afterwards",
+                "async": str(database.get("after_async")),
+                "sync": str(database.get("after_sync")),
+            }
+        )
+    return found
 
 
 def divergence(feature: dict[str, Any], cell_list: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -218,9 +302,9 @@ def divergence(feature: dict[str, Any], cell_list: list[dict[str, Any]]) -> dict
         "title": feature["title"],
         "area": feature["area"],
         "cells": [found["id"] for found in cells_found],
-        **_span([found["django_series"] for found in cells_found]),
+        **span([found["django_series"] for found in cells_found]),
         "by_backend": {
-            backend: _span([f["django_series"] for f in cells_found if f["backend"] == backend])
+            backend: span([f["django_series"] for f in cells_found if f["backend"] == backend])
             for backend in backends
         },
         "example": evidence.get("example"),
@@ -231,23 +315,52 @@ def divergence(feature: dict[str, Any], cell_list: list[dict[str, Any]]) -> dict
         "sync_twin": evidence.get("sync_twin"),
         # what differs on the headline call itself, else the feature's first note
         "reason": evidence.get("reason") or (notes[0] if notes else None),
+        "differs": differences(evidence),
         "diverging_calls": _calls(diverging),
     }
 
 
-def merge(directory: Path) -> dict[str, Any]:
-    """The merged matrix of every results file in ``directory``."""
-    sessions, problems = load_sessions(directory)
-    expected = {
-        cell.id: {"django_series": cell.release.series, "backend": cell.backend.name}
-        for cell in cells()
+def _placeholder(path: Path) -> dict[str, Any]:
+    """The cell of an unreadable results file: what its own ``cell`` says when the JSON is
+    readable that far, else what its name says (``django-5.2-sqlite.json``)."""
+    name = path.stem
+    try:
+        found = json.loads(path.read_text("utf-8"))["cell"]
+        if isinstance(found, dict) and {"id", "django_series", "backend"} <= set(found):
+            return found
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    named = re.fullmatch(r"django-(\d+\.\d+)(?:-(?:pre-release|source))?-(.+)", name)
+    series, backend = named.groups() if named else ("", name)
+    return {"id": name, "django_series": series, "backend": backend}
+
+
+def _add_on(feature_cells: dict[str, Any], cell_list: list[Cell]) -> list[str]:
+    """The add-on backends whose own API a feature is: measured (and there) on an add-on
+    column, while no stock cell found it. Such a feature is never shown as stock Django's."""
+    found = {
+        cell["backend"]: column(cell)["stock"]
+        for cell, verdict in measured({"cells": feature_cells}, cell_list, complete_only=True)
+        if verdict != Verdict.ABSENT.value
     }
-    for cell_id, document in sessions.items():
-        expected[cell_id] = document["cell"]
-    cell_list = [
-        _cell_entry(cell_id, cell, sessions.get(cell_id), problems.get(cell_id))
-        for cell_id, cell in sorted(expected.items(), key=lambda i: cell_order(i[0]))
-    ]
+    if any(found.values()):
+        return []
+    return sorted(found)
+
+
+def merge(directory: Path) -> Merged:
+    """The merged matrix of every results file in ``directory``: a function of the files."""
+    sessions, problems = load_sessions(directory)
+    described = {cell_id: document["cell"] for cell_id, document in sessions.items()}
+    for name in problems:
+        described.setdefault(name, _placeholder(directory / f"{name}.json"))
+    cell_list = sorted(
+        (
+            _cell_entry(cell_id, cell, sessions.get(cell_id), problems.get(cell_id))
+            for cell_id, cell in described.items()
+        ),
+        key=cell_order,
+    )
     backend_names = list(dict.fromkeys(cell["backend"] for cell in cell_list))
     checks_by_cell: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for cell_id, document in sessions.items():
@@ -257,7 +370,7 @@ def merge(directory: Path) -> dict[str, Any]:
     feature_ids = set(FEATURES)
     for document in sessions.values():
         feature_ids.update(document["features"])
-    features = []
+    features: list[MergedFeature] = []
     for feature_id in sorted(feature_ids, key=_feature_order):
         known = describe(feature_id) or Feature(feature_id, feature_id, "other", "method", "")
         feature_cells = {}
@@ -281,13 +394,16 @@ def merge(directory: Path) -> dict[str, Any]:
                 "ref": known.ref,
                 "since": {b: since(feature_cells, cell_list, b) for b in backend_names},
                 "cells": feature_cells,
+                "add_on": _add_on(feature_cells, cell_list),
             }
         )
     for cell in cell_list:
         cell["counts"] = dict(Counter(f["cells"][cell["id"]]["verdict"] for f in features))
-    merged = {
+    finished = [d.get("finished_at") or d["started_at"] for d in sessions.values()]
+    merged: Merged = {
         "schema_version": MERGED_SCHEMA_VERSION,
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        # the newest result's time, not the clock's: the same files merge to the same bytes
+        "generated_at": max(finished, key=_instant, default=EPOCH),
         "cells": cell_list,
         "features": features,
         "problems": [f"{name}: {message}" for name, message in sorted(problems.items())],
@@ -301,6 +417,13 @@ def merge(directory: Path) -> dict[str, Any]:
     merged["sync_to_async"] = sync_to_async_table(merged)
     merged["columns"] = column_changes(merged)
     return merged
+
+
+EPOCH = "1970-01-01T00:00:00+00:00"
+
+
+def _instant(timestamp: str) -> datetime:
+    return datetime.fromisoformat(timestamp)
 
 
 def _release_of(cell: dict[str, Any]) -> str:

@@ -10,6 +10,8 @@ The verdict rules are in ``recording``; the time budgets in ``watchdog``.
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
 import os
 import signal
 import sys
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.requirements import Requirement
 
 from conformance.features import VARIANTS
 from conformance.features import feature as lookup_feature
@@ -64,6 +67,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--conformance-label", help="how the report names the cell's Django")
     group.addoption(
+        "--conformance-column",
+        type=json.loads,
+        help="the cell's column as JSON (label, family, stock, packages), for the report",
+    )
+    group.addoption(
         "--conformance-variant",
         choices=sorted(VARIANTS),
         help="record every feature under this variant of the project (custom-user: a project's "
@@ -109,6 +117,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "channel": config.getoption("--conformance-channel"),
         "label": config.getoption("--conformance-label"),
     }
+    if column := config.getoption("--conformance-column"):
+        cell["column"] = column | {"packages": installed(column.get("packages", []))}
     profile = config.getoption("hypothesis_profile")
     timeout = config.getoption("--conformance-timeout") or profiles.TIMEOUTS.get(
         profile, profiles.TIMEOUTS[profiles.DEFAULT]
@@ -125,6 +135,19 @@ def pytest_configure(config: pytest.Config) -> None:
     # SIGTERM (CI cancelling a job, `kill`) ends the run like Ctrl-C does, so the results file
     # says "interrupted" instead of keeping the "incomplete" placeholder.
     signal.signal(signal.SIGTERM, _interrupt)
+
+
+def installed(requirements: list[str]) -> list[str]:
+    """Each package requirement as the version installed here ("django-async-backend 6.1.0"),
+    so an add-on column names what it really ran."""
+    found = []
+    for requirement in requirements:
+        name = Requirement(requirement).name
+        try:
+            found.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{requirement} (not installed)")
+    return found
 
 
 def _interrupt(signum: int, frame: object) -> None:

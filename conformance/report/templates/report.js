@@ -217,7 +217,7 @@
       head.appendChild(el("code", visible(check.id)));
       box.appendChild(head);
       var dl = el("dl");
-      addRow(dl, "outcome", check.outcome + (check.duration_s === null ? "" : ", " + check.duration_s + " s"));
+      addRow(dl, "outcome", check.outcome);
       var ev = check.evidence;
       if (ev) {
         renderCall(dl, ev);
@@ -280,6 +280,17 @@
         p.appendChild(link("release notes of Django " + since.series + ", where it became native", DATA.release_notes.replace("{series}", since.series), true));
       }
       return p.firstChild ? p : null;
+    }
+
+    function chosenBackend(key) {
+      // A merged cell stands for several backends: with the backend filter set, it opens that
+      // backend's own evidence, not the first backend's.
+      var backend = controls.backend.value;
+      var cut = key.lastIndexOf("--");
+      var column = columnOf(key.slice(cut + 2));
+      if (!backend || column < 0) return key;
+      var own = DATA.columns[column].filter(function (id) { return DATA.cells[id].backend === backend; });
+      return own.length ? key.slice(0, cut + 2) + own[0] : key;
     }
 
     function placePanel(td) {
@@ -642,7 +653,10 @@
       var href = anchor.getAttribute("href");
       if (location.hash !== href) history.pushState(null, "", href);
       loaded.then(function () {
-        if (!open(decodeURIComponent(href.slice(1)))) route();
+        // The backend filter's choice is known once the data is in.
+        var key = chosenBackend(decodeURIComponent(href.slice(1)));
+        if (key !== decodeURIComponent(href.slice(1))) history.replaceState(null, "", "#" + key);
+        if (!open(key)) route();
       });
     });
     matrix.addEventListener("focusin", function (event) {
@@ -697,19 +711,25 @@
     }
 
     function featureItem(featureId, cellId) {
-      // A feature's title, linking to its evidence in the chosen cell.
+      // A feature's title, linking to its evidence in the chosen cell, and its docs there.
       var li = el("li");
       li.appendChild(link(DATA.features[featureId].title, "#" + featureId + "--" + cellId));
       li.appendChild(document.createTextNode(" "));
       li.appendChild(el("code", visible(featureId)));
+      var docs = docsLink(featureId, DATA.cells[cellId].django_series);
+      if (docs) {
+        li.appendChild(document.createTextNode(" · "));
+        li.appendChild(docs);
+      }
       return li;
     }
 
-    function group(parent, verdict, heading, items, folded) {
-      // One verdict's features under a heading with their count; folded behind <details>.
+    function group(parent, verdict, heading, items, folded, name) {
+      // One group's features under a heading with their count; folded behind <details>.
       var style = DATA.verdicts[verdict];
-      var h = el("h3", style.symbol + " " + heading + ": " + items.length);
-      h.style.color = style.color;
+      var h = el("h3", (name ? "" : style.symbol + " ") + heading + ": " + items.length);
+      if (!name) h.style.color = style.color;
+      h.setAttribute("data-group", name || verdict);
       h.setAttribute("data-verdict", verdict);
       parent.appendChild(h);
       if (!items.length) return;
@@ -729,17 +749,46 @@
       return "native in your release (since " + found.series + (found.floor ? " or earlier" : "") + ")";
     }
 
+    function firstShipped(featureId, backend) {
+      // The first release where the feature exists on this backend, and its verdict there: an
+      // API can arrive already diverging, or needing sync_to_async, and never become native.
+      var cells = DATA.features[featureId].cells;
+      for (var i = 0; i < DATA.releases.length; i += 1) {
+        var id = cellIds[DATA.releases[i] + "|" + backend];
+        var verdict = id && cells[id].verdict;
+        if (verdict && MEASURED_PRESENT.indexOf(verdict) >= 0) return { series: DATA.releases[i], verdict: verdict };
+      }
+      return null;
+    }
+    var MEASURED_PRESENT = ["native", "needs-sync-to-async", "diverges", "unsupported"];
+
+    function shipping(featureId, series, backend) {
+      // "native from 5.0", or, for an API that never became native, when it ships and how.
+      var since = DATA.features[featureId].since;
+      var native = since && since[backend];
+      if (native) return arrival(native, series);
+      var first = firstShipped(featureId, backend);
+      if (!first) return arrival(null, series);
+      var how = first.verdict === "diverges" ? "diverging from its sync twin" : DATA.verdicts[first.verdict].label;
+      return "ships " + how + " since Django " + first.series + (isLater(first.series, series) ? " (after your release)" : "");
+    }
+
+    function docsLink(featureId, series) {
+      // Django's documentation of the API, for the chosen release.
+      var docs = DATA.features[featureId].docs;
+      return docs ? link("Django " + series + " docs", docs.replace("{series}", series), true) : null;
+    }
+
     function syncToAsyncItem(featureId, cellId, series, backend) {
       var li = featureItem(featureId, cellId);
       var feature = DATA.features[featureId];
       var since = feature.since && feature.since[backend];
       if (since) li.appendChild(el("div", "The direct form is " + arrival(since, series) + "."));
-      var wrapped = feature.cells[cellId].workaround;
-      if (wrapped) {
-        var details = el("details");
-        details.appendChild(el("summary", "tested workaround (the wrapped form the check ran)"));
-        details.appendChild(longText("pre", wrapped));
-        li.appendChild(details);
+      var pasteable = feature.cells[cellId].workaround;
+      if (pasteable) {
+        // Exactly the text the check ran in this cell: it can be pasted into an async view.
+        li.appendChild(el("div", "Instead, in your async code (the kit ran exactly this in this cell):"));
+        li.appendChild(el("pre", visible(pasteable), "workaround"));
       }
       (DATA.alternatives[featureId] || []).forEach(function (alternative) {
         if (alternative.feature === featureId) return;
@@ -762,13 +811,13 @@
 
     function absentItem(featureId, cellId, series, backend) {
       var li = featureItem(featureId, cellId);
-      var since = DATA.features[featureId].since;
-      li.appendChild(document.createTextNode(": " + arrival(since && since[backend], series)));
+      li.appendChild(el("div", "Not in your release: " + shipping(featureId, series, backend) + "."));
       return li;
     }
 
-    function divergesItem(featureId, cellId) {
+    function divergesItem(featureId, cellId, series, backend) {
       var li = featureItem(featureId, cellId);
+      li.appendChild(el("div", shipping(featureId, series, backend).replace(/^ships/, "Ships") + "."));
       if (DATA.divergences.indexOf(featureId) >= 0) {
         li.appendChild(document.createTextNode(" · "));
         li.appendChild(link("in Divergences", "#divergence-" + featureId));
@@ -789,25 +838,36 @@
       if (cell.state !== "complete") {
         setupAnswer.appendChild(el("p", "⚠ This session is " + cell.state + ": its cells are not measurements.", "bad"));
       }
-      var found = { native: [], "needs-sync-to-async": [], absent: [], diverges: [], rest: [] };
+      var found = { native: [], "needs-sync-to-async": [], absent: [], diverges: [], unsupported: [], production: [], unmeasured: [] };
+      var addOn = DATA.add_on_backends.indexOf(backend) >= 0;
       DATA.feature_order.forEach(function (featureId) {
-        var verdict = DATA.features[featureId].cells[cellId].verdict;
-        if (verdict === "native") found.native.push(featureItem(featureId, cellId));
+        var feature = DATA.features[featureId];
+        // an add-on's own API is not stock Django's: never listed for a stock backend
+        if (!addOn && feature.add_on && feature.add_on.length) return;
+        var verdict = feature.cells[cellId].verdict;
+        if (feature.area === "production") found.production.push(badgedItem(featureId, cellId, verdict));
+        else if (verdict === "native") found.native.push(featureItem(featureId, cellId));
         else if (verdict === "needs-sync-to-async") found[verdict].push(syncToAsyncItem(featureId, cellId, series, backend));
         else if (verdict === "absent") found.absent.push(absentItem(featureId, cellId, series, backend));
-        else if (verdict === "diverges") found.diverges.push(divergesItem(featureId, cellId));
-        else {
-          var item = featureItem(featureId, cellId);
-          item.insertBefore(document.createTextNode(" "), item.firstChild);
-          item.insertBefore(badge(verdict), item.firstChild);
-          found.rest.push(item);
-        }
+        else if (verdict === "diverges") found.diverges.push(divergesItem(featureId, cellId, series, backend));
+        else if (verdict === "unsupported") found.unsupported.push(featureItem(featureId, cellId));
+        else found.unmeasured.push(badgedItem(featureId, cellId, verdict));
       });
       group(setupAnswer, "native", "Native, await it directly", found.native, true);
       group(setupAnswer, "needs-sync-to-async", "Needs sync_to_async", found["needs-sync-to-async"], false);
       group(setupAnswer, "absent", "Absent", found.absent, false);
       group(setupAnswer, "diverges", "Diverges from its sync twin", found.diverges, false);
-      if (found.rest.length) group(setupAnswer, "unsupported", "Unsupported or not measured", found.rest, true);
+      group(setupAnswer, "unsupported", "Unsupported (neither the direct nor the wrapped form works)", found.unsupported, false);
+      if (found.production.length) group(setupAnswer, "native", "Production measurements (under an ASGI server; see Async in production)", found.production, true, "production");
+      if (found.unmeasured.length) group(setupAnswer, "skipped", "Not measured here (skipped, error or not run)", found.unmeasured, true);
+    }
+
+    function badgedItem(featureId, cellId, verdict) {
+      // A feature whose verdict the group does not say: its badge first.
+      var item = featureItem(featureId, cellId);
+      item.insertBefore(document.createTextNode(" "), item.firstChild);
+      item.insertBefore(badge(verdict), item.firstChild);
+      return item;
     }
 
     function changeKind(oldVerdict, newVerdict) {
@@ -816,17 +876,27 @@
     }
 
     function releaseChanges(from, to) {
-      // Every feature x backend whose verdict differs between two releases, by kind.
+      // Every feature whose verdict differs between two releases, by kind: one change where
+      // every backend measured in both agrees, else one per distinct change, naming its backends.
       var byKind = {};
       DATA.change_kinds.order.forEach(function (kind) { byKind[kind.kind] = []; });
       DATA.feature_order.forEach(function (featureId) {
+        var cells = DATA.features[featureId].cells;
+        var compared = 0, changes = {};
         DATA.backend_order.forEach(function (backend) {
           var before = cellIds[from + "|" + backend], after = cellIds[to + "|" + backend];
           if (!before || !after) return;
-          var cells = DATA.features[featureId].cells;
+          compared += 1;
           var old = cells[before].verdict, now = cells[after].verdict;
           if (old === now) return;
-          byKind[changeKind(old, now)].push({ feature: featureId, backend: backend, before: before, after: after, old: old, now: now });
+          var key = old + ">" + now;
+          if (!changes[key]) changes[key] = { feature: featureId, old: old, now: now, backends: [], before: before, after: after };
+          changes[key].backends.push(backend);
+        });
+        Object.keys(changes).forEach(function (key) {
+          var change = changes[key];
+          change.everywhere = change.backends.length === compared && compared > 1;
+          byKind[changeKind(change.old, change.now)].push(change);
         });
       });
       return byKind;
@@ -835,7 +905,7 @@
     function changeItem(change) {
       var li = el("li");
       li.appendChild(link(DATA.features[change.feature].title, "#feature-" + change.feature));
-      li.appendChild(document.createTextNode(" on " + backendLabel(change.backend) + ": "));
+      li.appendChild(document.createTextNode(change.everywhere ? " on every backend: " : " on " + change.backends.map(backendLabel).join(", ") + ": "));
       var before = el("a");
       before.href = "#" + change.feature + "--" + change.before;
       before.appendChild(badge(change.old));
@@ -848,12 +918,34 @@
       return li;
     }
 
+    // The kinds whose reason a reader needs at once: what the new release does instead.
+    var WHY_KINDS = ["regression", "arrives-diverging", "new-divergence"];
+
+    function addReason(li, change) {
+      // The reason the new release's check gives (the exception, or the hook that stopped
+      // running), from its evidence, inflated on demand.
+      var reason = el("div", "Why: reading the evidence…", "reason");
+      li.appendChild(reason);
+      evidenceChunk(DATA.features[change.feature].chunk).then(function (chunk) {
+        var found = (chunk[change.feature] || {})[change.after] || { notes: [], checks: [] };
+        var why = found.notes[0];
+        found.checks.forEach(function (check) { why = why || (check.evidence && check.evidence.reason) || check.notes[0]; });
+        reason.textContent = "Why: " + visible(why || "no reason recorded; see the evidence");
+      });
+    }
+
     function renderCompare(from, to) {
       compareAnswer.textContent = "";
       if (!from || !to) { compareAnswer.appendChild(compareHint); return; }
       var unknown = [from, to].filter(function (series) { return DATA.releases.indexOf(series) < 0; });
-      if (unknown.length) {
-        compareAnswer.appendChild(el("p", "This report has no results for Django " + visible(unknown.join(" or ")) + ".", "bad"));
+      var refusal = null;
+      if (unknown.length) refusal = "This report has no results for Django " + visible(unknown.join(" or ")) + ": pick releases from the lists (" + DATA.releases.join(", ") + ").";
+      else if (from === to) refusal = "From and To are the same release (" + from + "): pick an earlier From.";
+      else if (isLater(from, to)) refusal = "From (" + from + ") is later than To (" + to + "): a comparison runs from the earlier release to the later one. Compare " + to + ".." + from + " instead.";
+      if (refusal) {
+        var refused = el("p", refusal, "bad");
+        refused.setAttribute("role", "alert");
+        compareAnswer.appendChild(refused);
         return;
       }
       var byKind = releaseChanges(from, to);
@@ -866,10 +958,14 @@
         heading.setAttribute("data-kind", kind.kind);
         compareAnswer.appendChild(heading);
         var list = el("ul");
-        changes.forEach(function (change) { list.appendChild(changeItem(change)); });
+        changes.forEach(function (change) {
+          var li = changeItem(change);
+          if (WHY_KINDS.indexOf(kind.kind) >= 0) addReason(li, change);
+          list.appendChild(li);
+        });
         compareAnswer.appendChild(list);
       });
-      compareAnswer.insertBefore(el("p", total ? "From Django " + from + " to " + to + ", " + total + " verdict" + (total > 1 ? "s" : "") + " change:" : "No feature changes verdict from Django " + from + " to " + to + "."), compareAnswer.firstChild);
+      compareAnswer.insertBefore(el("p", total ? "From Django " + from + " to " + to + ", " + total + " feature change" + (total > 1 ? "s" : "") + " (one line where every backend agrees):" : "No feature changes verdict from Django " + from + " to " + to + "."), compareAnswer.firstChild);
     }
 
     function readQuery() {

@@ -1,14 +1,54 @@
-"""Rows the pattern checks need beyond the ``articles`` fixture: books, awards, profiles, a tag.
+"""What the pattern checks need beyond the ``articles`` fixture: books, awards, profiles, a tag
+(``library``), and each pattern's pasteable workaround as code they can run (``pasteable``).
 
-A plain function, not a fixture, so test modules can call it after requesting ``articles``
+Plain functions, not fixtures, so test modules can call them after requesting ``articles``
 without importing fixtures across modules.
 """
 
 from __future__ import annotations
 
+import linecache
+import textwrap
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
+from asgiref.sync import sync_to_async
+from django.db import models, transaction
+
+from conformance.features import FEATURES
+from testapp import models as testapp_models
 from testapp.models import Article, Author, Award, Book, Profile, Tag
+
+# What a workaround may name without importing it, as a user's module would have imported it:
+# the testapp's models, sync_to_async, transaction and the ORM's aggregates. Nothing of the kit.
+WORKAROUND_NAMES: dict[str, Any] = {
+    **{name: value for name, value in vars(testapp_models).items() if not name.startswith("_")},
+    "sync_to_async": sync_to_async,
+    "transaction": transaction,
+    **{name: getattr(models, name) for name in ("Avg", "Count", "Max", "Min", "Q", "Sum", "F")},
+}
+
+
+def workaround_text(feature_id: str) -> str:
+    """A pattern's pasteable workaround (``patterns.toml``), or "" when it has none."""
+    found = FEATURES.get(feature_id)
+    return found.workaround.strip() if found else ""
+
+
+def pasteable(feature_id: str) -> Callable[[], Awaitable[Any]] | None:
+    """The feature's workaround as a coroutine function whose body is exactly its text, as a
+    user pastes it into an async view; ``None`` when the feature has none. Its source is
+    registered under its own file name, so the evidence quotes the text that ran."""
+    text = workaround_text(feature_id)
+    if not text:
+        return None
+    source = "async def workaround():\n" + textwrap.indent(text, "    ") + "\n"
+    filename = f"<workaround {feature_id}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    namespace = dict(WORKAROUND_NAMES)
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace["workaround"]
 
 
 @dataclass

@@ -2,9 +2,11 @@
 
 Reference: "Limitations and Workarounds" (and the sync_to_async examples it builds on). Each
 row of ``CASES`` is one pattern: ``direct`` is what a user would write in a coroutine (``async
-for``, an ``a*`` method, or the sync call itself where no async spelling exists), ``wrapped`` is
-the reference's ``sync_to_async`` form. ``probe.pattern`` runs ``direct`` first and only falls
-back to ``wrapped`` when it raises, so the verdict says whether the wrapping is still needed.
+for``, an ``a*`` method, or the sync call itself where no async spelling exists); its wrapped form
+is the feature's pasteable workaround in ``patterns.toml``, the ``sync_to_async`` code a user
+writes instead, run exactly as the report shows it. ``probe.pattern`` runs ``direct`` first and
+only falls back to the workaround when it raises, so the verdict says whether the wrapping is
+still needed.
 Where a release ships a native alternative (``aadd``...), the check also runs it and keeps what
 it did in the evidence, so the report can show the alternative next to the pattern.
 """
@@ -24,7 +26,7 @@ from django.db.models import Avg, Count, Sum
 from conformance.report.claims import load as load_claims
 from conformance.runner import measure, probe
 from conformance.runner.probe import observe_async, rolled_back
-from conformance.runner.suite.pattern_fixtures import library
+from conformance.runner.suite.pattern_fixtures import library, pasteable, workaround_text
 from testapp.models import Article, Author, Tag
 
 # --- select_related / prefetch_related ------------------------------------------------------
@@ -34,26 +36,9 @@ async def select_related_async_for():
     return [(a.title, a.author.name) async for a in Article.objects.select_related("author")]
 
 
-async def select_related_wrapped():
-    @sync_to_async
-    def get_articles_with_authors():
-        return list(Article.objects.select_related("author"))
-
-    return [(a.title, a.author.name) for a in await get_articles_with_authors()]
-
-
 async def select_related_aget():
     article = await Article.objects.select_related("author").aget(slug="article-1")
     return article.author.name
-
-
-async def select_related_get_wrapped():
-    article = await sync_to_async(Article.objects.select_related("author").get)(slug="article-1")
-    return article.author.name
-
-
-def _titles_and_tags(articles):
-    return [(a.title, [tag.name for tag in a.tags.all()]) for a in articles]
 
 
 async def prefetch_async_for():
@@ -72,14 +57,6 @@ async def prefetch_aiterator_chunk_size():
     return [(a.title, [t.name for t in a.tags.all()]) async for a in iterator]
 
 
-async def prefetch_wrapped():
-    @sync_to_async
-    def get_articles_with_tags():
-        return list(Article.objects.prefetch_related("tags").filter(status="published"))
-
-    return _titles_and_tags(await get_articles_with_tags())
-
-
 # --- aggregations over relations --------------------------------------------------------------
 
 
@@ -89,11 +66,6 @@ def _author_stats():
 
 async def annotate_async_for():
     return [f"{stat['name']}: {stat['book_count']} books" async for stat in _author_stats()]
-
-
-async def annotate_wrapped():
-    stats = await sync_to_async(lambda: list(_author_stats()))()
-    return [f"{stat['name']}: {stat['book_count']} books" for stat in stats]
 
 
 async def reference_display_stats():
@@ -111,23 +83,9 @@ async def aggregate_over_relation():
     return await Author.objects.aaggregate(avg=Avg("books__rating"), sales=Sum("books__sales"))
 
 
-async def aggregate_over_relation_wrapped():
-    return await sync_to_async(Author.objects.aggregate)(
-        avg=Avg("books__rating"), sales=Sum("books__sales")
-    )
-
-
 async def filter_across_relation():
     queryset = Article.objects.filter(tags__name="python").select_related("author")
     return [(a.title, a.author.name) async for a in queryset]
-
-
-async def filter_across_relation_wrapped():
-    @sync_to_async
-    def fetch():
-        return list(Article.objects.filter(tags__name="python").select_related("author"))
-
-    return [(a.title, a.author.name) for a in await fetch()]
 
 
 def _dashboard():
@@ -153,10 +111,6 @@ async def dashboard_async_for():
     return _dashboard_rows([author async for author in _dashboard()])
 
 
-async def dashboard_wrapped():
-    return _dashboard_rows(await sync_to_async(lambda: list(_dashboard()))())
-
-
 # --- many-to-many -----------------------------------------------------------------------------
 
 
@@ -169,28 +123,17 @@ async def m2m_read():
     return [tag.name async for tag in article.tags.all()]
 
 
-async def m2m_read_wrapped():
-    article = await Article.objects.aget(slug="article-1")
-    return [tag.name for tag in await sync_to_async(list)(article.tags.all())]
-
-
 async def _tags():
     return await Tag.objects.aget(name="python"), await Tag.objects.aget(name="django")
 
 
 def _m2m_case(operation: str, arguments: Callable[[Tag, Tag], tuple]):
-    """Direct, wrapped and native-alternative forms of one M2M manager operation."""
+    """Direct and native-alternative forms of one M2M manager operation."""
 
     async def direct():
         article = await Article.objects.aget(slug="article-1")
         python, django = await _tags()
         getattr(article.tags, operation)(*arguments(python, django))
-        return await _tag_names(article)
-
-    async def wrapped():
-        article = await Article.objects.aget(slug="article-1")
-        python, django = await _tags()
-        await sync_to_async(getattr(article.tags, operation))(*arguments(python, django))
         return await _tag_names(article)
 
     async def alternative():
@@ -199,9 +142,9 @@ def _m2m_case(operation: str, arguments: Callable[[Tag, Tag], tuple]):
         await getattr(article.tags, f"a{operation}")(*arguments(python, django))
         return await _tag_names(article)
 
-    for function in (direct, wrapped, alternative):
+    for function in (direct, alternative):
         function.__qualname__ = f"m2m_{operation}_{function.__name__}"
-    return direct, wrapped, alternative
+    return direct, alternative
 
 
 # --- reverse foreign keys, model properties ---------------------------------------------------
@@ -210,12 +153,6 @@ def _m2m_case(operation: str, arguments: Callable[[Tag, Tag], tuple]):
 async def reverse_fk_async_for():
     article = await Article.objects.aget(slug="article-1")
     return [comment.text async for comment in article.comments.filter(approved=True)]
-
-
-async def reverse_fk_wrapped():
-    article = await Article.objects.aget(slug="article-1")
-    comments = await sync_to_async(list)(article.comments.filter(approved=True))
-    return [comment.text for comment in comments]
 
 
 async def model_property():
@@ -238,12 +175,12 @@ async def model_async_method():
 
 @dataclass(frozen=True)
 class PatternCase:
-    """A pattern: its direct and wrapped forms, and a use of the native API a release may offer
-    instead (named, with its feature, by the pattern's ``[[alternative]]`` in claims.toml)."""
+    """A pattern: its direct form, and a use of the native API a release may offer instead
+    (named, with its feature, by the pattern's ``[[alternative]]`` in claims.toml). Its wrapped
+    form is the feature's pasteable workaround (``patterns.toml``), run exactly as written."""
 
     feature: str
     direct: Callable[[], Awaitable[Any]]
-    wrapped: Callable[[], Awaitable[Any]]
     alternative: Callable[[], Awaitable[Any]] | None = None
 
 
@@ -255,82 +192,62 @@ M2M_ARGUMENTS = {
 }
 M2M_CASES = []
 for _operation, _arguments in M2M_ARGUMENTS.items():
-    _direct, _wrapped, _alternative = _m2m_case(_operation, _arguments)
-    M2M_CASES.append(
-        PatternCase(
-            f"pattern.m2m-{_operation}",
-            _direct,
-            _wrapped,
-            _alternative,
-        )
-    )
+    _direct, _alternative = _m2m_case(_operation, _arguments)
+    M2M_CASES.append(PatternCase(f"pattern.m2m-{_operation}", _direct, _alternative))
 
 CASES = [
     PatternCase(
         "pattern.select-related-async-for",
         select_related_async_for,
-        select_related_wrapped,
     ),
     PatternCase(
         "pattern.select-related-aget",
         select_related_aget,
-        select_related_get_wrapped,
     ),
     PatternCase(
         "pattern.prefetch-related-async-for",
         prefetch_async_for,
-        prefetch_wrapped,
     ),
     PatternCase(
         "pattern.prefetch-related-aiterator",
         prefetch_aiterator,
-        prefetch_wrapped,
     ),
     PatternCase(
         "pattern.prefetch-related-aiterator-chunk-size",
         prefetch_aiterator_chunk_size,
-        prefetch_wrapped,
     ),
     PatternCase(
         "pattern.annotate-over-relation",
         annotate_async_for,
-        annotate_wrapped,
     ),
     PatternCase(
         "pattern.wrapped-lazy-queryset",
         reference_display_stats,
-        annotate_wrapped,
     ),
     PatternCase(
         "pattern.aggregate-over-relation",
         aggregate_over_relation,
-        aggregate_over_relation_wrapped,
     ),
     PatternCase(
         "pattern.filter-across-relation",
         filter_across_relation,
-        filter_across_relation_wrapped,
     ),
     PatternCase(
         "pattern.dashboard-query",
         dashboard_async_for,
-        dashboard_wrapped,
     ),
     PatternCase(
         "pattern.m2m-read",
         m2m_read,
-        m2m_read_wrapped,
     ),
     *M2M_CASES,
     PatternCase(
         "pattern.reverse-fk-access",
         reverse_fk_async_for,
-        reverse_fk_wrapped,
     ),
     PatternCase(
         "pattern.model-property-query",
         model_property,
-        model_property_wrapped,
         model_async_method,
     ),
 ]
@@ -358,7 +275,14 @@ def _alternative_evidence(case: PatternCase) -> dict[str, Any]:
 def test_pattern_runs_directly_in_a_coroutine_or_needs_wrapping(conformance, articles, case):
     """The verdict says whether the reference's sync_to_async form is still needed."""
     library(articles)
-    outcome = probe.pattern(case.direct, case.wrapped)
+    workaround = pasteable(case.feature)
+    if workaround is None:
+        pytest.fail(
+            f"{case.feature} has no workaround. Fix: add one to conformance/data/patterns.toml"
+        )
+    outcome = probe.pattern(case.direct, workaround)
+    # the text a user pastes, exactly as the wrapped form ran it
+    conformance.annotate(workaround=workaround_text(case.feature))
     if case.alternative is not None:
         outcome = measure.with_evidence(outcome, native_alternative=_alternative_evidence(case))
     conformance.record(outcome)
