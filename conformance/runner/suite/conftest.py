@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import importlib.util
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,13 @@ def _one_loop_thread() -> Iterator[None]:
     try:
         from asgiref.sync import AsyncSingleThreadContext, AsyncToSync
     except ImportError:  # an older asgiref: a thread per call, slower but the same verdicts
+        yield
+        return
+    if importlib.util.find_spec("django_async_backend") is not None:
+        # Its async connections belong to the thread and task that opened them: a loop thread
+        # kept between calls would hand one call's connection to the next, which a user's
+        # own ``async_to_sync`` never does (measured: its checks then raised "owned by another
+        # task"). Its column keeps a thread per call.
         yield
         return
     context = AsyncSingleThreadContext()
