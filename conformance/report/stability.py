@@ -19,8 +19,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from conformance.provision import processes
 from conformance.results import ResultsFileError, read_results
 from conformance.verdicts import VerdictTable, differences
+
+# One nox run of the chosen cells; a hung one must not stall the comparison.
+RUN_TIMEOUT_S = 3600.0
 
 
 def verdicts_of(sessions: Path, cell_ids: list[str]) -> VerdictTable:
@@ -67,13 +71,15 @@ def main(argv: list[str] | None = None) -> int:
         for index in range(args.runs):
             reports = Path(scratch) / f"run-{index + 1}"
             sessions = [f"conformance({cell})" for cell in args.cells]
-            completed = subprocess.run(
-                [sys.executable, "-m", "nox", "-s", *sessions],
-                env={**os.environ, "CONFORMANCE_REPORTS": str(reports)},
-                capture_output=True,
-                text=True,
-                check=False,
-            )
+            try:
+                completed = processes.run(
+                    [sys.executable, "-m", "nox", "-s", *sessions],
+                    env={**os.environ, "CONFORMANCE_REPORTS": str(reports)},
+                    timeout_s=RUN_TIMEOUT_S,
+                )
+            except subprocess.TimeoutExpired:
+                print(f"stability: run {index + 1} ran past {RUN_TIMEOUT_S:g} s", file=sys.stderr)
+                return 2
             try:
                 runs.append(verdicts_of(reports / "sessions", args.cells))
             except ResultsFileError as exc:
