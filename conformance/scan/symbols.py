@@ -11,7 +11,7 @@ Imports are followed through the tree's own modules (re-exports, resolvable star
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -188,8 +188,12 @@ def class_bases(symbols: Symbols, info: ClassInfo) -> list[str | None]:
     return [symbols.qualified(info.path, base) for base in info.node.bases]
 
 
-def foreign_class(symbols: Symbols, classes: dict[str, ClassInfo], name: str) -> bool:
-    """A class of the tree deriving, at any depth, from a third-party class."""
+def _base_origins(
+    symbols: Symbols, classes: dict[str, ClassInfo], name: str, *, follow_unresolved: bool
+) -> Iterator[str | None]:
+    """The origin of every base of a tree class and of the tree classes it derives from, at
+    any depth (``None`` where a base cannot be resolved; with ``follow_unresolved``, a tree
+    class of that base's name is followed too)."""
     seen: set[str] = set()
     pending = [name]
     while pending:
@@ -200,31 +204,23 @@ def foreign_class(symbols: Symbols, classes: dict[str, ClassInfo], name: str) ->
         for origin, base in zip(
             class_bases(symbols, classes[current]), classes[current].node.bases, strict=True
         ):
-            if is_third_party(origin):
-                return True
+            yield origin
             if origin is not None and origin.startswith(TREE):
                 pending.append(origin.rpartition(":")[2])
-            elif origin is None and (base_name := last_name(base)):
+            elif origin is None and follow_unresolved and (base_name := last_name(base)):
                 pending.append(base_name)
-    return False
+
+
+def foreign_class(symbols: Symbols, classes: dict[str, ClassInfo], name: str) -> bool:
+    """A class of the tree deriving, at any depth, from a third-party class."""
+    origins = _base_origins(symbols, classes, name, follow_unresolved=True)
+    return any(is_third_party(origin) for origin in origins)
 
 
 def django_ancestors(symbols: Symbols, classes: dict[str, ClassInfo], name: str) -> list[str]:
     """The Django classes a tree class derives from, at any depth (``django.test.TestCase``)."""
-    found: list[str] = []
-    seen: set[str] = set()
-    pending = [name]
-    while pending:
-        current = pending.pop()
-        if current in seen or current not in classes:
-            continue
-        seen.add(current)
-        for origin in class_bases(symbols, classes[current]):
-            if is_django(origin):
-                found.append(origin)  # type: ignore[arg-type]
-            elif origin is not None and origin.startswith(TREE):
-                pending.append(origin.rpartition(":")[2])
-    return found
+    origins = _base_origins(symbols, classes, name, follow_unresolved=False)
+    return [origin for origin in origins if origin is not None and is_django(origin)]
 
 
 def model_of_value(
