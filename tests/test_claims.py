@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.claims import load
 from conformance.features import describe as describe_feature
 from conformance.matrix import BACKENDS
-from conformance.report.claims import audit, in_words, load, sync_to_async_table
+from conformance.report.claims import audit, in_words, sync_to_async_table
 from conformance.report.merge import since as merged_since
 
 SINCE_42 = {"series": "4.2", "floor": False}

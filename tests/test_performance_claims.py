@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.report.claims import audit, load
+from conformance.claims import load
+from conformance.report.claims import audit
 from conformance.runner.measure import spread
 
 CELLS = [

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
+from conformance.claims import load as load_claims
 from conformance.headline import headline_rank
-from conformance.report.claims import load as load_claims
 from conformance.results import SCHEMA_VERSION, write_results
 from conformance.runner import coverage, database, profiles
 from conformance.runner.watchdog import CheckTimeout, Watchdog

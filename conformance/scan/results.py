@@ -15,7 +15,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from conformance.report import claims
+from conformance import claims
 from conformance.report.compare import merged_shape_problem
 from conformance.results import UnreadableJSON, load_json
 from conformance.verdicts import Verdict

@@ -23,7 +23,7 @@ from asgiref.sync import sync_to_async
 from django.db import connection, connections
 from django.db.models import Avg, Count, Sum
 
-from conformance.report.claims import load as load_claims
+from conformance.claims import load as load_claims
 from conformance.runner import measure, probe
 from conformance.runner.probe import observe_async, rolled_back
 from conformance.runner.suite.pattern_fixtures import library, pasteable, workaround_text
