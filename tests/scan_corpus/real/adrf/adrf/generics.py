@@ -18,7 +18,7 @@ async def aget_object_or_404(queryset, *filter_args, **filter_kwargs):
     if the filter_kwargs don't match the required types.
     """
     try:
-        return await _aget_object_or_404(queryset, *filter_args, **filter_kwargs)
+        return await _aget_object_or_404(queryset, *filter_args, **filter_kwargs)  # expect: shortcuts.aget_object_or_404
     except (TypeError, ValueError, ValidationError):
         raise Http404
 

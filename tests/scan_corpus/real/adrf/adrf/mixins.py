@@ -99,4 +99,4 @@ class DestroyModelMixin(mixins.DestroyModelMixin):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     async def perform_adestroy(self, instance):
-        await instance.adelete()
+        await instance.adelete()  # expect: model.adelete

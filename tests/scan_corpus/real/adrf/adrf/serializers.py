@@ -235,7 +235,7 @@ class ListSerializer(BaseSerializer, DRFListSerializer):
             data = data.all()
 
         if isinstance(data, models.query.QuerySet):
-            return [await self.child.ato_representation(item) async for item in data]
+            return [await self.child.ato_representation(item) async for item in data]  # expect: queryset.async-for
         else:
             return [await self.child.ato_representation(item) for item in data]
 
@@ -302,7 +302,7 @@ class ModelSerializer(Serializer, DRFModelSerializer):
                 many_to_many[field_name] = validated_data.pop(field_name)
 
         try:
-            instance = await ModelClass._default_manager.acreate(**validated_data)
+            instance = await ModelClass._default_manager.acreate(**validated_data)  # expect: queryset.acreate
         except TypeError:
             tb = traceback.format_exc()
             msg = (
@@ -326,7 +326,7 @@ class ModelSerializer(Serializer, DRFModelSerializer):
         if many_to_many:
             for field_name, value in many_to_many.items():
                 field = getattr(instance, field_name)
-                await field.aset(value)
+                await field.aset(value)  # expect: related.m2m.aset
 
         return instance
 
@@ -345,14 +345,14 @@ class ModelSerializer(Serializer, DRFModelSerializer):
             else:
                 setattr(instance, attr, value)
 
-        await instance.asave()
+        await instance.asave()  # expect: model.asave
 
         # Note that many-to-many fields are set after updating instance.
         # Setting m2m fields triggers signals which could potentially change
         # updated instance and we do not want it to collide with .update()
         for attr, value in m2m_fields:
             field = getattr(instance, attr)
-            await field.aset(value)
+            await field.aset(value)  # expect: related.m2m.aset
 
         return instance
 

@@ -18,7 +18,7 @@ except ImportError:
                 f"QuerySet, not '{klass__name}'."
             )
         try:
-            return await queryset.aget(*args, **kwargs)
+            return await queryset.aget(*args, **kwargs)  # expect: queryset.aget
         except queryset.model.DoesNotExist:
             raise Http404(
                 f"No {queryset.model._meta.object_name} matches the given query."
