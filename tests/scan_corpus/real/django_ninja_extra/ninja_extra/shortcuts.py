@@ -62,7 +62,7 @@ async def aget_object_or_exception(
     queryset = _get_queryset(klass)
     _validate_queryset(klass, queryset)
     try:
-        return await queryset.aget(**kwargs)
+        return await queryset.aget(**kwargs)  # expect: queryset.aget
     except queryset.model.DoesNotExist as ex:
         if error_message:
             message = error_message
@@ -99,7 +99,7 @@ async def aget_object_or_none(
     queryset = _get_queryset(klass)
     _validate_queryset(klass, queryset)
     try:
-        return await queryset.aget(**kwargs)
+        return await queryset.aget(**kwargs)  # expect: queryset.aget
     except (queryset.model.DoesNotExist, KeyError):
         return None
 

@@ -20,7 +20,7 @@ class AsyncSessionAuth(AsyncAPIKeyCookie):
         from asgiref.sync import sync_to_async
 
         if hasattr(request, "auser"):
-            current_user = await request.auser()
+            current_user = await request.auser()  # expect: auth.middleware.auser
         else:
             current_user = await sync_to_async(get_user)(request)
 
