@@ -37,7 +37,7 @@ class ConferenceAccessService:
         ),
     ) -> ConferenceAccessContext:
         is_global_privileged = user.is_superuser or (
-            await user.global_role_assignments.filter(role__in=global_roles).aexists()
+            await user.global_role_assignments.filter(role__in=global_roles).aexists()  # expect: queryset.aexists
         )
         if is_global_privileged:
             return ConferenceAccessContext(
@@ -49,7 +49,7 @@ class ConferenceAccessService:
                 administered_track_ids=frozenset(),
             )
 
-        is_conference_admin = await conference.role_assignments.filter(
+        is_conference_admin = await conference.role_assignments.filter(  # expect: queryset.aexists
             user=user,
             role__in=ConferenceRole.admins(),
         ).aexists()
@@ -67,7 +67,7 @@ class ConferenceAccessService:
             [
                 track_id
                 async for track_id in (
-                    conference.tracks.active()
+                    conference.tracks.active()  # expect: queryset.async-for
                     .filter(
                         role_assignment__user=user,
                         role_assignment__role__in=TrackRole.admins(),

@@ -14,7 +14,7 @@ class UserConferenceProfileService:
         conference: Conference,
     ) -> UserConferenceProfile:
         """Get or create a user's profile for a conference."""
-        profile, _ = await UserConferenceProfile.objects.aget_or_create(
+        profile, _ = await UserConferenceProfile.objects.aget_or_create(  # expect: queryset.aget_or_create
             user=user,
             conference=conference,
         )
@@ -26,7 +26,7 @@ class UserConferenceProfileService:
         profile: UserConferenceProfile,
     ) -> UserConferenceProfile:
         """Load a profile with prefetched interested keywords."""
-        return await UserConferenceProfile.objects.prefetch_related(
+        return await UserConferenceProfile.objects.prefetch_related(  # expect: queryset.aget
             "interested_keywords"
         ).aget(pk=profile.pk)
 
@@ -55,8 +55,8 @@ class UserConferenceProfileService:
         # Update `desired_paper_count` if provided.
         if desired_paper_count is not None:
             profile.desired_paper_count = desired_paper_count
-            await profile.asave(update_fields=["desired_paper_count", "update_time"])
+            await profile.asave(update_fields=["desired_paper_count", "update_time"])  # expect: model.asave
 
         # Update keywords if provided.
         if validated_keywords is not None:
-            await profile.interested_keywords.aset(validated_keywords)
+            await profile.interested_keywords.aset(validated_keywords)  # expect: related.m2m.aset

@@ -27,7 +27,7 @@ class UserConferenceProfileResponse(BaseUserConferenceProfileSchema):
 async def get_visible_conference(user: User, conference_name: str) -> Conference:
     """Get a conference visible to the user."""
     conferences = await ConferenceService.visible_conferences(user)
-    return await aget_object_or_404(conferences, name=conference_name)
+    return await aget_object_or_404(conferences, name=conference_name)  # expect: shortcuts.aget_object_or_404
 
 
 @router.get(
@@ -41,7 +41,7 @@ async def get_current_user_conference_profile(
     conference_name: str,
 ) -> UserConferenceProfile:
     """Return the current user's profile for the given conference."""
-    user = await request.auser()
+    user = await request.auser()  # expect: auth.middleware.auser
     conference = await get_visible_conference(user, conference_name)
 
     profile = await UserConferenceProfileService.get_or_create_profile(
@@ -66,11 +66,11 @@ async def get_user_conference_profile(
     user_id: ULID,
 ) -> UserConferenceProfile:
     """Return a user's profile for the given conference."""
-    conference = await aget_object_or_404(
+    conference = await aget_object_or_404(  # expect: shortcuts.aget_object_or_404
         Conference.objects.active(),
         name=conference_name,
     )
-    user = await aget_object_or_404(User.objects.active(), uid=user_id)
+    user = await aget_object_or_404(User.objects.active(), uid=user_id)  # expect: shortcuts.aget_object_or_404
 
     profile = await UserConferenceProfileService.get_or_create_profile(
         user=user,
@@ -95,7 +95,7 @@ async def update_current_user_conference_profile(
     payload: PatchDict[UserConferenceProfileSchema],
 ) -> UserConferenceProfile:
     """Update the current user's profile for the given conference."""
-    user = await request.auser()
+    user = await request.auser()  # expect: auth.middleware.auser
     conference = await get_visible_conference(user, conference_name)
 
     profile = await UserConferenceProfileService.get_or_create_profile(
@@ -141,11 +141,11 @@ async def update_user_conference_profile(
     payload: PatchDict[UserConferenceProfileSchema],
 ) -> UserConferenceProfile:
     """Update a user's profile for the given conference."""
-    conference = await aget_object_or_404(
+    conference = await aget_object_or_404(  # expect: shortcuts.aget_object_or_404
         Conference.objects.active(),
         name=conference_name,
     )
-    user = await aget_object_or_404(
+    user = await aget_object_or_404(  # expect: shortcuts.aget_object_or_404
         User.objects.active(),
         uid=user_id,
     )
@@ -168,7 +168,7 @@ async def update_user_conference_profile(
                 message=str(exc),
             ) from exc
 
-    actor = await request.auser()
+    actor = await request.auser()  # expect: auth.middleware.auser
     logger.info(
         "Conference profile updated by admin.",
         actor=actor,

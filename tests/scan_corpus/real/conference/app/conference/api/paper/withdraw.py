@@ -37,13 +37,13 @@ async def withdraw_my_paper(
     Marks the paper as withdrawn. Withdrawal can happen from any state and is final.
     Withdrawn papers remain visible but cannot be edited or resubmitted.
     """
-    user = await request.auser()
-    conference = await aget_object_or_404(
+    user = await request.auser()  # expect: auth.middleware.auser
+    conference = await aget_object_or_404(  # expect: shortcuts.aget_object_or_404
         await ConferenceService.visible_conferences(user),
         name=conference_name,
     )
 
-    paper: Paper = await aget_object_or_404(
+    paper: Paper = await aget_object_or_404(  # expect: shortcuts.aget_object_or_404
         conference.papers.active().filter(owner=user),
         code=paper_code,
     )
@@ -84,13 +84,13 @@ async def withdraw_paper(
     Marks the paper as withdrawn. Typically used when an author requests withdrawal
     offline and the chair records it in the system. Withdrawal is final.
     """
-    user = await request.auser()
-    conference = await aget_object_or_404(
+    user = await request.auser()  # expect: auth.middleware.auser
+    conference = await aget_object_or_404(  # expect: shortcuts.aget_object_or_404
         Conference.objects.active(),
         name=conference_name,
     )
 
-    paper: Paper = await aget_object_or_404(
+    paper: Paper = await aget_object_or_404(  # expect: shortcuts.aget_object_or_404
         conference.papers.active(),
         code=paper_code,
     )

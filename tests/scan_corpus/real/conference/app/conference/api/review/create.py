@@ -67,19 +67,19 @@ async def assign_review(
     assignment before they can access the paper and submit their review. Transitions
     the paper from Submitted to Under Review on first assignment.
     """
-    user = await request.auser()
-    conference = await aget_object_or_404(
+    user = await request.auser()  # expect: auth.middleware.auser
+    conference = await aget_object_or_404(  # expect: shortcuts.aget_object_or_404
         Conference.objects.active(),
         name=conference_name,
     )
 
-    paper = await aget_object_or_404(
+    paper = await aget_object_or_404(  # expect: shortcuts.aget_object_or_404
         await PaperService.visible_papers(conference, user),
         code=paper_code,
     )
 
     try:
-        reviewer = await User.objects.active().aget(uid=payload.reviewer)
+        reviewer = await User.objects.active().aget(uid=payload.reviewer)  # expect: queryset.aget
     except User.DoesNotExist as exc:
         raise make_validation_error(
             path="reviewer",
@@ -113,7 +113,7 @@ async def assign_review(
     except ReviewerNotEligibleError as exc:
         raise make_validation_error(path="reviewer", message=str(exc)) from exc
     except IntegrityError as exc:
-        is_conflict = await Review.objects.filter(
+        is_conflict = await Review.objects.filter(  # expect: queryset.aexists
             paper=paper,
             reviewer=reviewer,
             state__in=ReviewState.active(),
@@ -175,13 +175,13 @@ async def import_review(
     review with the same `offline_reviewer_name` already exists for this paper, it will
     be updated. Used for importing reviews collected outside the system.
     """
-    user = await request.auser()
-    conference = await aget_object_or_404(
+    user = await request.auser()  # expect: auth.middleware.auser
+    conference = await aget_object_or_404(  # expect: shortcuts.aget_object_or_404
         Conference.objects.active(),
         name=conference_name,
     )
 
-    paper = await aget_object_or_404(
+    paper = await aget_object_or_404(  # expect: shortcuts.aget_object_or_404
         await PaperService.visible_papers(conference, user),
         code=paper_code,
     )
@@ -205,7 +205,7 @@ async def import_review(
     }
 
     if payload.offline_reviewer_name:
-        review, created = await Review.objects.aupdate_or_create(
+        review, created = await Review.objects.aupdate_or_create(  # expect: queryset.aupdate_or_create
             paper=paper,
             reviewer=None,
             offline_reviewer_name=payload.offline_reviewer_name,
@@ -213,7 +213,7 @@ async def import_review(
         )
         review.paper = paper
     else:
-        review = await Review.objects.acreate(
+        review = await Review.objects.acreate(  # expect: queryset.acreate
             paper=paper,
             reviewer=None,
             offline_reviewer_name="",
