@@ -28,11 +28,6 @@ CORPUS = Path(__file__).parent / "scan_corpus"
 VOCABULARY = Vocabulary.from_features(
     (CORPUS / "measured_features.txt").read_text(encoding="utf-8").split()
 )
-# The stock features a real run of the matrix measured (every session file's ids, variants and
-# add-on columns left out): the vocabulary the corpus is scanned with.
-VOCABULARY = Vocabulary.from_features(
-    (CORPUS / "measured_features.txt").read_text(encoding="utf-8").split()
-)
 EXPECT = re.compile(r"#\s*expect:\s*(?P<features>[\w.\-, ]+)$")
 SERIES = ("4.1", "4.2", "5.0")
 BACKENDS = ("sqlite", "postgresql")
@@ -123,14 +118,19 @@ STYLED = CORPUS / "styled"
 HAND_WRITTEN = sorted(
     path for path in CORPUS.iterdir() if path.is_dir() and path not in {REAL, STYLED}
 )
-# Per real project, as measured when it was labelled: (labels, precision, recall). The scan may
-# gain labels and accuracy, never lose them (tests/scan_corpus/real/README.md has the sources).
-REAL_MEASURED = {
-    "async_django_book": (7, 1.0, 1.0),
-    "django_async_extensions": (13, 1.0, 0.92),  # one miss, explained in its SOURCE.md
-    "django_async_pydantic_example": (4, 1.0, 1.0),
-    "megagame_controller": (51, 1.0, 1.0),
+# Per real project, its labels (tests/scan_corpus/real/README.md has the sources and the
+# figures, blind and after the fixes). Each is held to the issue's floor of 0.97 for precision
+# and recall: no project may drop below it, whatever the others score.
+REAL_LABELS = {
+    "adrf": 8,
+    "async_django_book": 7,
+    "conference": 31,
+    "django_async_extensions": 13,
+    "django_async_pydantic_example": 4,
+    "django_ninja_extra": 3,
+    "megagame_controller": 51,
 }
+FLOOR = 0.97
 
 
 def labelled(root: Path) -> set[tuple[str, int, str]]:
@@ -173,34 +173,25 @@ def test_the_scan_finds_the_labelled_lines_of_the_hand_written_corpus_and_nothin
     assert recall == 1.0, f"recall {recall:.3f}; {wrong}"
 
 
-def test_precision_and_recall_on_real_code_are_each_at_least_095():
-    labels, precision, recall, wrong = precision_and_recall([REAL])
-    assert labels >= sum(counted for counted, _, _ in REAL_MEASURED.values())
-    assert precision >= 0.95, f"precision {precision:.3f}; {wrong}"
-    assert recall >= 0.95, f"recall {recall:.3f}; {wrong}"
-
-
-@pytest.mark.parametrize("project", sorted(REAL_MEASURED))
-def test_the_scan_does_not_do_worse_on_a_real_project_than_when_it_was_measured(project):
+@pytest.mark.parametrize("project", sorted(REAL_LABELS))
+def test_precision_and_recall_on_a_real_project_are_each_at_least_097(project):
     labels, precision, recall, wrong = precision_and_recall([REAL / project])
-    least_labels, least_precision, least_recall = REAL_MEASURED[project]
-    assert labels >= least_labels
-    assert precision >= least_precision, f"precision {precision:.3f}; {wrong}"
-    assert recall >= least_recall, f"recall {recall:.3f}; {wrong}"
+    assert labels == REAL_LABELS[project]
+    assert precision >= FLOOR, f"precision {precision:.3f}; {wrong}"
+    assert recall >= FLOOR, f"recall {recall:.3f}; {wrong}"
 
 
 # Per styled project (tests/scan_corpus/styled, labelled blind before the scanner changes that
 # handle them): labels, and the floor of 0.97 for precision and recall the issue sets.
 STYLED_LABELS = {"channels_chat": 10, "drf_shop": 16, "ninja_tasks": 14}
-STYLED_FLOOR = 0.97
 
 
 @pytest.mark.parametrize("project", sorted(STYLED_LABELS))
 def test_precision_and_recall_on_a_styled_project_are_each_at_least_097(project):
     labels, precision, recall, wrong = precision_and_recall([STYLED / project])
     assert labels == STYLED_LABELS[project]
-    assert precision >= STYLED_FLOOR, f"precision {precision:.3f}; {wrong}"
-    assert recall >= STYLED_FLOOR, f"recall {recall:.3f}; {wrong}"
+    assert precision >= FLOOR, f"precision {precision:.3f}; {wrong}"
+    assert recall >= FLOOR, f"recall {recall:.3f}; {wrong}"
 
 
 def test_every_styled_project_is_measured():
@@ -209,7 +200,7 @@ def test_every_styled_project_is_measured():
 
 def test_every_real_project_is_measured_and_keeps_its_licence_and_source():
     projects = sorted(path.name for path in REAL.iterdir() if path.is_dir())
-    assert projects == sorted(REAL_MEASURED)
+    assert projects == sorted(REAL_LABELS)
     for project in projects:
         assert (REAL / project / "LICENSE").is_file()
         assert "Commit:" in (REAL / project / "SOURCE.md").read_text(encoding="utf-8")

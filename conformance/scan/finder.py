@@ -261,9 +261,44 @@ class Scanner(Receivers, ast.NodeVisitor):
                 self.report(node, v.CONTAINS, "sync", qs.certain)
         self.generic_visit(node)
 
+    def _lacks_queryset_api(self, test: ast.expr) -> tuple[str, bool] | None:
+        """``hasattr(x, "__aiter__")`` (or a QuerySet ``a``-method) -> (``x`` as written,
+        whether ``not`` negates it): where it is false, ``x`` is no QuerySet."""
+        negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+        call = test.operand if negated else test  # type: ignore[attr-defined]
+        if not (
+            isinstance(call, ast.Call)
+            and last_name(call.func) == "hasattr"
+            and len(call.args) == 2
+            and isinstance(call.args[1], ast.Constant)
+        ):
+            return None
+        name = call.args[1].value
+        if name != v.ASYNC_ITERATION and name not in self.vocabulary.of("queryset"):
+            return None
+        return ast.unparse(call.args[0]), negated
+
+    def _visit_feature_test(self, node: ast.If, lacking: tuple[str, bool]) -> None:
+        """The branches of ``if hasattr(x, "__aiter__")``: in the one where it is false (and
+        below an ``if`` that returns when it is true), ``x`` is not a QuerySet."""
+        expression, negated = lacking
+        has, lacks = (node.orelse, node.body) if negated else (node.body, node.orelse)
+        for statement in has:
+            self.visit(statement)
+        known = expression in self.not_querysets
+        self.not_querysets.add(expression)
+        for statement in lacks:
+            self.visit(statement)
+        exits = bool(has) and isinstance(has[-1], ast.Return | ast.Raise | ast.Continue)
+        if not (known or exits):
+            self.not_querysets.discard(expression)
+
     def visit_If(self, node: ast.If) -> None:
         self._truth_tested(node.test)
         self.visit(node.test)
+        if (lacking := self._lacks_queryset_api(node.test)) is not None:
+            self._visit_feature_test(node, lacking)
+            return
         narrowed = self._narrowed(node.test)
         if narrowed is None:
             for statement in [*node.body, *node.orelse]:
@@ -511,6 +546,10 @@ class Scanner(Receivers, ast.NodeVisitor):
             feature = self.owner_feature(typed.owner, name)
             return (feature, typed.certain) if feature else None
         if typed.kind == "related" and typed.owner:
+            if typed.model is None:
+                # Of a relation the scan cannot name: only what no QuerySet has (``aset``...).
+                own = vocabulary.of(f"related.{typed.owner}") - vocabulary.of("queryset")
+                return (f"related.{typed.owner}.{name}", False) if name in own else None
             if name in vocabulary.of(f"related.{typed.owner}"):
                 return f"related.{typed.owner}.{name}", typed.certain
             return self._queryset_async(name, call, typed.certain)
@@ -577,7 +616,8 @@ class Scanner(Receivers, ast.NodeVisitor):
         vocabulary = self.vocabulary
         if isinstance(func, ast.Name):
             if func.id in v.EVALUATING_BUILTINS and call.args:
-                qs = self.queryset(call.args[0])
+                # ``sync_to_async(list)(object_list)``: wrapped, a QuerySet is the reason to.
+                qs = self.queryset(call.args[0], by_name=wrapped)
                 if qs is not None and self.origin(func) is None:
                     return v.ASYNC_FOR, "sync", qs.certain
             feature = self._sync_function_feature(func)

@@ -37,6 +37,9 @@ class Receivers:
         self.function = function
         self.path = function.path
         self.env: dict[str, Binding] = {}
+        # Expressions (as written) known not to be QuerySets here: ``hasattr(x, "__aiter__")``
+        # was false, and every QuerySet has ``__aiter__``.
+        self.not_querysets: set[str] = set()
         self.visible = tree.visible_models(function.path)
         # Names the function assigns or takes: they shadow the module's imports.
         arguments = function.node.args
@@ -167,10 +170,15 @@ class Receivers:
         """``getattr(instance, name)``: its related manager, when ``name`` is one (or, with the
         name unknown, the one kind of relation the model has)."""
         owner = self.instance(call.args[0])
-        if owner is None or owner.model is None:
-            return None
         name = call.args[1]
-        if isinstance(name, ast.Constant) and isinstance(name.value, str):
+        named = isinstance(name, ast.Constant) and isinstance(name.value, str)
+        if owner is None or owner.model not in self.models.models:
+            if named or (owner is None and not self._plain_object(call.args[0])):
+                return None
+            # ``getattr(instance, field_name)`` with the field known only at run time (as a
+            # serializer writes to-many fields): a related manager of some model, kind unknown.
+            return Binding("related", None, owner="m2m", certain=False)
+        if named:
             kind = self.models.related_kind(name.value, owner.model)
             return Binding("related", owner.model, owner=kind) if kind else None
         kinds = set(self.models.related.get(owner.model, {}).values())
@@ -179,6 +187,16 @@ class Receivers:
         kind = kinds.pop() if len(kinds) == 1 else "m2m" if "m2m" in kinds else sorted(kinds)[0]
         return Binding("related", owner.model, owner=kind, certain=not kinds)
 
+    def _plain_object(self, node: ast.expr) -> bool:
+        """A parameter or local of no known type (not ``self``, nor another library's object):
+        what ``getattr(obj, name)`` may read a model's field from."""
+        return (
+            isinstance(node, ast.Name)
+            and node.id not in {"self", "cls"}
+            and self.type_of(node) is None
+            and not self.is_foreign(node)
+        )
+
     def queryset(self, node: ast.expr, by_name: bool = False) -> QuerySetExpr | None:
         """The QuerySet an expression builds without running it, or ``None``.
 
@@ -186,6 +204,8 @@ class Receivers:
         ``object_list``) for one: asked only where nothing but a QuerySet would work (awaiting
         its ``a``-methods, ``async for``), since a list under such a name iterates fine.
         """
+        if self.not_querysets and ast.unparse(node) in self.not_querysets:
+            return None
         loaded: set[str] = set()
         everything = prefetches = filtered = guessed = djangos = False
         while True:
@@ -312,7 +332,7 @@ class Receivers:
         model ``article`` is an instance of; a name bound to ``getattr(article, ...)`` too."""
         if isinstance(node, ast.Name):
             bound = self.env.get(node.id)
-            if bound is not None and bound.kind == "related" and bound.owner:
+            if bound is not None and bound.kind == "related" and bound.owner and bound.model:
                 return bound.owner, bound.certain
             return None
         if not isinstance(node, ast.Attribute):

@@ -3,6 +3,7 @@ parameters and lists of instances."""
 
 from asgiref.sync import sync_to_async
 from django.contrib import auth
+from django.core.exceptions import SynchronousOnlyOperation
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
@@ -72,3 +73,43 @@ class ArticleList:
     async def form_valid(self, form):
         # A library's async form, not a model instance.
         return await form.asave()
+
+
+class RelationWriter:
+    """Writes to-many fields by name, as a serializer does: the field is known at run time."""
+
+    async def create(self, model_class, data, many):
+        instance = await model_class._default_manager.acreate(**data)  # expect: queryset.acreate
+        for field_name, value in many.items():
+            field = getattr(instance, field_name)
+            await field.aset(value)  # expect: related.m2m.aset
+        return instance
+
+    async def update(self, instance, many):
+        for field_name, value in many.items():
+            await getattr(instance, field_name).aset(value)  # expect: related.m2m.aset
+
+    async def refresh(self, name, key, value):
+        # ``self``'s own attribute, and a constant name that is no relation: not managers.
+        await getattr(self, name).aset(key, value)
+        await getattr(self, "cache").aset(key, value)
+
+
+class Page:
+    async def items(self):
+        try:
+            return len(self.object_list)
+        except SynchronousOnlyOperation:
+            # Wrapping ``list`` in a thread is for a QuerySet: evaluated there.
+            return len(await sync_to_async(list)(self.object_list))  # expect: queryset.async-for
+
+    async def as_list(self):
+        if hasattr(self.object_list, "__aiter__"):
+            return [item async for item in self.object_list]  # expect: queryset.async-for
+        # Every QuerySet has ``__aiter__``: what lacks it is a list or a tuple.
+        return await sync_to_async(list)(self.object_list)
+
+    async def first(self):
+        if not hasattr(self.object_list, "afirst"):
+            return await sync_to_async(list)(self.object_list)
+        return await self.object_list.afirst()  # expect: queryset.afirst
