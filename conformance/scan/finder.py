@@ -549,7 +549,9 @@ class Scanner(Receivers, ast.NodeVisitor):
             if typed.model is None:
                 # Of a relation the scan cannot name: only what no QuerySet has (``aset``...).
                 own = vocabulary.of(f"related.{typed.owner}") - vocabulary.of("queryset")
-                return (f"related.{typed.owner}.{name}", False) if name in own else None
+                if name not in own or (name == "aset" and len(call.args) != 1):
+                    return None  # ``aset(objs)``: a cache's or a session's takes a key too
+                return f"related.{typed.owner}.{name}", False
             if name in vocabulary.of(f"related.{typed.owner}"):
                 return f"related.{typed.owner}.{name}", typed.certain
             return self._queryset_async(name, call, typed.certain)

@@ -89,10 +89,10 @@ class RelationWriter:
         for field_name, value in many.items():
             await getattr(instance, field_name).aset(value)  # expect: related.m2m.aset
 
-    async def refresh(self, name, key, value):
-        # ``self``'s own attribute, and a constant name that is no relation: not managers.
-        await getattr(self, name).aset(key, value)
-        await getattr(self, "cache").aset(key, value)
+    async def refresh(self, backend, name, key, value):
+        # ``self``'s own attribute, and a cache's ``aset(key, value)``: not related managers.
+        await getattr(self, name).aset(value)
+        await getattr(backend, name).aset(key, value)
 
 
 class Page:
