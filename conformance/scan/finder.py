@@ -64,6 +64,18 @@ def find(tree: Tree) -> list[Finding]:
     return sorted(found.values(), key=lambda f: (f.path, f.line, f.feature))
 
 
+def receiver_name(node: ast.expr) -> str:
+    """The name a receiver reads as, lowered: ``request.user`` -> ``user``; a string key
+    names it too (``self.scope["session"]`` -> ``session``, as Channels keeps it)."""
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.slice, ast.Constant)
+        and isinstance(node.slice.value, str)
+    ):
+        return node.slice.value.lower()
+    return (last_name(node) or "").lower()
+
+
 def _is_request_session(node: ast.expr) -> bool:
     """``request.session`` (``self.request.session``): the session Django's middleware sets."""
     return (
@@ -89,6 +101,9 @@ class Scanner(Receivers, ast.NodeVisitor):
         self.found = found
         self.chain = chain
         self.reported: set[tuple[str, str]] = set()
+        # Inside the branch a feature test sends releases without the async API to: the
+        # wrapped sync form there is the code's fallback, not a native form it passed over.
+        self.fallbacks = 0
         self.awaited: set[int] = set()  # ids of the calls an ``await`` applies to
         self._bind_parameters(bindings or {})
 
@@ -139,6 +154,8 @@ class Scanner(Receivers, ast.NodeVisitor):
     def report(
         self, node: ast.AST, feature: str, form: str, certain: bool = True, detail: str = ""
     ) -> None:
+        if form == "wrapped" and self.fallbacks:
+            return
         line = getattr(node, "lineno", self.function.node.lineno)
         finding = Finding(
             self.path, line, feature, form, self.excerpt(node), self.chain, certain, detail
@@ -261,43 +278,57 @@ class Scanner(Receivers, ast.NodeVisitor):
                 self.report(node, v.CONTAINS, "sync", qs.certain)
         self.generic_visit(node)
 
-    def _lacks_queryset_api(self, test: ast.expr) -> tuple[str, bool] | None:
-        """``hasattr(x, "__aiter__")`` (or a QuerySet ``a``-method) -> (``x`` as written,
-        whether ``not`` negates it): where it is false, ``x`` is no QuerySet."""
+    def _feature_test(self, test: ast.expr) -> tuple[str | None, bool] | None:
+        """A test of whether an async API is there: ``hasattr(x, "aget")`` (any measured
+        ``a``-method, or ``__aiter__``) or ``django.VERSION >= (5, 0)``. Returns (``x`` as
+        written when the API is a QuerySet's, whether the test is true where the API is)."""
         negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
-        call = test.operand if negated else test  # type: ignore[attr-defined]
+        test = test.operand if negated else test  # type: ignore[attr-defined]
+        if (
+            isinstance(test, ast.Compare)
+            and len(test.ops) == 1
+            and self.origin(test.left) == "django.VERSION"
+            and isinstance(test.ops[0], ast.Gt | ast.GtE | ast.Lt | ast.LtE)
+        ):
+            return None, isinstance(test.ops[0], ast.Gt | ast.GtE) != negated
         if not (
-            isinstance(call, ast.Call)
-            and last_name(call.func) == "hasattr"
-            and len(call.args) == 2
-            and isinstance(call.args[1], ast.Constant)
+            isinstance(test, ast.Call)
+            and last_name(test.func) == "hasattr"
+            and len(test.args) == 2
+            and isinstance(test.args[1], ast.Constant)
         ):
             return None
-        name = call.args[1].value
-        if name != v.ASYNC_ITERATION and name not in self.vocabulary.of("queryset"):
-            return None
-        return ast.unparse(call.args[0]), negated
+        name = test.args[1].value
+        if name in self.vocabulary.of("queryset") or name == v.ASYNC_ITERATION:
+            return ast.unparse(test.args[0]), not negated
+        if name in self.vocabulary.names:
+            return None, not negated
+        return None
 
-    def _visit_feature_test(self, node: ast.If, lacking: tuple[str, bool]) -> None:
-        """The branches of ``if hasattr(x, "__aiter__")``: in the one where it is false (and
-        below an ``if`` that returns when it is true), ``x`` is not a QuerySet."""
-        expression, negated = lacking
-        has, lacks = (node.orelse, node.body) if negated else (node.body, node.orelse)
+    def _visit_feature_test(self, node: ast.If, subject: str | None, present: bool) -> None:
+        """The branches of a feature test. Where the API is missing (and below an ``if`` that
+        returns where it is there): wrapped sync forms are the fallback; and with
+        ``hasattr(x, "__aiter__")`` false, ``x`` is no QuerySet (every QuerySet has it)."""
+        has, lacks = (node.body, node.orelse) if present else (node.orelse, node.body)
         for statement in has:
             self.visit(statement)
-        known = expression in self.not_querysets
-        self.not_querysets.add(expression)
+        known = subject is None or subject in self.not_querysets
+        if subject is not None:
+            self.not_querysets.add(subject)
+        self.fallbacks += 1
         for statement in lacks:
             self.visit(statement)
-        exits = bool(has) and isinstance(has[-1], ast.Return | ast.Raise | ast.Continue)
-        if not (known or exits):
-            self.not_querysets.discard(expression)
+        if bool(has) and isinstance(has[-1], ast.Return | ast.Raise | ast.Continue):
+            return  # the rest of the function is the fallback too
+        self.fallbacks -= 1
+        if not known:
+            self.not_querysets.discard(subject)  # type: ignore[arg-type]
 
     def visit_If(self, node: ast.If) -> None:
         self._truth_tested(node.test)
         self.visit(node.test)
-        if (lacking := self._lacks_queryset_api(node.test)) is not None:
-            self._visit_feature_test(node, lacking)
+        if (probe := self._feature_test(node.test)) is not None:
+            self._visit_feature_test(node, *probe)
             return
         narrowed = self._narrowed(node.test)
         if narrowed is None:
@@ -598,11 +629,11 @@ class Scanner(Receivers, ast.NodeVisitor):
             return None
         if name in vocabulary.of("dispatch.signal"):
             return f"dispatch.signal.{name}", False
-        receiver_name = (last_name(receiver) or "").lower()
+        read_as = receiver_name(receiver)
         for suffix, owner in v.OWNERS_BY_NAME.items():
-            if receiver_name.endswith(suffix) and name in vocabulary.of(owner):
+            if read_as.endswith(suffix) and name in vocabulary.of(owner):
                 return f"{owner}.{name}", False
-        if receiver_name.endswith("client") and name in vocabulary.of("test.client"):
+        if read_as.endswith("client") and name in vocabulary.of("test.client"):
             return f"test.client.{name}", False
         if name in vocabulary.of("auth.user-manager"):
             return f"auth.user-manager.{name}", False
@@ -650,12 +681,12 @@ class Scanner(Receivers, ast.NodeVisitor):
             return None
         if self.is_foreign(receiver):
             return None
-        receiver_name = (last_name(receiver) or "").lower()
-        if name in vocabulary.sync_of("auth.user") and receiver_name.endswith("user"):
+        read_as = receiver_name(receiver)
+        if name in vocabulary.sync_of("auth.user") and read_as.endswith("user"):
             return f"auth.user.a{name}", "sync", False
         if wrapped or _is_request_session(receiver):
             for suffix, owner in v.OWNERS_BY_NAME.items():
-                if receiver_name.endswith(suffix) and f"a{name}" in vocabulary.of(owner):
+                if read_as.endswith(suffix) and f"a{name}" in vocabulary.of(owner):
                     return f"{owner}.a{name}", "sync", False
         owner = self.instance(receiver)
         if name in vocabulary.sync_of("model") and owner is not None:

@@ -99,6 +99,13 @@ class Vocabulary:
         }
         return cls({k: frozenset(v) for k, v in methods.items()}, functions, classes)
 
+    @property
+    def names(self) -> frozenset[str]:
+        """Every measured API's own name (``aget``, ``auser``): what a ``hasattr`` test of
+        whether the async API exists asks about."""
+        functions = (path.rpartition(".")[2] for path in self.functions)
+        return frozenset().union(*self.methods.values(), functions)
+
     def of(self, owner: str) -> frozenset[str]:
         return self.methods.get(owner, frozenset())
 

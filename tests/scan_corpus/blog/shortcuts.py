@@ -1,6 +1,7 @@
 """The project's own helpers next to Django's: module aliases, shadowing names, QuerySet
 parameters and lists of instances."""
 
+import django
 from asgiref.sync import sync_to_async
 from django.contrib import auth
 from django.core.exceptions import SynchronousOnlyOperation
@@ -113,3 +114,27 @@ class Page:
         if not hasattr(self.object_list, "afirst"):
             return await sync_to_async(list)(self.object_list)
         return await self.object_list.afirst()  # expect: queryset.afirst
+
+
+class SessionConsumer:
+    """Feature tests: the branch for releases without the async API is the code's fallback."""
+
+    async def save_session(self):
+        if django.VERSION >= (5, 1):
+            await self.scope["session"].asave()  # expect: sessions.db-store.asave
+        else:
+            await sync_to_async(self.scope["session"].save)()
+
+    async def current_user(self, request):
+        if not hasattr(request, "auser"):
+            return await sync_to_async(auth.get_user)(request)
+        return await request.auser()  # expect: auth.middleware.auser
+
+    async def old_user(self, request):
+        if django.VERSION < (5, 0):
+            user = await sync_to_async(auth.get_user)(request)
+        else:
+            user = await auth.aget_user(request)  # expect: auth.aget_user
+        # Past the test, a wrapped call with a native form is reported again.
+        await sync_to_async(user.has_perm)("blog.view_article")  # expect: auth.user.ahas_perm
+        return user
