@@ -86,7 +86,7 @@ class AsyncPaginationBase(PaginationBase):
 
     async def _aitems_count(self, queryset: QuerySet) -> int:
         try:
-            return await queryset.all().acount()
+            return await queryset.all().acount()  # expect: queryset.acount
         except AttributeError:
             return len(queryset)
 
@@ -136,7 +136,7 @@ class LimitOffsetPagination(AsyncPaginationBase):
         offset = pagination.offset
         limit: int = min(pagination.limit, self.max_limit)
         if isinstance(queryset, QuerySet):
-            items = [obj async for obj in queryset[offset : offset + limit]]
+            items = [obj async for obj in queryset[offset : offset + limit]]  # expect: queryset.async-for
         else:
             items = queryset[offset : offset + limit]
         return {
@@ -191,7 +191,7 @@ class PageNumberPagination(AsyncPaginationBase):
         offset = (pagination.page - 1) * page_size
 
         if isinstance(queryset, QuerySet):
-            items = [obj async for obj in queryset[offset : offset + page_size]]
+            items = [obj async for obj in queryset[offset : offset + page_size]]  # expect: queryset.async-for
         else:
             items = queryset[offset : offset + page_size]
 
@@ -537,7 +537,7 @@ class CursorPagination(AsyncPaginationBase):
 
         # fetch results here and turn into a list
         results_plus_one = [
-            obj async for obj in queryset[cursor.o : cursor.o + page_size + 1]
+            obj async for obj in queryset[cursor.o : cursor.o + page_size + 1]  # expect: queryset.async-for
         ]
         additional_position = (
             self._get_position(results_plus_one[-1])
@@ -644,7 +644,7 @@ def _inject_pagination(
             )
 
             async def evaluate(results: Union[List, QuerySet]) -> AsyncGenerator:
-                for result in results:
+                for result in results:  # expect: queryset.async-for
                     yield result
 
             if paginator.Output:  # type: ignore
