@@ -127,6 +127,7 @@ REAL_LABELS = {
     "conference": 31,
     "django_async_extensions": 13,
     "django_async_pydantic_example": 4,
+    "django_ninja": 5,
     "django_ninja_extra": 3,
     "megagame_controller": 51,
 }

@@ -676,3 +676,42 @@ def test_sync_session_access_in_a_coroutine_is_found(tmp_path):
         (4, "sessions.db-store.aget", "sync"),
         (5, "sessions.db-store.apop", "sync"),
     ]
+
+
+def test_a_union_annotation_with_a_queryset_may_query_and_is_not_certain(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            from typing import List, Union
+            from django.db.models import QuerySet
+
+            async def first_titles(rows: Union[List, QuerySet], names: Union[List, str]):
+                titles = [row.title for row in rows]
+                return titles, [name for name in names]
+            """
+        },
+    )
+    assert [(f.line, f.feature, f.form, f.certain) for f in found] == [
+        (6, "queryset.async-for", "sync", False)
+    ]
+
+
+def test_in_an_attribute_error_handler_the_probed_receiver_is_no_queryset(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            from django.db.models import QuerySet
+
+            async def count(rows: QuerySet):
+                try:
+                    return await rows.all().acount()
+                except (AttributeError, TypeError):
+                    return len(rows)
+                finally:
+                    print(len(rows))
+            """
+        },
+    )
+    assert features(found) == [(6, "queryset.acount"), (10, "queryset.async-for")]

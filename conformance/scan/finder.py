@@ -299,7 +299,7 @@ class Scanner(Receivers, ast.NodeVisitor):
         ):
             return None
         name = test.args[1].value
-        if name in self.vocabulary.of("queryset") or name == v.ASYNC_ITERATION:
+        if self._queryset_api(name):
             return ast.unparse(test.args[0]), not negated
         if name in self.vocabulary.names:
             return None, not negated
@@ -323,6 +323,34 @@ class Scanner(Receivers, ast.NodeVisitor):
         self.fallbacks -= 1
         if not known:
             self.not_querysets.discard(subject)  # type: ignore[arg-type]
+
+    def visit_Try(self, node: ast.Try) -> None:
+        """``try: qs.all().acount() except AttributeError: len(qs)``: in that handler the
+        receiver lacked a QuerySet method, so it is no QuerySet (it is a list)."""
+        for statement in node.body:
+            self.visit(statement)
+        probed = {
+            ast.unparse(attribute.value)
+            for statement in node.body
+            for attribute in ast.walk(statement)
+            if isinstance(attribute, ast.Attribute)
+            and (attribute.attr in v.QUERYSET_BUILDERS or self._queryset_api(attribute.attr))
+        }
+        for handler in node.handlers:
+            caught = handler.type
+            names = caught.elts if isinstance(caught, ast.Tuple) else [caught] if caught else []
+            lacking = probed if any(last_name(n) == "AttributeError" for n in names) else set()
+            added = lacking - self.not_querysets
+            self.not_querysets |= added
+            self.visit(handler)
+            self.not_querysets -= added
+        for statement in [*node.orelse, *node.finalbody]:
+            self.visit(statement)
+
+    visit_TryStar = visit_Try
+
+    def _queryset_api(self, name: str) -> bool:
+        return name in self.vocabulary.of("queryset") or name == v.ASYNC_ITERATION
 
     def visit_If(self, node: ast.If) -> None:
         self._truth_tested(node.test)

@@ -23,6 +23,7 @@ from conformance.scan.tree import (
     decorated_sync_to_async,
     is_property,
     optional_removed,
+    union_members,
     unsubscripted,
 )
 
@@ -75,6 +76,11 @@ class Receivers:
             except SyntaxError:
                 return None
         annotation = optional_removed(annotation)
+        for member in union_members(annotation):
+            typed = self.annotation_binding(member)
+            if typed is not None and typed.kind == "queryset":
+                # ``Union[list, QuerySet]``: it may be a QuerySet, so it may query.
+                return replace(typed, certain=False)
         bare = unsubscripted(annotation)
         name = last_name(bare)
         if name in v.QUERYSET_ANNOTATIONS:

@@ -300,6 +300,16 @@ def optional_removed(annotation: ast.expr) -> ast.expr:
     return annotation
 
 
+def union_members(annotation: ast.expr) -> list[ast.expr]:
+    """``A | B | C`` and ``Union[A, B]`` -> their members; anything else -> ``[]``."""
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return [*(union_members(annotation.left) or [annotation.left]), annotation.right]
+    if isinstance(annotation, ast.Subscript) and last_name(annotation.value) == "Union":
+        inner = annotation.slice
+        return list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
+    return []
+
+
 def unsubscripted(annotation: ast.expr) -> ast.expr:
     """``QuerySet[Article]`` -> ``QuerySet``; ``"QuerySet"`` stays a string and is not read."""
     return annotation.value if isinstance(annotation, ast.Subscript) else annotation

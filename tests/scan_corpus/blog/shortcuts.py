@@ -138,3 +138,20 @@ class SessionConsumer:
         # Past the test, a wrapped call with a native form is reported again.
         await sync_to_async(user.has_perm)("blog.view_article")  # expect: auth.user.ahas_perm
         return user
+
+
+async def count_rows(rows: QuerySet):
+    try:
+        return await rows.all().acount()  # expect: queryset.acount
+    except AttributeError:
+        # It had no ``all()``: a list, which ``len`` counts without a query.
+        return len(rows)
+
+
+async def titles(rows: list | QuerySet):
+    # The annotation allows a QuerySet: iterated synchronously, it would query here.
+    return [row.title for row in rows]  # expect: queryset.async-for
+
+
+async def names(rows: list | tuple):
+    return [row.name for row in rows]
