@@ -354,7 +354,7 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
         "columns": [[cell["id"] for cell in column["cells"]] for column in matrix_columns(merged)],
         "release_notes": release_notes_link("{series}"),
         # the areas' names, the last words of each feature's search head (``search_head``)
-        "area_labels": {area: area_label(area) for area in {f["area"] for f in merged["features"]}},
+        "area_labels": {area: area_label(area) for area, _ in area_groups(merged["features"])},
         # The JSON's objects come out with sorted keys: the orders the page shows go as lists.
         "feature_order": [feature["id"] for feature in merged["features"]],
         "backend_order": backends(merged["cells"]),
