@@ -16,6 +16,7 @@ from conformance.report.compare import CHANGE_KINDS, by_kind, change_kind
 from conformance.report.labels import (
     CLAIM_STYLE,
     DIVERGES_MEANING,
+    DOCS_ROOT,
     VERDICT_STYLE,
     add_on_label,
     area_label,
@@ -337,20 +338,29 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
             for cell in merged["cells"]
         },
         "features": {
-            feature["id"]: {key: feature.get(key) for key in ("title", "area", "since", "add_on")}
-            | {
-                # One character per cell, in "cell_order", indexing "verdict_order": the page
-                # expands it; a dict per cell would be most of the page's data.
-                "verdicts": "".join(
-                    VERDICT_CODES[(feature["cells"].get(cell_id) or {}).get("verdict", "not-run")]
-                    for cell_id in cell_order
-                ),
-                "workarounds": workarounds(feature),
-                "docs": docs_link(feature["id"], "{series}"),
-                "chunk": chunk_of[feature["id"]],
-            }
+            feature["id"]: _without_empty(
+                {
+                    "title": feature["title"],
+                    "area": feature["area"],
+                    "since": _page_since(feature.get("since")),
+                    "add_on": feature.get("add_on"),
+                    # One character per cell, in "cell_order", indexing "verdict_order": the
+                    # page expands it; a dict per cell would be most of the page's data.
+                    "verdicts": "".join(
+                        VERDICT_CODES[
+                            (feature["cells"].get(cell_id) or {}).get("verdict", "not-run")
+                        ]
+                        for cell_id in cell_order
+                    ),
+                    "workarounds": workarounds(feature),
+                    # after "docs_root", which every link shares
+                    "docs": (docs_link(feature["id"], "{series}") or "").removeprefix(DOCS_ROOT),
+                    "chunk": chunk_of[feature["id"]],
+                }
+            )
             for feature in merged["features"]
         },
+        "docs_root": DOCS_ROOT,
         "columns": [[cell["id"] for cell in column["cells"]] for column in matrix_columns(merged)],
         "release_notes": release_notes_link("{series}"),
         # the areas' names, the last words of each feature's search head (``search_head``)
@@ -367,6 +377,23 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
         },
         "changes": changed_cells(merged),
         "diverges_meaning": DIVERGES_MEANING,
+    }
+
+
+def _without_empty(found: dict[str, Any]) -> dict[str, Any]:
+    """A feature's page data without its empty fields: the script reads a missing one as
+    empty, and a thousand features' empty lists, objects and nulls cost the page's first click
+    the time to read them."""
+    return {key: value for key, value in found.items() if value not in (None, "", [], {})}
+
+
+def _page_since(since: Mapping[str, Any] | None) -> dict[str, Any]:
+    """ "Native since" per backend as the script reads it: backends with none left out, and
+    ``floor`` only where it is true."""
+    return {
+        backend: {"series": found["series"]} | ({"floor": True} if found.get("floor") else {})
+        for backend, found in (since or {}).items()
+        if found
     }
 
 

@@ -52,15 +52,23 @@
 
   function expand(data) {
     // Each feature's verdicts come as one character per cell, and each distinct workaround with
-    // its cells: back to {cell: {verdict, workaround}}.
+    // its cells: back to {cell: {verdict, workaround}}, the first time a feature's cells are
+    // read (the first click needs one feature's; building all of them would keep it waiting).
     Object.keys(data.features).forEach(function (featureId) {
       var feature = data.features[featureId];
-      feature.cells = {};
-      data.cell_order.forEach(function (cellId, index) {
-        feature.cells[cellId] = { verdict: data.verdict_order[Number(feature.verdicts[index])] };
-      });
-      Object.keys(feature.workarounds).forEach(function (text) {
-        feature.workarounds[text].forEach(function (cellId) { feature.cells[cellId].workaround = text; });
+      var cells = null;
+      Object.defineProperty(feature, "cells", {
+        get: function () {
+          if (cells) return cells;
+          cells = {};
+          data.cell_order.forEach(function (cellId, index) {
+            cells[cellId] = { verdict: data.verdict_order[Number(feature.verdicts[index])] };
+          });
+          Object.keys(feature.workarounds || {}).forEach(function (text) {
+            feature.workarounds[text].forEach(function (cellId) { cells[cellId].workaround = text; });
+          });
+          return cells;
+        }
       });
     });
     return data;
@@ -313,7 +321,7 @@
       var cell = DATA.cells[cellId];
       var p = el("p");
       if (feature.docs) {
-        p.appendChild(link("Django " + cell.django_series + " documentation of this API", feature.docs.replace("{series}", cell.django_series), true));
+        p.appendChild(link("Django " + cell.django_series + " documentation of this API", (DATA.docs_root + feature.docs).replace("{series}", cell.django_series), true));
       }
       var since = feature.since && feature.since[cell.backend];
       if (since && !since.floor) {
@@ -830,7 +838,7 @@
     function docsLink(featureId, series) {
       // Django's documentation of the API, for the chosen release.
       var docs = DATA.features[featureId].docs;
-      return docs ? link("Django " + series + " docs", docs.replace("{series}", series), true) : null;
+      return docs ? link("Django " + series + " docs", (DATA.docs_root + docs).replace("{series}", series), true) : null;
     }
 
     function syncToAsyncItem(featureId, cellId, series, backend) {
