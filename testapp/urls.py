@@ -1,4 +1,5 @@
-"""The URLs of the async views the production checks call over HTTP."""
+"""The URLs of the views the production checks call over HTTP (async, and the sync twins
+served over WSGI)."""
 
 from django.urls import path
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("articles/stream/wrapped/", views.article_stream_wrapped),
     path("dashboard/", views.dashboard),
     path("tags/count/", views.one_query),
+    path("tags/count/sync/", views.one_query_sync),
     path("sleep/once/", views.sleep_once),
     path("sleep/gathered/", views.sleep_gathered),
     path("sleep/threads/", views.sleep_threads),

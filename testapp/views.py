@@ -135,6 +135,12 @@ async def one_query(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"tags": await Tag.objects.acount()})
 
 
+def one_query_sync(request: HttpRequest) -> JsonResponse:
+    """``one_query``'s sync twin, served over WSGI: the connection counts Django's sync path
+    gives under the same settings, beside the async view's."""
+    return JsonResponse({"tags": Tag.objects.count()})
+
+
 # --- queries that sleep in the database, for the in-flight measures --------------------------
 
 SQLITE_SLEEP = "conformance_sleep"

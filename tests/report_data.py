@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.report.merge import divergence
-from conformance.report.render import decode_data, render_html
+from conformance.report.render import decode_data, expand_deferred, markup_titles, render_html
 
 # Text that would run script, break out of an attribute or a <script> element, or garble the
 # page if it were ever put into HTML as markup instead of text.
@@ -477,4 +477,8 @@ DEFERRED = re.compile(
 def page_markup(merged: dict[str, Any]) -> str:
     """The page's markup as a browser has it once loaded: each deferred part (the matrix's
     later areas, the sections below it) put in where its compressed form stood."""
-    return DEFERRED.sub(lambda found: "".join(decode_data(found.group(1))), render_html(merged))
+    titles = markup_titles(merged)
+    return DEFERRED.sub(
+        lambda found: "".join(expand_deferred(decode_data(found.group(1)), titles)),
+        render_html(merged),
+    )

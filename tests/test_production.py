@@ -17,7 +17,7 @@ from conformance.report.merge import merge
 from conformance.report.production import section
 from conformance.report.render import render_markdown
 from conformance.runner.database import URL_ENV
-from conformance.runner.server import ServerError, serving
+from conformance.runner.server import ServerError, serving, serving_wsgi
 from tests.report_data import page_markup
 from tests.session_data import check, session
 from tests.test_faults import server  # noqa: F401 - the throwaway PostgreSQL, when none is set
@@ -47,6 +47,21 @@ def test_a_served_application_answers_over_http_and_its_port_is_freed_after():
         assert httpx.get(running.url, timeout=5).text == "hello"
         assert not _port_is_free(running.port)
     assert _port_is_free(running.port)
+
+
+def hello_wsgi(environ, start_response):
+    """The smallest WSGI application: 200, "hello"."""
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"hello"]
+
+
+def test_a_served_wsgi_application_answers_over_http_and_stops_listening_after():
+    with serving_wsgi(hello_wsgi) as running:
+        assert httpx.get(running.url, timeout=5).text == "hello"
+    # (the server closed the exchange's connection first, so its port waits in TIME_WAIT: a
+    # refused connection, not a free port, says the listener is gone)
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(running.url, timeout=5)
 
 
 def test_a_busy_port_is_a_clear_error_naming_the_port_and_the_fix():
@@ -169,6 +184,24 @@ def test_a_leaked_connection_is_reported_as_diverging(crafted_run):
     assert "4 connection(s) open" in found["notes"][0]
 
 
+def test_a_leak_on_both_paths_says_the_sync_path_leaks_too(crafted_run):
+    found = crafted_run.feature("production.connections.max-age-0")
+    assert "the sync path too: under WSGI" in found["notes"][0], crafted_run.output
+
+
+def test_connections_are_counted_for_the_sync_twin_over_wsgi_beside_the_async_ones(crafted_run):
+    feature = "production.connections.max-age-0-health-checks"
+    (check_,) = [c for c in crafted_run.results["checks"] if c["feature"] == feature]
+    evidence = check_["evidence"]
+    wsgi = evidence["measurements"]["connections"]["wsgi"]
+    assert (wsgi["open_after_sequential"], wsgi["open_after_concurrent"], wsgi["failed"]) == (
+        0,
+        0,
+        [],
+    )
+    assert evidence["sync_twin"]["repr"].startswith("WSGI: after 4 sequential requests 0")
+
+
 def test_connections_closed_at_request_end_are_native(crafted_run):
     found = crafted_run.feature("production.connections.max-age-0-health-checks")
     assert found["verdict"] == "native", crafted_run.output
@@ -211,6 +244,12 @@ def _sessions(directory) -> None:
                         "settings": {"conn_max_age": 60},
                         "open_after_sequential": 4,
                         "open_after_concurrent": 8,
+                        "wsgi": {
+                            "server": "WSGI",
+                            "open_after_sequential": 1,
+                            "open_after_concurrent": 1,
+                            "failed": [],
+                        },
                     }
                 },
             },
@@ -235,6 +274,14 @@ def test_the_section_reads_views_chart_and_connections_from_the_results(tmp_path
     }
     (row,) = found["connections"]
     assert (row["after_sequential"], row["after_concurrent"], row["m"]) == (4, 8, 4)
+    assert (row["wsgi"]["after_sequential"], row["wsgi"]["after_concurrent"]) == (1, 1)
+
+
+def test_the_page_shows_each_connection_count_beside_the_sync_twins_over_wsgi(tmp_path):
+    _sessions(tmp_path)
+    page = page_markup(merge(tmp_path))
+    production = page[page.index('<section id="production">') :]
+    assert "<td>ASGI 4 · WSGI 1</td><td>ASGI 8 · WSGI 1</td>" in production
 
 
 def test_the_page_shows_the_section_with_its_chart_and_escapes_notes(tmp_path):
@@ -262,5 +309,5 @@ def test_the_summary_gives_each_cells_figures_in_a_line(tmp_path):
     summary = render_markdown(merge(tmp_path))
     assert (
         "**django-5.2-postgresql**: most in flight at N=8: gather 1, threads 8; connections "
-        "open after 4 sequential requests: max-age-60 4"
+        "open after 4 sequential requests: max-age-60 4 (WSGI 1)"
     ) in summary

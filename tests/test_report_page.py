@@ -591,3 +591,61 @@ def test_a_focused_cell_is_scrolled_clear_of_the_sticky_feature_column(
     sticky = _box(opened, "#matrix [id='feature-generated.f0030'] [role=rowheader]")
     cell = first.evaluate("a => a.getBoundingClientRect().toJSON()")
     assert cell["left"] >= sticky["right"] - 1
+
+
+# --- the tasks on the real run's page, at both widths ------------------------------
+
+
+@needs_full_run
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280", "390"])
+def test_the_full_run_compare_of_5_1_and_5_2_lists_each_change_once_with_its_reason(
+    open_page: OpenPage, viewport: dict
+) -> None:
+    merged = json.loads(FULL_RUN.read_text("utf-8"))
+    opened = open_page(merged, fragment="?compare=5.1..5.2", viewport=viewport)
+    # every reason read from the evidence, for the kinds that give one
+    opened.page.wait_for_function(
+        "![...document.querySelectorAll('#compare-answer .reason')]"
+        ".some(r => r.textContent.includes('reading the evidence'))"
+    )
+    items = opened.page.eval_on_selector_all(
+        "#compare-answer li",
+        "items => items.map(li => [li.querySelector('a').textContent, li.innerText,"
+        " li.closest('ul').previousElementSibling.dataset.kind])",
+    )
+    titles = {f["id"]: f["title"] for f in merged["features"]}
+    changed = {
+        f["id"]
+        for f in merged["features"]
+        for cell in merged["cells"]
+        if cell["django_series"] == "5.1"
+        and (after := f["cells"].get(cell["id"].replace("5.1", "5.2")))
+        and (before := f["cells"].get(cell["id"]))
+        and before["verdict"] != after["verdict"]
+    }
+    # one line per feature and change, where every backend changed the same way
+    lines = [(title, text.split(": ", 1)[0]) for title, text, _ in items]
+    assert len(lines) == len(set(lines))
+    assert {title for title, _, _ in items} == {titles[feature] for feature in changed}
+    reasons = [text for _, text, kind in items if kind in ("regression", "new-divergence")]
+    assert all("\nWhy: " in text and "no reason recorded" not in text for text in reasons)
+
+
+@needs_full_run
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280", "390"])
+def test_a_full_run_divergence_with_equal_values_shows_what_differs(
+    open_page: OpenPage, viewport: dict
+) -> None:
+    merged = json.loads(FULL_RUN.read_text("utf-8"))
+    found = next(
+        d
+        for d in merged["divergences"]
+        if (d.get("observed") or {}).get("repr") is not None
+        and d["observed"]["repr"] == (d.get("sync_twin") or {}).get("repr")
+    )
+    opened = open_page(merged, fragment=f"#divergence-{found['feature']}", viewport=viewport)
+    row = opened.page.locator(f'[id="divergence-{found["feature"]}"]')
+    differs = row.locator("td[data-label='What differs']").inner_text()
+    assert found["differs"], found
+    assert [d["what"] in differs for d in found["differs"]] == [True] * len(found["differs"])
+    assert "result:" not in differs  # equal values: what differs is something else

@@ -34,11 +34,11 @@ from conformance.report.page_data import (
     matrix_columns,
     ordered_claims,
     panel_check,
+    read_evidence,
     search_text,
     surface_members,
 )
 from conformance.report.render import decode_data, md_text, render_html, render_markdown, visible
-from conformance.report.sharing import unshare
 from conformance.results import not_run_results, write_results
 from tests.report_data import (
     DIVERGING_FEATURE,
@@ -72,8 +72,9 @@ def _embedded(html: str) -> dict[str, Any]:
     """The page's data elements by id, as its script reads them: the report's data, the search
     text and each area's evidence, repeated parts resolved."""
     found = {m.group(1): decode_data(m.group(2)) for m in DATA_ELEMENT.finditer(html)}
+    order = found["report-data"]["cell_order"]
     return {
-        key: unshare(value) if key.startswith("evidence-") else value
+        key: read_evidence(value, order) if key.startswith("evidence-") else value
         for key, value in found.items()
     }
 
@@ -703,7 +704,8 @@ def test_the_evidence_keeps_what_the_panel_draws_and_leaves_out_run_times() -> N
 
 def test_the_evidence_chunks_hold_every_check_of_every_cell() -> None:
     merged = large(25)
-    chunks = [unshare(chunk) for chunk in evidence_chunks(merged)]
+    order = [cell["id"] for cell in merged["cells"]]
+    chunks = [read_evidence(chunk, order) for chunk in evidence_chunks(merged)]
     found = {feature_id: cells for chunk in chunks for feature_id, cells in chunk.items()}
     assert found == {
         feature["id"]: {

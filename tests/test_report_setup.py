@@ -248,26 +248,47 @@ def test_the_pasted_workaround_runs_in_a_coroutine(conformance, articles):
     exec(compile(source, "<pasted from the report>", "exec"), namespace)
     conformance.record(probe.pattern(namespace["pasted"], namespace["pasted"]))
 """
-PASTED_FEATURE = "pattern.m2m-add"
+# Patterns whose workaround the page shows, with the suite file and the name of the check that
+# measures each: a related manager's, an atomic block's, a savepoint's and a lazy foreign key's.
+PASTED_FEATURES = {
+    "pattern.m2m-add": ("test_patterns.py", "m2m-add"),
+    "pattern.atomic-block": ("test_transaction_patterns.py", "atomic-block"),
+    "pattern.savepoint-rollback": ("test_transaction_patterns.py", "savepoint_from and rollback"),
+    "pattern.lazy-forward-fk": ("test_related_access.py", "lazy_forward_fk"),
+}
 
 
-def test_a_workaround_read_from_my_setup_runs_in_a_cell_and_works(
-    open_page: OpenPage, tmp_path: Path
-) -> None:
+@pytest.fixture(scope="module")
+def measured_sessions(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sessions folder of one cell that ran the patterns' checks, workarounds included."""
     suite = ROOT / "conformance" / "runner" / "suite"
-    (tmp_path / "cell").mkdir()
-    measured = run_suite_in(tmp_path / "cell", str(suite / "test_patterns.py"), "-k", "m2m-add")
-    assert measured.feature(PASTED_FEATURE)["verdict"] == "needs-sync-to-async", measured.output
-    (tmp_path / "sessions").mkdir()
-    shutil.copy(measured.results_path, tmp_path / "sessions" / "django-5.2-sqlite.json")
-    opened = open_page(merge(tmp_path / "sessions"), fragment="?django=5.2&db=sqlite")
-    item = opened.page.locator("#setup-answer li", has_text=PASTED_FEATURE)
+    cell = tmp_path_factory.mktemp("cell")
+    files = sorted({str(suite / name) for name, _ in PASTED_FEATURES.values()})
+    selected = " or ".join(f"({check})" for _, check in PASTED_FEATURES.values())
+    measured = run_suite_in(cell, *files, "-k", selected)
+    for feature in PASTED_FEATURES:
+        found = measured.feature(feature)["verdict"]
+        assert found == "needs-sync-to-async", (feature, found, measured.output)
+    sessions = tmp_path_factory.mktemp("sessions")
+    shutil.copy(measured.results_path, sessions / "django-5.2-sqlite.json")
+    return sessions
+
+
+@pytest.mark.parametrize("viewport", [browser_page.DESKTOP, PHONE], ids=["1280", "390"])
+@pytest.mark.parametrize("feature", list(PASTED_FEATURES))
+def test_a_workaround_read_from_my_setup_runs_in_a_cell_and_works(
+    open_page: OpenPage, measured_sessions: Path, tmp_path: Path, feature: str, viewport: dict
+) -> None:
+    opened = open_page(
+        merge(measured_sessions), fragment="?django=5.2&db=sqlite", viewport=viewport
+    )
+    item = opened.page.locator("#setup-answer li", has_text=feature)
     pasted = item.locator("pre.workaround").inner_text()
     check = tmp_path / "pasted" / "test_pasted.py"
     check.parent.mkdir()
-    check.write_text(PASTED_CHECK.format(pasted=pasted, feature=PASTED_FEATURE))
+    check.write_text(PASTED_CHECK.format(pasted=pasted, feature=feature))
     # the suite's fixtures (its rows, its database), for a check outside the suite's folder
     (check.parent / "conftest.py").write_text("from conformance.runner.suite.conftest import *\n")
     ran = run_suite_in(check.parent, str(check))
     assert ran.results_path.exists(), ran.output
-    assert ran.feature(PASTED_FEATURE)["verdict"] == "native", ran.output
+    assert ran.feature(feature)["verdict"] == "native", ran.output

@@ -16,6 +16,7 @@ from conformance.report.compare import CHANGE_KINDS, by_kind, change_kind
 from conformance.report.labels import (
     CLAIM_STYLE,
     DIVERGES_MEANING,
+    DOCS_ROOT,
     VERDICT_STYLE,
     add_on_label,
     area_label,
@@ -23,7 +24,7 @@ from conformance.report.labels import (
     release_notes_link,
     short_backend,
 )
-from conformance.report.sharing import Shared, share
+from conformance.report.sharing import REF, Shared, share, unshare
 from conformance.report.view import (
     backend_labels,
     column_group,
@@ -182,6 +183,17 @@ _CODE_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|\b[a-z_]\w{3,}(?=\()")
 _STATEMENTS = ("async with", "async for", "sync_to_async", "await")
 
 
+def search_head(feature: Mapping[str, Any]) -> list[str]:
+    """The first words of a feature's search text: its id, title and area, which the page's
+    data has already, so the page's search data leaves them out (``search_data``)."""
+    return [feature["id"], feature["title"], area_label(feature["area"])]
+
+
+def _search_words(words: Iterable[str]) -> list[str]:
+    """Words lower case, one space apart, each once, in order (report.js ``searchWords``)."""
+    return list(dict.fromkeys(" ".join(word.lower().split()) for word in words if word))
+
+
 def search_text(feature: dict[str, Any], alternatives: list[dict[str, Any]]) -> str:
     """What the search box matches for a feature: its id, title, area, the dotted names and
     calls in the code its checks ran (``article.tags.aadd``, ``transaction.atomic``), the async
@@ -192,11 +204,11 @@ def search_text(feature: dict[str, Any], alternatives: list[dict[str, Any]]) -> 
         for result in feature["cells"].values()
         for check in result.get("checks") or []
     )
-    words = [feature["id"], feature["title"], area_label(feature["area"])]
+    words = search_head(feature)
     words += [found.group() for found in _CODE_NAME.finditer(code)]
     words += [statement for statement in _STATEMENTS if statement in code]
     words += [alternative.get("api") or "" for alternative in alternatives]
-    return " ".join(dict.fromkeys(" ".join(word.lower().split()) for word in words if word))
+    return " ".join(_search_words(words))
 
 
 def backend_differences(merged: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -326,22 +338,33 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
             for cell in merged["cells"]
         },
         "features": {
-            feature["id"]: {key: feature.get(key) for key in ("title", "area", "since", "add_on")}
-            | {
-                # One character per cell, in "cell_order", indexing "verdict_order": the page
-                # expands it; a dict per cell would be most of the page's data.
-                "verdicts": "".join(
-                    VERDICT_CODES[(feature["cells"].get(cell_id) or {}).get("verdict", "not-run")]
-                    for cell_id in cell_order
-                ),
-                "workarounds": workarounds(feature),
-                "docs": docs_link(feature["id"], "{series}"),
-                "chunk": chunk_of[feature["id"]],
-            }
+            feature["id"]: _without_empty(
+                {
+                    "title": feature["title"],
+                    "area": feature["area"],
+                    "since": _page_since(feature.get("since")),
+                    "add_on": feature.get("add_on"),
+                    # One character per cell, in "cell_order", indexing "verdict_order": the
+                    # page expands it; a dict per cell would be most of the page's data.
+                    "verdicts": "".join(
+                        VERDICT_CODES[
+                            (feature["cells"].get(cell_id) or {}).get("verdict", "not-run")
+                        ]
+                        for cell_id in cell_order
+                    ),
+                    "workarounds": workarounds(feature),
+                    # after "docs_root", which every link shares
+                    "docs": (docs_link(feature["id"], "{series}") or "").removeprefix(DOCS_ROOT),
+                    "chunk": chunk_of[feature["id"]],
+                }
+            )
             for feature in merged["features"]
         },
+        "docs_root": DOCS_ROOT,
         "columns": [[cell["id"] for cell in column["cells"]] for column in matrix_columns(merged)],
         "release_notes": release_notes_link("{series}"),
+        # the areas' names, the last words of each feature's search head (``search_head``)
+        "area_labels": {area: area_label(area) for area, _ in area_groups(merged["features"])},
         # The JSON's objects come out with sorted keys: the orders the page shows go as lists.
         "feature_order": [feature["id"] for feature in merged["features"]],
         "backend_order": backends(merged["cells"]),
@@ -354,6 +377,23 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
         },
         "changes": changed_cells(merged),
         "diverges_meaning": DIVERGES_MEANING,
+    }
+
+
+def _without_empty(found: dict[str, Any]) -> dict[str, Any]:
+    """A feature's page data without its empty fields: the script reads a missing one as
+    empty, and a thousand features' empty lists, objects and nulls cost the page's first click
+    the time to read them."""
+    return {key: value for key, value in found.items() if value not in (None, "", [], {})}
+
+
+def _page_since(since: Mapping[str, Any] | None) -> dict[str, Any]:
+    """ "Native since" per backend as the script reads it: backends with none left out, and
+    ``floor`` only where it is true."""
+    return {
+        backend: {"series": found["series"]} | ({"floor": True} if found.get("floor") else {})
+        for backend, found in (since or {}).items()
+        if found
     }
 
 
@@ -405,12 +445,15 @@ PANEL_CHECK = ("id", "verdict", "outcome", "claims", "notes")
 
 
 def panel_check(check: Mapping[str, Any]) -> dict[str, Any]:
-    """A check as the evidence panel shows it. Its run time is left out: it differs in every
-    cell, so it would keep the page from writing the many identical checks once."""
+    """A check as the evidence panel shows it. Its run time is left out, and so are the run times
+    of its measurements' requests: they differ in every cell, so they would keep the page from
+    writing the many identical checks once."""
     found = {key: check[key] for key in PANEL_CHECK if key in check}
     evidence = check.get("evidence")
     if evidence:
         shown = {key: evidence[key] for key in PANEL_EVIDENCE if evidence.get(key) not in EMPTY}
+        if "measurements" in shown:
+            shown["measurements"] = _without_run_times(shown["measurements"])
         if tried := evidence.get("tried"):
             shown["tried"] = {"calls": tried.get("calls"), "varied": tried.get("varied") or []}
         if differences := (evidence.get("signature") or {}).get("differences"):
@@ -420,6 +463,17 @@ def panel_check(check: Mapping[str, Any]) -> dict[str, Any]:
 
 
 EMPTY = (None, [], {})
+# How long each request or batch of a production measurement took: a run time, like a check's,
+# which differs in every cell (results.json keeps it).
+RUN_TIME = "seconds"
+
+
+def _without_run_times(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: _without_run_times(value) for key, value in node.items() if key != RUN_TIME}
+    if isinstance(node, list):
+        return [_without_run_times(item) for item in node]
+    return node
 
 
 def evidence_groups(features: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -432,34 +486,133 @@ def evidence_groups(features: list[dict[str, Any]]) -> list[list[dict[str, Any]]
     return [group for group in (groups[0] if groups else [], later) if group]
 
 
+# Stand-ins for a feature's id and its member's name (``queryset.aget``, ``aget``) in its own
+# evidence: check ids, code and calls name them, and without them a thousand features' checks
+# are alike. Control characters, so a feature whose evidence holds one keeps its text as it is.
+ID_MARK, MEMBER_MARK = "\x03", "\x04"
+_MARK = re.compile(f"[{ID_MARK}{MEMBER_MARK}]")
+# A member name shorter than this is left as it is: a stand-in would save nothing.
+MIN_MEMBER = 4
+
+
+def member_name(feature_id: str) -> str:
+    """The member a feature's id ends with ("aget" of "queryset.aget"), which its evidence and
+    rows name: the text a stand-in replaces; none when it is short or the whole id."""
+    member = feature_id.rpartition(".")[2]
+    return member if len(member) >= MIN_MEMBER and member != feature_id else ""
+
+
+def _strings(node: Any, change: Any) -> Any:
+    """``node`` with ``change`` applied to every string in it, keys too."""
+    if isinstance(node, str):
+        return change(node)
+    if isinstance(node, list):
+        return [_strings(item, change) for item in node]
+    if isinstance(node, dict):
+        return {change(key): _strings(item, change) for key, item in node.items()}
+    return node
+
+
+def _marked(node: Any) -> bool:
+    found: list[bool] = []
+    _strings(node, lambda text: found.append(bool(_MARK.search(text))) or text)
+    return any(found)
+
+
+def _stand_in(feature_id: str) -> Any:
+    member = member_name(feature_id)
+
+    def change(text: str) -> str:
+        text = text.replace(feature_id, ID_MARK)
+        return text.replace(member, MEMBER_MARK) if member else text
+
+    return change
+
+
+def fill_in(feature_id: str) -> Any:
+    """``_stand_in`` undone, as report.js ``fillIn`` does: a string's stand-ins replaced by the
+    feature's id and member name."""
+    member = member_name(feature_id)
+    return lambda text: _MARK.sub(
+        lambda mark: feature_id if mark.group() == ID_MARK else member, text
+    )
+
+
 def evidence_chunks(merged: Mapping[str, Any]) -> list[Shared]:
     """Each feature's notes and checks per cell, in the matrix's order, grouped as
-    ``evidence_groups`` says, with their repeated parts written once (``sharing.share``)."""
-    return [
-        share(
-            {
-                feature["id"]: {
-                    cell_id: {
-                        "notes": result.get("notes") or [],
-                        "checks": [panel_check(check) for check in result.get("checks") or []],
-                    }
-                    for cell_id, result in feature["cells"].items()
-                }
-                for feature in group
-            }
-        )
-        for group in evidence_groups(merged["features"])
-    ]
+    ``evidence_groups`` says, with their repeated parts written once (``sharing.share``).
+
+    A feature's cells are a list in the order of the page data's ``cell_order`` (``null`` for a
+    cell without the feature), and a cell that is a repeated part is its definition's number
+    alone: the 22 cell ids and a ``{"$ref": n}`` per cell, written for each of 1,075 features,
+    were a quarter of the compressed evidence. In a feature's strings its id and member name
+    are stand-ins (``ID_MARK``, ``MEMBER_MARK``), so the checks that differ only by them are
+    written once; ``plain`` lists the features whose text already held a stand-in's character,
+    kept as they are. ``read_evidence`` reads it back."""
+    order = [cell["id"] for cell in merged["cells"]]
+    chunks = []
+    for group in evidence_groups(merged["features"]):
+        cells, plain = {}, []
+        for feature in group:
+            found = [
+                _panel_result(result) if (result := feature["cells"].get(cell_id)) else None
+                for cell_id in order
+            ]
+            if _marked(found):
+                plain.append(feature["id"])
+            else:
+                found = _strings(found, _stand_in(feature["id"]))
+            cells[feature["id"]] = found
+        shared = share(cells)
+        shared["root"] = {
+            feature_id: [_number(cell) for cell in found] if isinstance(found, list) else found
+            for feature_id, found in shared["root"].items()
+        }
+        shared["plain"] = plain
+        chunks.append(shared)
+    return chunks
+
+
+def _panel_result(result: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "notes": result.get("notes") or [],
+        "checks": [panel_check(check) for check in result.get("checks") or []],
+    }
+
+
+def _number(cell: Any) -> Any:
+    """A cell that is a reference, as its definition's number (a cell is never a number)."""
+    return cell[REF] if isinstance(cell, dict) and list(cell) == [REF] else cell
+
+
+def read_evidence(chunk: Shared, cell_order: list[str]) -> dict[str, dict[str, Any]]:
+    """An evidence chunk as report.js reads it (``unshare``, ``cellEvidence``): each feature's
+    cells by id, stand-ins filled in."""
+    defs = unshare({"defs": chunk["defs"], "root": [{REF: n} for n in range(len(chunk["defs"]))]})
+    plain = set(chunk.get("plain") or [])
+    found = {}
+    for feature_id, cells in chunk["root"].items():
+        listed = unshare({"defs": chunk["defs"], "root": cells})
+        change = (lambda text: text) if feature_id in plain else fill_in(feature_id)
+        found[feature_id] = {
+            cell_id: _strings(defs[cell] if isinstance(cell, int) else cell, change)
+            for cell_id, cell in zip(cell_order, listed, strict=True)
+            if cell is not None
+        }
+    return found
 
 
 def search_data(merged: dict[str, Any]) -> dict[str, str]:
-    """Each feature's search text: its own element after the matrix's rows, inflated once the
-    page has loaded, so the rows come sooner."""
+    """Each feature's search text after its head (``search_head``), which the page puts back
+    from its data: its own element after the matrix's rows, inflated once the page has
+    loaded, so the rows come sooner."""
     alternatives = alternatives_by_pattern(merged)
-    return {
-        feature["id"]: search_text(feature, alternatives.get(feature["id"], []))
-        for feature in merged["features"]
-    }
+    found = {}
+    for feature in merged["features"]:
+        text = search_text(feature, alternatives.get(feature["id"], []))
+        head = " ".join(_search_words(search_head(feature)))
+        found[feature["id"]] = text[len(head) :].lstrip(" ")
+    return found
 
 
 def since_labels(feature: Mapping[str, Any], cells: list[dict[str, Any]]) -> dict[str, str]:

@@ -2,7 +2,8 @@
 
 Per cell: the verdicts of the ASGI views, a chart of the queries in flight (N = 1..8; gathered,
 ``thread_sensitive=False`` threads, concurrent requests, the pool) and the connections table
-(CONN_MAX_AGE x health checks x pool). The figures are the checks' evidence measurements
+(CONN_MAX_AGE x health checks x pool), each beside its sync twin's (the same load on a sync view
+over WSGI) where the check measured one. The figures are the checks' evidence measurements
 (``conformance/runner/suite/test_queries_in_flight.py`` and ``test_connections.py``).
 """
 
@@ -110,6 +111,9 @@ def section(merged: dict[str, Any]) -> list[dict[str, Any]]:
         for feature in measured:
             if feature["id"].startswith(f"{PREFIX}connections."):
                 figures = _measurements(feature, cell["id"]).get("connections") or {}
+                # The sync twin: the same load on the sync view over WSGI, where it was measured
+                # (results written before it was have none: the page says "not measured").
+                wsgi = figures.get("wsgi") or {}
                 connections.append(
                     _row(feature, cell["id"])
                     | {
@@ -119,6 +123,14 @@ def section(merged: dict[str, Any]) -> list[dict[str, Any]]:
                         "after_concurrent": figures.get("open_after_concurrent"),
                         # counts of a load whose requests failed say nothing of connections
                         "failed": bool(figures.get("failed")),
+                        "wsgi": {
+                            "after_sequential": wsgi.get("open_after_sequential"),
+                            "after_concurrent": wsgi.get("open_after_concurrent"),
+                            "failed": bool(wsgi.get("failed")),
+                            "server": wsgi.get("server"),
+                        }
+                        if wsgi
+                        else None,
                     }
                 )
         in_flight = _in_flight(measured, cell["id"])
@@ -155,6 +167,11 @@ def in_words(cell: dict[str, Any]) -> str:
     open_after = [
         f"{row['feature'].removeprefix(PREFIX + 'connections.')} "
         + ("requests failed" if row["failed"] else str(row["after_sequential"]))
+        + (
+            f" (WSGI {row['wsgi']['after_sequential']})"
+            if row["wsgi"] and not row["wsgi"]["failed"]
+            else ""
+        )
         for row in cell["connections"]
         if row["after_sequential"] is not None
     ]

@@ -17,11 +17,12 @@ import base64
 import gzip
 import json
 import re
+from html import unescape as html_unescape
 from importlib.resources import files
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from conformance.features import AREAS
 from conformance.report.compare import CHANGE_KINDS
@@ -54,6 +55,7 @@ from conformance.report.page_data import (
     divergence_groups,
     evidence_chunks,
     matrix_columns,
+    member_name,
     not_run_cells,
     ordered_claims,
     releases,
@@ -106,9 +108,104 @@ def deferred(parts: str | list[str]) -> Markup:
     )
 
 
+# Stand-ins for a row's feature title, id and member name (``queryset.aget``, ``aget``) in its
+# template (``row_templates``): control characters, which the server-rendered markup never holds
+# (``visible`` escapes them).
+TITLE_MARK, ID_MARK, MEMBER_MARK = "\x02", "\x03", "\x04"
+_MARKS = re.compile(f"[{TITLE_MARK}{ID_MARK}{MEMBER_MARK}]")
+MATRIX_ROW = '<div class="r" role="row" id="feature-'
+DIVERGENCE_ROW = '<tr id="divergence-'
+
+
+def _fill(template: str, feature: str, title: str) -> str:
+    """A template's stand-ins replaced by a feature's (escaped) id, member name and title."""
+    marks = {TITLE_MARK: title, ID_MARK: feature, MEMBER_MARK: member_name(feature)}
+    return _MARKS.sub(lambda mark: marks[mark.group()], template)
+
+
+def row_templates(parts: list[str], titles: dict[str, str], start: str) -> dict[str, Any]:
+    """Markup made of one row per feature (each starting with ``start`` and the feature's id)
+    as row templates: each row with its feature's title, id and member name replaced by
+    stand-ins. The matrix's rows differ mostly by those (1,066 rows of the real run share 86
+    templates), and compressed markup pays for them at every one of a row's cells, so the page
+    sends each template once and each row as (template, feature): a tenth of the compressed
+    matrix, two thirds of the Divergences table. ``titles``: each feature's title as the markup
+    has it (escaped), in the page data's ``feature_order``; a row's feature is its place there,
+    and its id and title come from the page's data (report.js ``expandRows``). A row the
+    stand-ins cannot round-trip goes as it is (place -1)."""
+    place = {feature: index for index, feature in enumerate(titles)}
+    templates: dict[str, int] = {}
+    encoded = []
+    for part in parts:
+        head, *rows = part.split(start)
+        found = []
+        for rest in rows:
+            row = start + rest
+            feature = html_unescape(rest[: rest.index('"')])
+            escaped, member = str(escape(feature)), member_name(str(escape(feature)))
+            template, at = row, -1
+            if not _MARKS.search(row) and feature in place:
+                marked = row.replace(titles[feature], TITLE_MARK).replace(escaped, ID_MARK)
+                marked = marked.replace(member, MEMBER_MARK) if member else marked
+                if _fill(marked, escaped, titles[feature]) == row:
+                    template, at = marked, place[feature]
+            found.append([templates.setdefault(template, len(templates)), at])
+        encoded.append([head, found])
+    return {"templates": list(templates), "parts": encoded}
+
+
+def markup_titles(merged: Merged) -> dict[str, str]:
+    """Each feature's title as the page's markup has it, in the features' order: control
+    characters shown (``visible``), then escaped, as report.js ``expandRows`` writes it too."""
+    return {f["id"]: str(escape(visible(f["title"]))) for f in merged["features"]}
+
+
+def expand_rows(payload: dict[str, Any], titles: dict[str, str]) -> list[str]:
+    """``row_templates`` undone, as report.js ``expandRows`` does: each part's markup."""
+    templates, features = payload["templates"], list(titles)
+    return [
+        head
+        + "".join(
+            _fill(templates[index], str(escape(features[at])), titles[features[at]])
+            if at >= 0
+            else templates[index]
+            for index, at in rows
+        )
+        for head, rows in payload["parts"]
+    ]
+
+
+def deferred_rows(parts: str | list[str], titles: dict[str, str], start: str) -> Markup:
+    """``deferred`` for markup of one row per feature, as row templates (``row_templates``)."""
+    # plain strings: a Markup part would escape the text joined to it
+    parts = [str(parts)] if isinstance(parts, str) else [str(part) for part in parts]
+    return Markup(
+        '<script type="application/octet-stream" data-deferred data-rows'
+        ' data-encoding="gzip+base64">'
+        f"{encode_data(row_templates(parts, titles, start))}</script>"
+    )
+
+
+def expand_deferred(payload: Any, titles: dict[str, str]) -> list[str]:
+    """A deferred element's parts as markup, whichever form it came in."""
+    return expand_rows(payload, titles) if isinstance(payload, dict) else payload
+
+
 def decode_data(encoded: str) -> Any:
     """``encode_data`` undone: what the page's script sees."""
     return json.loads(gzip.decompress(base64.b64decode(encoded)).decode("utf-8"))
+
+
+def page_script() -> Markup:
+    """report.js as the page carries it: without its comment lines and indentation, a quarter
+    of its bytes (the source keeps them for its readers). Only whole lines go, and only when
+    no kept line holds a template literal, the one place a line could start inside a string."""
+    source = files("conformance.report").joinpath("templates/report.js").read_text("utf-8")
+    kept = [line.strip() for line in source.splitlines()]
+    kept = [line for line in kept if line and not line.startswith("//")]
+    if any("`" in line for line in kept):
+        return Markup(source)
+    return Markup("\n".join(kept) + "\n")
 
 
 def _html_environment() -> Environment:
@@ -122,6 +219,7 @@ def _html_environment() -> Environment:
     env.filters["visible"] = visible
     env.filters["short_backend"] = short_backend
     env.filters["deferred"] = deferred
+    env.filters["deferred_rows"] = deferred_rows
     env.filters["gzip_base64"] = encode_data
     env.globals.update(
         VERDICT_STYLE=VERDICT_STYLE,
@@ -141,6 +239,9 @@ def _html_environment() -> Environment:
         short_since=short_since,
         DIVERGES_MEANING=DIVERGES_MEANING,
         CHANGE_KINDS=CHANGE_KINDS,
+        page_script=page_script,
+        MATRIX_ROW=MATRIX_ROW,
+        DIVERGENCE_ROW=DIVERGENCE_ROW,
         cell_key=cell_key,
         since_label=since_label,
         since_text=since_text,
@@ -178,6 +279,8 @@ def render_html(merged: Merged) -> str:
             columns=(columns := matrix_columns(merged)),
             not_run=not_run_cells(merged, columns),
             cells_by_id={cell["id"]: cell for cell in merged["cells"]},
+            # each title as the markup has it, for the matrix's row templates
+            titles=markup_titles(merged),
             features_by_id={feature["id"]: feature for feature in merged["features"]},
             production=production_section(merged),
         )

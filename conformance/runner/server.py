@@ -1,9 +1,11 @@
-"""A real ASGI server (uvicorn) serving an application on a free loopback port, in this process.
+"""A real ASGI server (uvicorn), and a real WSGI server (Django's own), serving an application
+on a free loopback port, in this process.
 
 In-process, so that the server's threads reach the session's test database through the same
-settings as the checks. The server
-runs its own event loop in a background thread; ``serving`` waits a bounded time for it to
-listen, and always stops it, failing loudly, naming the port, when it cannot.
+settings as the checks. The ASGI server runs its own event loop in a background thread;
+``serving`` waits a bounded time for it to listen, and always stops it, failing loudly, naming
+the port, when it cannot. ``serving_wsgi`` serves Django's sync path for the production checks'
+sync twin: one thread, the way a gunicorn sync worker serves its requests.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import uvicorn
+from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
 
 HOST = "127.0.0.1"
 Scope = MutableMapping[str, Any]
@@ -164,4 +167,53 @@ def serving(
                 f"the ASGI server on {running.url} (thread {thread.name}) did not stop within "
                 f"{2 * stop_timeout:g} s of being asked to. Fix: a request it serves never "
                 "ends; look for a view or a load without a bound."
+            )
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Django's request handler without its access log: the checks keep every exchange."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serving_wsgi(
+    app: Callable[..., Any], *, port: int = 0, stop_timeout: float = 10.0
+) -> Iterator[Server]:
+    """Serve the WSGI ``app`` with Django's own server (``runserver --nothreading``'s) on
+    loopback for the ``with`` block, then stop it.
+
+    One thread serves every request in turn, as a gunicorn sync worker does, so persistent
+    connections behave as Django's docs describe them for sync code: one per thread, reused.
+    (The threaded server ``runserver`` uses by default closes every connection after each
+    request, which would hide what ``CONN_MAX_AGE`` does.) It answers with ``Connection:
+    close``, so no client can hold it. Raises ``ServerError`` when it cannot listen or stop.
+    """
+    try:
+        httpd = WSGIServer((HOST, port), _QuietHandler, allow_reuse_address=True)
+    except OSError as exc:
+        raise ServerError(
+            f"cannot listen on {HOST}:{port} ({exc.strerror}). Fix: free that port, or pass "
+            "port=0 to let the system pick a free one."
+        ) from exc
+    httpd.set_app(app)
+    running = Server(port=httpd.server_address[1])
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+        name=f"wsgi-server-{running.port}", daemon=True,
+    )  # fmt: skip
+    thread.start()
+    try:
+        yield running
+    finally:
+        # shutdown() waits, unbounded, for the request being served: asked from a thread of
+        # its own, so the wait here stays bounded.
+        threading.Thread(target=httpd.shutdown, daemon=True).start()
+        thread.join(stop_timeout)
+        httpd.server_close()
+        if thread.is_alive():
+            raise ServerError(
+                f"the WSGI server on {running.url} (thread {thread.name}) did not stop within "
+                f"{stop_timeout:g} s of being asked to. Fix: a request it serves never ends."
             )

@@ -52,15 +52,23 @@
 
   function expand(data) {
     // Each feature's verdicts come as one character per cell, and each distinct workaround with
-    // its cells: back to {cell: {verdict, workaround}}.
+    // its cells: back to {cell: {verdict, workaround}}, the first time a feature's cells are
+    // read (the first click needs one feature's; building all of them would keep it waiting).
     Object.keys(data.features).forEach(function (featureId) {
       var feature = data.features[featureId];
-      feature.cells = {};
-      data.cell_order.forEach(function (cellId, index) {
-        feature.cells[cellId] = { verdict: data.verdict_order[Number(feature.verdicts[index])] };
-      });
-      Object.keys(feature.workarounds).forEach(function (text) {
-        feature.workarounds[text].forEach(function (cellId) { feature.cells[cellId].workaround = text; });
+      var cells = null;
+      Object.defineProperty(feature, "cells", {
+        get: function () {
+          if (cells) return cells;
+          cells = {};
+          data.cell_order.forEach(function (cellId, index) {
+            cells[cellId] = { verdict: data.verdict_order[Number(feature.verdicts[index])] };
+          });
+          Object.keys(feature.workarounds || {}).forEach(function (text) {
+            feature.workarounds[text].forEach(function (cellId) { cells[cellId].workaround = text; });
+          });
+          return cells;
+        }
       });
     });
     return data;
@@ -74,7 +82,9 @@
 
   function unshare(doc) {
     // render.py's `share` undone: {"$ref": n} stands for doc.defs[n], each written once;
-    // a definition refers only to earlier ones.
+    // a definition refers only to earlier ones. Each feature's cells are a list in the order
+    // of the data's cell_order, a cell written as a number being doc.defs[n]
+    // (page_data.py's `evidence_chunks`).
     var defs = doc.defs;
     function resolve(node) {
       if (node === null || typeof node !== "object") return node;
@@ -86,7 +96,46 @@
       return out;
     }
     for (var i = 0; i < defs.length; i += 1) defs[i] = resolve(defs[i]);
-    return resolve(doc.root);
+    var found = {};
+    Object.keys(doc.root).forEach(function (featureId) {
+      found[featureId] = resolve(doc.root[featureId]).map(function (cell) {
+        return typeof cell === "number" ? defs[cell] : cell;
+      });
+    });
+    return { cells: found, plain: doc.plain || [] };
+  }
+
+  function cellEvidence(chunk, featureId, cellId) {
+    // One cell's evidence in an inflated chunk, its stand-ins filled in (page_data.py's
+    // `evidence_chunks`: \x03 the feature's id, \x04 its member's name); null where the
+    // feature has none in that cell.
+    var cells = chunk.cells[featureId];
+    var found = cells ? cells[DATA.cell_order.indexOf(cellId)] || null : null;
+    return found && chunk.plain.indexOf(featureId) < 0 ? fillIn(found, featureId) : found;
+  }
+
+  function member(featureId) {
+    // A feature's member name (render.py's and page_data.py's `_member`): "aget" of
+    // "queryset.aget"; none when it is short or the whole id.
+    var name = featureId.slice(featureId.lastIndexOf(".") + 1);
+    return name.length < 4 || name === featureId ? "" : name;
+  }
+
+  function fillIn(node, featureId) {
+    // A copy: the definitions are shared by many features.
+    var memberName = member(featureId);
+    function text(value) {
+      return value.replace(/[\x03\x04]/g, function (mark) { return mark === "\x03" ? featureId : memberName; });
+    }
+    function copy(value) {
+      if (typeof value === "string") return text(value);
+      if (value === null || typeof value !== "object") return value;
+      if (Array.isArray(value)) return value.map(copy);
+      var out = {};
+      Object.keys(value).forEach(function (key) { out[text(key)] = copy(value[key]); });
+      return out;
+    }
+    return copy(node);
   }
 
   function boot() {
@@ -272,7 +321,7 @@
       var cell = DATA.cells[cellId];
       var p = el("p");
       if (feature.docs) {
-        p.appendChild(link("Django " + cell.django_series + " documentation of this API", feature.docs.replace("{series}", cell.django_series), true));
+        p.appendChild(link("Django " + cell.django_series + " documentation of this API", (DATA.docs_root + feature.docs).replace("{series}", cell.django_series), true));
       }
       var since = feature.since && feature.since[cell.backend];
       if (since && !since.floor) {
@@ -326,7 +375,7 @@
       panel.removeAttribute("data-complete"); // until this cell's evidence is drawn
       evidenceChunk(feature.chunk).then(function (chunk) {
         // Drawn unless another cell was opened, or this one closed, meanwhile.
-        if (currentKey === key) draw(key, featureId, cellId, td, chunk[featureId][cellId]);
+        if (currentKey === key) draw(key, featureId, cellId, td, cellEvidence(chunk, featureId, cellId));
       }, function (error) {
         notify("The evidence of “" + visible(key) + "” could not be read (" + error + "): render the page again with python -m conformance.report.");
       });
@@ -471,9 +520,22 @@
           v += backend + ":" + feature.cells[cellId].verdict + " ";
           if (DATA.changes[featureId + "--" + cellId]) v += backend + ":changed ";
         });
-        rowTokens["feature-" + featureId] = { text: search[featureId], v: v };
+        var head = searchWords([featureId, feature.title, DATA.area_labels[feature.area]]).join(" ");
+        var tail = search[featureId];
+        rowTokens["feature-" + featureId] = { text: tail ? head + " " + tail : head, v: v };
       });
       return rowTokens;
+    }
+
+    function searchWords(words) {
+      // page_data.py's `_search_words`: lower case, one space apart, each once, in order.
+      var seen = [];
+      words.forEach(function (word) {
+        if (!word) return;
+        var said = word.toLowerCase().split(/\s+/).filter(Boolean).join(" ");
+        if (seen.indexOf(said) < 0) seen.push(said);
+      });
+      return seen;
     }
 
     // Classes whose methods code calls on an instance or a manager: "Model.asave" is also
@@ -776,7 +838,7 @@
     function docsLink(featureId, series) {
       // Django's documentation of the API, for the chosen release.
       var docs = DATA.features[featureId].docs;
-      return docs ? link("Django " + series + " docs", docs.replace("{series}", series), true) : null;
+      return docs ? link("Django " + series + " docs", (DATA.docs_root + docs).replace("{series}", series), true) : null;
     }
 
     function syncToAsyncItem(featureId, cellId, series, backend) {
@@ -927,7 +989,7 @@
       var reason = el("div", "Why: reading the evidence…", "reason");
       li.appendChild(reason);
       evidenceChunk(DATA.features[change.feature].chunk).then(function (chunk) {
-        var found = (chunk[change.feature] || {})[change.after] || { notes: [], checks: [] };
+        var found = cellEvidence(chunk, change.feature, change.after) || { notes: [], checks: [] };
         var why = found.notes[0];
         found.checks.forEach(function (check) { why = why || (check.evidence && check.evidence.reason) || check.notes[0]; });
         reason.textContent = "Why: " + visible(why || "no reason recorded; see the evidence");
@@ -1004,13 +1066,41 @@
       matrix.style.setProperty("--matrix-top", head + (area ? area.offsetHeight : 0) + "px");
     }
 
+    var ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&#34;", "'": "&#39;" };
+
+    function escaped(text) {
+      // Text as Jinja escapes it in the server-rendered markup.
+      return String(text).replace(/[&<>"']/g, function (c) { return ESCAPES[c]; });
+    }
+
+    function expandRows(payload) {
+      // render.py's `row_templates` undone: each row's template with its feature's title, id
+      // and member name (from the data, escaped as the markup has them) where the stand-ins
+      // (\x02, \x03, \x04) stand. A row's feature is its place in the data's feature_order
+      // (-1: a row sent as it is).
+      return payload.parts.map(function (part) {
+        return part[0] + part[1].map(function (row) {
+          var template = payload.templates[row[0]];
+          if (row[1] < 0) return template;
+          var featureId = DATA.feature_order[row[1]];
+          var marks = {
+            "\x02": escaped(visible(DATA.features[featureId].title)),
+            "\x03": escaped(featureId),
+            "\x04": member(escaped(featureId))
+          };
+          return template.replace(/[\x02-\x04]/g, function (mark) { return marks[mark]; });
+        }).join("");
+      });
+    }
+
     function insertDeferred(holders, inflated) {
       // Markup the page inserts once it has loaded (render.py's `deferred`): the matrix's later
-      // areas and the sections below it, where each compressed part stood, one part per task so a
-      // reader's click is handled between them.
+      // areas (as row templates) and the sections below it, where each compressed part stood,
+      // one part per task so a reader's click is handled between them.
       var tasks = [];
       holders.forEach(function (holder, index) {
-        inflated[index].forEach(function (part) { tasks.push([holder, part]); });
+        var parts = Array.isArray(inflated[index]) ? inflated[index] : expandRows(inflated[index]);
+        parts.forEach(function (part) { tasks.push([holder, part]); });
       });
       return new Promise(function (resolve) {
         (function next() {

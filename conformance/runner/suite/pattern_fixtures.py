@@ -13,19 +13,24 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from asgiref.sync import sync_to_async
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from conformance.features import FEATURES
+from conformance.runner import probe
+from conformance.runner.probe import Outcome
 from testapp import models as testapp_models
 from testapp.models import Article, Author, Award, Book, Profile, Tag
 
 # What a workaround may name without importing it, as a user's module would have imported it:
-# the testapp's models, sync_to_async, transaction and the ORM's aggregates. Nothing of the kit.
+# the testapp's models, sync_to_async, transaction, IntegrityError and the ORM's aggregates.
+# Nothing of the kit.
 WORKAROUND_NAMES: dict[str, Any] = {
     **{name: value for name, value in vars(testapp_models).items() if not name.startswith("_")},
     "sync_to_async": sync_to_async,
     "transaction": transaction,
+    "IntegrityError": IntegrityError,
     **{name: getattr(models, name) for name in ("Avg", "Count", "Max", "Min", "Q", "Sum", "F")},
 }
 
@@ -49,6 +54,27 @@ def pasteable(feature_id: str) -> Callable[[], Awaitable[Any]] | None:
     namespace = dict(WORKAROUND_NAMES)
     exec(compile(source, filename, "exec"), namespace)
     return namespace["workaround"]
+
+
+def required_workaround(feature_id: str) -> Callable[[], Awaitable[Any]]:
+    """``pasteable``, for a pattern whose check needs one: a missing workaround fails the check
+    naming the fix, instead of a "needs sync_to_async" the page could not say how to meet."""
+    found = pasteable(feature_id)
+    if found is None:
+        pytest.fail(
+            f"{feature_id} has no workaround. Fix: add one to conformance/data/patterns.toml"
+        )
+    return found
+
+
+def pattern_or_workaround(
+    conformance: Any, feature_id: str, direct: Callable[[], Awaitable[Any]]
+) -> Outcome:
+    """``probe.pattern`` whose wrapped form is the feature's pasteable workaround, run as
+    written; its text is annotated on the check, so the report shows exactly what ran."""
+    outcome = probe.pattern(direct, required_workaround(feature_id))
+    conformance.annotate(workaround=workaround_text(feature_id))
+    return outcome
 
 
 @dataclass

@@ -8,22 +8,31 @@ Issue #13, part 3. Django's docs say a connection closes at the end of each requ
 each request runs in a new thread, so whether that holds is measured, not assumed. Cyclic garbage
 collection is paused during the load: a connection the collector would close later still
 outlived its request, and must be counted as such whenever the collector happens to run.
+
+The sync twin (issue #25): the same load, under the same settings, against the view's sync twin
+served by Django's own WSGI server in one thread (a gunicorn sync worker's shape). Its counts
+stand beside the async ones in the evidence, the reason and the report.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import pytest
+from django.core.wsgi import get_wsgi_application
 from django.db import connection
 
-from conformance.runner import activity, asgi, measure
+from conformance.runner import activity, asgi, measure, server
 from conformance.runner.probe import Outcome, observed
 from conformance.verdicts import Verdict
 from testapp import views
 
 M = 4
 PATH = "/tags/count/"
+SYNC_PATH = "/tags/count/sync/"  # the same query in a sync view
+SYNC_SERVER = "WSGI (Django's sync path, one server thread)"
 POOL = activity.POOL
 
 # The served requests only read what migrations created, so the test's own transaction (and no
@@ -32,29 +41,52 @@ POOL = activity.POOL
 pytestmark = pytest.mark.usefixtures("db")
 
 
-def _load(server, settings: dict[str, Any], *, limit: int) -> dict[str, Any]:
-    """M sequential then M concurrent requests under ``settings``, and the connections the
-    server counts after each; whatever is left open is closed at the end, on failure too."""
+def _counts(
+    serve: Callable[[], AbstractContextManager[server.Server]],
+    path: str,
+    settings: dict[str, Any],
+    *,
+    limit: int,
+) -> dict[str, Any]:
+    """M sequential then M concurrent requests to ``path`` on the server ``serve`` gives, under
+    ``settings``, and the connections the database server counts after each. The web server
+    stops before the leftovers are closed (a sync server's thread holds its connection until
+    it ends); whatever is left open is closed at the end, on failure too."""
     with activity.monitoring() as monitor:
         baseline = monitor.backends()
         opened = lambda: len(monitor.backends() - baseline)  # noqa: E731
         try:
-            with activity.configured(**settings), activity.gc_paused():
-                sequential = asgi.sequentially(server, [PATH] * M)
+            with activity.configured(**settings), activity.gc_paused(), serve() as served:
+                sequential = asgi.sequentially(served, [path] * M)
                 after_sequential = activity.settled(opened, limit)
-                concurrent = asgi.concurrently(server, [PATH] * M)
+                concurrent = asgi.concurrently(served, [path] * M)
                 after_concurrent = activity.settled(opened, limit)
         finally:
             activity.close_leftovers(monitor, baseline)
     exchanges = sequential + concurrent
     return {
-        "m": M,
-        "settings": {key: settings.get(key) for key in ("conn_max_age", "health_checks", "pool")},
         "open_after_sequential": after_sequential,
         "open_after_concurrent": after_concurrent,
         "failed": [e.line() for e in exchanges if e.status != 200][:3],
         "first_exchange": exchanges[0].to_json(),
     }
+
+
+def _load(
+    served: server.Server, settings: dict[str, Any], *, limit: int, sync_twin: bool = True
+) -> dict[str, Any]:
+    """The load on the ASGI server, then (``sync_twin``) the same load on the sync view over
+    WSGI, under the same settings."""
+    found = {
+        "m": M,
+        "settings": {key: settings.get(key) for key in ("conn_max_age", "health_checks", "pool")},
+    } | _counts(lambda: nullcontext(served), PATH, settings, limit=limit)
+    if sync_twin:
+        wsgi = lambda: server.serving_wsgi(get_wsgi_application())  # noqa: E731
+        found["wsgi"] = {"server": SYNC_SERVER, "path": SYNC_PATH} | _counts(
+            wsgi, SYNC_PATH, settings, limit=limit
+        )
+    return found
 
 
 def _in_words(found: dict[str, Any]) -> str:
@@ -64,26 +96,46 @@ def _in_words(found: dict[str, Any]) -> str:
     )
 
 
+def _over(found: dict[str, Any], limit: int) -> bool:
+    return found["open_after_sequential"] > limit or found["open_after_concurrent"] > limit
+
+
 def _outcome(found: dict[str, Any], *, limit: int, promise: str) -> Outcome:
     """``native`` when every request answered and the server never had more than ``limit``
-    connections open after the sequential load (``limit`` after both for the pool);
-    ``diverges`` when more stayed open than the documented behaviour allows."""
+    connections open after either load (what Django's docs promise); ``diverges`` when more
+    stayed open. The sync twin's counts over WSGI go beside the async ones in the evidence and
+    the reason, which says whether the sync path kept the promise, so no text about them can
+    contradict the figures."""
+    wsgi = found.get("wsgi")
     evidence = {
         "snippet": measure.snippet(views.one_query) + f"\n# settings: {found['settings']}",
         # the smallest reproduction, as the report's Divergences section shows it
         "example": f"{found['settings']}: {M} sequential, then {M} concurrent GET {PATH}",
-        "observed": observed("value", _in_words(found)),
+        "observed": observed("value", "ASGI: " + _in_words(found)),
         "measurements": {"connections": found},
     }
+    if wsgi is not None:
+        evidence["snippet"] += "\n\n# sync twin, served over WSGI\n" + measure.snippet(
+            views.one_query_sync
+        )
+        evidence["sync_twin"] = (
+            observed("exception", wsgi["failed"][0], type_name="HTTP error")
+            if wsgi["failed"]
+            else observed("value", "WSGI: " + _in_words(wsgi))
+        )
     if found["failed"]:
         first = found["first_exchange"]
         evidence["observed"] = observed(
             "exception", found["failed"][0], type_name=first.get("exception") or "HTTP error"
         )
         return Outcome(Verdict.UNSUPPORTED, evidence, found["failed"][0])
-    if found["open_after_sequential"] > limit or found["open_after_concurrent"] > limit:
-        return Outcome(Verdict.DIVERGES, evidence, f"{promise}, but {_in_words(found)}")
-    return Outcome(Verdict.NATIVE, evidence)
+    if not _over(found, limit):
+        return Outcome(Verdict.NATIVE, evidence)
+    reason = f"{promise}, but under ASGI {_in_words(found)}"
+    if wsgi is not None and not wsgi["failed"]:
+        kept = "the sync path keeps to it" if not _over(wsgi, limit) else "the sync path too"
+        reason += f"; {kept}: under {SYNC_SERVER} {_in_words(wsgi)}"
+    return Outcome(Verdict.DIVERGES, evidence, reason)
 
 
 def _needs_server() -> None:
@@ -112,7 +164,9 @@ def _needs_pool() -> None:
         for checks, suffix in ((False, ""), (True, "-health-checks"))
     ],
 )  # fmt: skip
-def test_connections_after_asgi_requests(conformance, asgi_server, conn_max_age, health_checks):
+def test_connections_after_asgi_requests_against_wsgi(
+    conformance, asgi_server, conn_max_age, health_checks
+):
     _needs_server()
     # Persistent connections: one per thread, reused by its next request; sequential requests
     # need one, and more means each request left its own behind.
@@ -126,12 +180,14 @@ def test_connections_after_asgi_requests(conformance, asgi_server, conn_max_age,
     conformance.record(_outcome(found, limit=limit, promise=promise))
 
 
-def _pooled(server, *, conn_max_age: int) -> Outcome:
-    """The pool's verdict: ``absent`` before Django 5.1, else from the load's counts."""
+def _pooled(served: server.Server, *, conn_max_age: int) -> Outcome:
+    """The pool's verdict: ``absent`` before Django 5.1, else from the load's counts. The pool
+    is one per process, so its load runs on the ASGI server only (its promise is its size)."""
     absent = activity.pool_absence()
     if absent is not None:
         return absent
-    found = _load(server, {"conn_max_age": conn_max_age, "pool": POOL}, limit=POOL["max_size"])
+    settings = {"conn_max_age": conn_max_age, "pool": POOL}
+    found = _load(served, settings, limit=POOL["max_size"], sync_twin=False)
     promise = f"the pool holds at most max_size = {POOL['max_size']} connections"
     return _outcome(found, limit=POOL["max_size"], promise=promise)
 

@@ -26,7 +26,7 @@ from django.db.models import Avg, Count, Sum
 from conformance.claims import load as load_claims
 from conformance.runner import measure, probe
 from conformance.runner.probe import observe_async, rolled_back
-from conformance.runner.suite.pattern_fixtures import library, pasteable, workaround_text
+from conformance.runner.suite.pattern_fixtures import library, pattern_or_workaround
 from testapp.models import Article, Author, Tag
 
 # --- select_related / prefetch_related ------------------------------------------------------
@@ -275,14 +275,7 @@ def _alternative_evidence(case: PatternCase) -> dict[str, Any]:
 def test_pattern_runs_directly_in_a_coroutine_or_needs_wrapping(conformance, articles, case):
     """The verdict says whether the reference's sync_to_async form is still needed."""
     library(articles)
-    workaround = pasteable(case.feature)
-    if workaround is None:
-        pytest.fail(
-            f"{case.feature} has no workaround. Fix: add one to conformance/data/patterns.toml"
-        )
-    outcome = probe.pattern(case.direct, workaround)
-    # the text a user pastes, exactly as the wrapped form ran it
-    conformance.annotate(workaround=workaround_text(case.feature))
+    outcome = pattern_or_workaround(conformance, case.feature, case.direct)
     if case.alternative is not None:
         outcome = measure.with_evidence(outcome, native_alternative=_alternative_evidence(case))
     conformance.record(outcome)
@@ -342,7 +335,9 @@ def test_thread_sensitive_sync_to_async_runs_on_the_callers_connection(conforman
     async def default():
         return await sync_to_async(observe)()
 
-    outcome = probe.pattern(_count_direct(), wrapped)
+    outcome = pattern_or_workaround(
+        conformance, "pattern.sync-to-async-thread-sensitive", _count_direct()
+    )
     with rolled_back():
         defaults = observe_async(default)
     with rolled_back():

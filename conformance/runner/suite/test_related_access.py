@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from asgiref.sync import sync_to_async
 
-from conformance.runner import probe
+from conformance.runner.suite.pattern_fixtures import pattern_or_workaround
 from testapp.models import Article
 
 
@@ -17,8 +16,4 @@ def test_lazy_forward_fk_access_in_a_coroutine(conformance, articles):
         article = await Article.objects.aget(slug="article-1")
         return article.author.name
 
-    async def wrapped():
-        article = await Article.objects.aget(slug="article-1")
-        return await sync_to_async(lambda: article.author.name)()
-
-    conformance.record(probe.pattern(direct, wrapped))
+    conformance.record(pattern_or_workaround(conformance, "pattern.lazy-forward-fk", direct))

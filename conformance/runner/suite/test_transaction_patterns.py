@@ -1,9 +1,11 @@
 """The reference's transaction examples, run as written and in the sync_to_async form.
 
 Reference: "Transaction Handling". The written form opens ``async with transaction.atomic()``;
-the wrapped form does the same work inside one sync function called through ``sync_to_async``,
-which is how atomic blocks run in a release without an async context manager. Savepoints are
-tried inside the check's own atomic block, which stands in for the outer transaction.
+the wrapped form is the pattern's pasteable workaround (``patterns.toml``): the same work inside
+one sync function called through ``sync_to_async``, which is how atomic blocks run in a release
+without an async context manager, run exactly as the report shows it. The written savepoints are
+tried inside the check's own atomic block, which stands in for the outer transaction; their
+workaround opens its own, as a view must.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db import IntegrityError, transaction
 
-from conformance.runner import measure, probe
+from conformance.runner import measure
 from conformance.runner.probe import observe_async, rolled_back
+from conformance.runner.suite.pattern_fixtures import pattern_or_workaround, required_workaround
 from testapp.models import Article, AuditLog, Comment, Tag
 
 TAG_NAMES = ["async", "orm"]
@@ -28,19 +31,6 @@ async def create_article_with_tags():
         return article.title, sorted([tag.name async for tag in article.tags.all()])
 
 
-async def create_article_with_tags_wrapped():
-    @sync_to_async
-    def create():
-        with transaction.atomic():
-            article = Article.objects.create(title="Atomic", status="draft")
-            for name in TAG_NAMES:
-                tag, _ = Tag.objects.get_or_create(name=name)
-                article.tags.add(tag)
-            return article.title, sorted(tag.name for tag in article.tags.all())
-
-    return await create()
-
-
 async def transfer_articles():
     ada, grace = await _author_ids()
     async with transaction.atomic():
@@ -51,21 +41,6 @@ async def transfer_articles():
         return count
 
 
-async def transfer_articles_wrapped():
-    ada, grace = await _author_ids()
-
-    @sync_to_async
-    def transfer():
-        with transaction.atomic():
-            count = Article.objects.filter(author_id=ada).update(author_id=grace)
-            AuditLog.objects.create(
-                action="transfer_articles", count=count, from_author_id=ada, to_author_id=grace
-            )
-            return count
-
-    return await transfer()
-
-
 async def _author_ids():
     first = await Article.objects.select_related("author").aget(slug="article-1")
     last = await Article.objects.select_related("author").aget(slug="article-3")
@@ -73,48 +48,51 @@ async def _author_ids():
 
 
 ATOMIC_CASES = {
-    "pattern.atomic-block": (create_article_with_tags, create_article_with_tags_wrapped),
-    "pattern.atomic-transfer": (transfer_articles, transfer_articles_wrapped),
+    "pattern.atomic-block": create_article_with_tags,
+    "pattern.atomic-transfer": transfer_articles,
 }
 
 
 @pytest.mark.parametrize(
-    ("direct", "wrapped"),
+    ("feature", "direct"),
     [
         pytest.param(
-            *forms,
+            feature,
+            direct,
             id=feature.removeprefix("pattern."),
             marks=pytest.mark.conformance(
                 feature=feature,
             ),
         )
-        for feature, forms in ATOMIC_CASES.items()
+        for feature, direct in ATOMIC_CASES.items()
     ],
 )
-def test_atomic_block_runs_as_written_or_needs_wrapping(conformance, articles, direct, wrapped):
+def test_atomic_block_runs_as_written_or_needs_wrapping(conformance, articles, feature, direct):
     """``async with transaction.atomic()`` needs an async context manager Django may not have."""
-    conformance.record(probe.pattern(direct, wrapped))
+    conformance.record(pattern_or_workaround(conformance, feature, direct))
 
 
-def _savepoint_case(finish: str):
-    """Direct (savepoint() called in the coroutine) and wrapped (the reference's) forms."""
+def _savepoint_direct(finish: str):
+    """The savepoint called in the coroutine, as the reference writes it."""
 
     async def direct():
         article = await Article.objects.aget(slug="article-1")
         sid = transaction.savepoint()
         await Comment.objects.acreate(article=article, text="Comment")
         getattr(transaction, f"savepoint_{finish}")(sid)
+
+    direct.__qualname__ = f"savepoint_{finish}"
+    return direct
+
+
+def _comments_after(form):
+    """Run ``form``, then count the comments it left: what the savepoint kept."""
+
+    async def run_and_count():
+        await form()
         return await Comment.objects.filter(text="Comment").acount()
 
-    async def wrapped():
-        article = await Article.objects.aget(slug="article-1")
-        sid = await sync_to_async(transaction.savepoint)()
-        await Comment.objects.acreate(article=article, text="Comment")
-        await sync_to_async(getattr(transaction, f"savepoint_{finish}"))(sid)
-        return await Comment.objects.filter(text="Comment").acount()
-
-    direct.__qualname__, wrapped.__qualname__ = f"savepoint_{finish}", f"savepoint_{finish}_wrapped"
-    return direct, wrapped
+    return run_and_count
 
 
 @pytest.mark.parametrize(
@@ -131,11 +109,12 @@ def _savepoint_case(finish: str):
 )
 def test_savepoint_from_a_coroutine_keeps_or_drops_its_rows(conformance, articles, finish):
     """A rolled-back savepoint drops the comment, a committed one keeps it."""
-    direct, wrapped = _savepoint_case(finish)
-    outcome = probe.pattern(direct, wrapped)
-    form = wrapped if outcome.evidence.get("wrapped") else direct
+    feature = f"pattern.savepoint-{finish}"
+    direct = _savepoint_direct(finish)
+    outcome = pattern_or_workaround(conformance, feature, direct)
+    form = required_workaround(feature) if outcome.evidence.get("wrapped") else direct
     with rolled_back():
-        remaining = observe_async(form)
+        remaining = observe_async(_comments_after(form))
     conformance.record(
         measure.with_evidence(
             outcome,
@@ -156,6 +135,9 @@ async def create_article_safe():
 
 
 async def create_article_safe_wrapped():
+    """The reference's example in one sync function: what its claims are about, where the
+    written form cannot run (the verdict's wrapped form is the pasteable workaround)."""
+
     @sync_to_async
     def create():
         try:
@@ -174,7 +156,9 @@ async def create_article_safe_wrapped():
 )
 def test_integrity_error_inside_atomic_leaves_nothing_behind(conformance, articles):
     """The duplicate slug must be caught as IntegrityError and undo the audit row before it."""
-    outcome = probe.pattern(create_article_safe, create_article_safe_wrapped)
+    outcome = pattern_or_workaround(
+        conformance, "pattern.atomic-integrity-error", create_article_safe
+    )
     form = create_article_safe_wrapped if outcome.evidence.get("wrapped") else create_article_safe
 
     async def run_and_look():
