@@ -344,7 +344,7 @@ def stability(session: nox.Session) -> None:
     """Run cells several times and list any verdict that changed: ``nox -s stability -- --runs
     3 django-6.1-sqlite`` (each run is a nested nox, so nox is installed here too)."""
     session.install(*PYPROJECT["project"]["dependencies"], "nox", "uv")
-    session.run("python", "-m", "conformance.report.stability", *session.posargs)
+    session.run("python", "-m", "conformance.stability", *session.posargs)
 
 
 @nox.session(python="3.12", tags=["ci"])

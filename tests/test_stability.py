@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from conformance.report.stability import unstable, why
+from conformance.stability import unstable, why
 from tests.conftest import ROOT
 from tests.session_data import check, observation, session
 
@@ -51,14 +51,25 @@ def test_an_unstable_verdict_is_explained_by_its_checks_notes_and_call(tmp_path)
     ]
 
 
+# The checks whose inputs are drawn at random or whose outcome depends on scheduling: the rest
+# of a cell calls a fixed grid, so repeating it would re-check nothing a seed can change.
+RANDOM_OR_CONCURRENT = (
+    "test_properties or test_state_machine or test_queries_in_flight or test_connections"
+    " or test_asgi_views"
+)
+
+
 def test_three_runs_of_one_real_cell_give_identical_verdicts():
     completed = subprocess.run(
-        [sys.executable, "-m", "conformance.report.stability", "--runs", "3", "django-6.1-sqlite"],
+        [
+            sys.executable, "-m", "conformance.stability", "--runs", "3", "django-6.1-sqlite",
+            "--", "-k", RANDOM_OR_CONCURRENT,
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
         timeout=900,
-    )
+    )  # fmt: skip
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "over 3 runs: identical" in completed.stdout

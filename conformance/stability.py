@@ -1,6 +1,9 @@
 """Run cells several times and compare their verdicts, like web-platform-tests' stability check.
 
-    python -m conformance.report.stability --runs 3 django-6.1-sqlite [CELL ...]
+    python -m conformance.stability --runs 3 django-6.1-sqlite [CELL ...] [-- PYTEST-ARGS]
+
+Arguments after ``--`` go to every run's pytest, e.g. ``-- -k properties`` to repeat only the
+checks that draw random data.
 
 Each run goes through nox into its own reports folder (``CONFORMANCE_REPORTS``), so the
 everyday ``reports/`` is left alone. Verdicts must not change between runs of the same code on
@@ -62,10 +65,12 @@ def unstable(runs: list[VerdictTable]) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m conformance.report.stability")
+    parser = argparse.ArgumentParser(prog="python -m conformance.stability")
     parser.add_argument("cells", nargs="+", help="cell ids, e.g. django-6.1-sqlite")
     parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    pytest_args = argv[argv.index("--") :] if "--" in argv else []
+    args = parser.parse_args(argv[: len(argv) - len(pytest_args)])
     runs: list[VerdictTable] = []
     with tempfile.TemporaryDirectory(prefix="conformance-stability-") as scratch:
         for index in range(args.runs):
@@ -73,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             sessions = [f"conformance({cell})" for cell in args.cells]
             try:
                 completed = processes.run(
-                    [sys.executable, "-m", "nox", "-s", *sessions],
+                    [sys.executable, "-m", "nox", "-s", *sessions, *pytest_args],
                     env={**os.environ, "CONFORMANCE_REPORTS": str(reports)},
                     timeout_s=RUN_TIMEOUT_S,
                 )
