@@ -55,7 +55,7 @@ def run_suite_in(
             "--conformance-series=5.2",
             f"--rootdir={directory}", "-q",
         ],
-        cwd=directory, env=environ, capture_output=True, text=True, check=False,
+        cwd=directory, env=environ, capture_output=True, text=True, check=False, timeout=900,
     )  # fmt: skip
     remove_sqlite_files(suffix)  # a session the test stopped leaves its database file
     return SuiteRun(completed.returncode, completed.stdout + completed.stderr, results)

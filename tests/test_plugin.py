@@ -114,3 +114,35 @@ def test_a_url_that_is_not_postgresql_names_the_fix(tmp_path, run_suite):
     assert run.returncode != 0
     assert "is not a PostgreSQL URL" in run.output
     assert "Fix: use postgresql://" in run.output
+
+
+# Every example diverges and takes a tenth of a second, so shrinking it unbounded would outlast
+# the check's budget (Hypothesis' own limit is five minutes).
+SLOW_TO_SHRINK = textwrap.dedent(
+    """
+    import time
+
+    import pytest
+    from hypothesis import given, strategies as st
+    from conformance.runner.probe import Outcome
+    from conformance.verdicts import Verdict
+
+    @pytest.mark.conformance(feature="queryset.aget")
+    @given(st.lists(st.integers(), min_size=30), st.text(min_size=30))
+    def test_always_diverges(conformance, numbers, text):
+        time.sleep(0.1)
+        evidence = {
+            "snippet": "await f()",
+            "example": f"f({numbers!r}, {text!r})",
+            "observed": {"kind": "value", "repr": "1"},
+        }
+        conformance.record(Outcome(Verdict.DIVERGES, evidence, "differs"), shrink=True)
+    """
+)
+
+
+def test_a_divergence_slow_to_shrink_ends_as_diverges_within_the_check_budget(tmp_path, run_suite):
+    (tmp_path / "test_shrinking.py").write_text(SLOW_TO_SHRINK)
+    run = run_suite("test_shrinking.py", "--conformance-timeout=9", "--hypothesis-seed=0")
+    assert run.results["status"] == "complete", run.output[-2000:]
+    assert run.feature("queryset.aget")["verdict"] == "diverges"

@@ -123,6 +123,7 @@ def pytest_configure(config: pytest.Config) -> None:
     timeout = config.getoption("--conformance-timeout") or profiles.TIMEOUTS.get(
         profile, profiles.TIMEOUTS[profiles.DEFAULT]
     )
+    profiles.bound_shrinking(timeout)
     state = SessionState(Path(path), cell, timeout_s=timeout)
     state.hang_limit_s = config.getoption("--conformance-hang-limit") or max(4 * timeout, 120.0)
     config.stash[STATE] = state
