@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conformance.scan.__main__ import main
+from conformance.scan.__main__ import _parser, main
 from tests.test_scan import BACKENDS, SERIES, _feature, crafted_results, project
 
 SARIF_SCHEMA = Path(__file__).parent / "schemas" / "sarif-2.1.0.json"
@@ -129,6 +129,21 @@ def test_the_projects_pyproject_sets_defaults_the_command_line_overrides(tmp_pat
     assert code == 0
 
 
+def test_the_projects_pyproject_exclude_leaves_out_its_folders(tmp_path, results, capsys):
+    app = project(tmp_path, "async def v():\n    pass\n")
+    legacy = app / "legacy"
+    legacy.mkdir()
+    (legacy / "views.py").write_text(
+        "async def v(article):\n    await article.asave()\n", encoding="utf-8"
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.conformance-scan]\nexclude = ["legacy"]\n', encoding="utf-8"
+    )
+    _, out, _ = run(capsys, "--results", str(results), "--format", "json", str(tmp_path))
+    document = json.loads(out)
+    assert (document["findings"], document["excluded_folders"]) == ([], [str(legacy)])
+
+
 def test_an_unknown_pyproject_key_is_one_line_with_the_fix(tmp_path, results, capsys):
     app = project(tmp_path, "async def view():\n    pass\n")
     (tmp_path / "pyproject.toml").write_text(
@@ -196,6 +211,71 @@ def test_exclude_leaves_out_folders_matching_a_pattern(tmp_path, results, capsys
     assert json.loads(out)["findings"] == []
 
 
+def test_an_unknown_option_or_format_exits_2(tmp_path, results, capsys):
+    app = project(tmp_path, "async def view():\n    pass\n")
+    for wrong in (["--bogus"], ["--format", "xml"]):
+        with pytest.raises(SystemExit) as exited:
+            main(["--results", str(results), *wrong, str(app)])
+        assert exited.value.code == 2
+    assert "invalid choice: 'xml'" in capsys.readouterr().err
+
+
+def test_an_expression_nested_400_levels_deep_exits_0_with_its_finding(tmp_path, results, capsys):
+    nested = "a" + ".b" * 400
+    app = project(
+        tmp_path,
+        f"""
+        from .models import Article
+
+        async def deep(a):
+            return await Article.objects.filter(pk={nested}).acount()
+        """,
+    )
+    code, out, err = run(capsys, "--results", str(results), "--format", "json", str(app))
+    assert (code, err) == (0, "")
+    assert [(f["line"], f["feature"]) for f in json.loads(out)["findings"]] == [
+        (5, "queryset.acount")
+    ]
+
+
+def test_a_fault_of_the_scan_itself_exits_2_naming_where_it_stopped(
+    tmp_path, results, capsys, monkeypatch
+):
+    def broken(self):
+        raise ValueError("unexpected node")
+
+    monkeypatch.setattr("conformance.scan.finder.Scanner.run", broken)
+    app = project(tmp_path, "async def view():\n    pass\n")
+    code, _, err = run(capsys, "--results", str(results), str(app))
+    assert code == 2
+    assert (
+        f"internal error (ValueError: unexpected node; while scanning {app / 'views.py'}:1)" in err
+    )
+    assert "Fix:" in err
+
+
+def test_a_folder_left_out_by_exclude_is_answered_with_the_pattern_to_drop(
+    tmp_path, results, capsys
+):
+    legacy = tmp_path / "legacy"
+    legacy.mkdir()
+    (legacy / "views.py").write_text("async def view():\n    pass\n", encoding="utf-8")
+    code, _, err = run(capsys, "--results", str(results), "--exclude", "leg*", str(tmp_path))
+    assert code == 2
+    assert str(legacy) in err
+    assert "drop the exclude leg*" in err
+    assert "--include" not in err
+
+
+def test_every_default_excluded_folder_holding_files_gets_its_include(tmp_path, results, capsys):
+    for folder in ("build", "env"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "views.py").write_text("x = 1\n", encoding="utf-8")
+    code, _, err = run(capsys, "--results", str(results), str(tmp_path))
+    assert code == 2
+    assert "pass --include build --include env to scan them" in err
+
+
 def test_an_unknown_verdict_in_fail_on_exits_2(tmp_path, results, capsys):
     app = project(tmp_path, "async def view():\n    pass\n")
     code, _, err = run(capsys, "--results", str(results), "--fail-on", "nativ", str(app))
@@ -221,6 +301,40 @@ def test_an_api_in_no_release_is_absent_with_the_form_that_works(tmp_path, resul
     (finding,) = json.loads(out)["findings"]
     assert finding["verdict"] == "absent"
     assert "[x async for x in Article.objects.filter(pk=1)]" in finding["advice"]
+
+
+def test_an_api_in_no_release_on_a_manager_is_answered_with_a_queryset_to_iterate(
+    tmp_path, results, capsys
+):
+    app = project(
+        tmp_path,
+        """
+        from .models import Article
+
+        async def view():
+            return await Article.objects.aall()
+        """,
+    )
+    _, out, _ = run(capsys, "--results", str(results), "--format", "json", str(app))
+    (finding,) = json.loads(out)["findings"]
+    assert finding["verdict"] == "absent"
+    assert "use [x async for x in Article.objects.all()]" in finding["advice"]
+
+
+def test_the_wrapped_form_of_an_api_in_no_release_evaluates_the_queryset(tmp_path, results, capsys):
+    app = project(
+        tmp_path,
+        """
+        from .models import Article
+
+        async def view():
+            return await Article.objects.filter(pk=1).alist()
+        """,
+    )
+    _, out, _ = run(capsys, "--results", str(results), "--format", "json", str(app))
+    (finding,) = json.loads(out)["findings"]
+    wrapped = "await sync_to_async(list)(Article.objects.filter(pk=1))"
+    assert finding["workaround"]["wrapped_form"] == wrapped
 
 
 def test_the_lazy_fk_advice_names_the_relation_read(tmp_path, results, capsys):
@@ -309,6 +423,19 @@ def test_the_pre_commit_hook_runs_offline_on_a_sample_repository(tmp_path, resul
     assert completed.returncode == 1, completed.stdout + completed.stderr
     expected = f"{app.relative_to(sample) / 'views.py'}:4 model.asave: needs-await"
     assert expected in completed.stdout
+
+
+def test_the_readmes_pre_commit_example_uses_the_hook_the_repository_ships():
+    yaml = pytest.importorskip("yaml")
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The scan in pre-commit", 1)[1].split("\n## ", 1)[0]
+    example = yaml.safe_load(section.split("```yaml", 1)[1].split("```", 1)[0])
+    (used,) = example["repos"][0]["hooks"]
+    assert used["id"] == hook["id"]
+    args = _parser().parse_args(used["args"])
+    assert (args.results, args.fail_on) == ("ci/results.json", "needs-sync-to-async,absent")
+    assert "(docs/scan.md" in section
 
 
 def test_the_output_names_the_folders_it_left_out(tmp_path, results, capsys):

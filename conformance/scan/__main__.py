@@ -8,13 +8,14 @@ the results file, the configuration or the paths cannot be used, or nothing coul
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import sys
 from pathlib import Path
 
 from conformance.scan.assess import VERDICT_CHOICES, assess, blocking, minimum_release
-from conformance.scan.config import load_config, suppressed_features
+from conformance.scan.config import SECTION, load_config, suppressed_features
 from conformance.scan.finder import Finding, find
 from conformance.scan.render import as_github, as_json, as_sarif, as_text
 from conformance.scan.results import Matrix, ScanError, load_results
@@ -129,7 +130,7 @@ def _files(paths: list[Path], include: list[str], exclude: list[str]) -> FileSet
             else "there are none"
         )
         fix = (
-            f"pass --include {sorted({Path(f).name for f in left_out})[0]} to scan it"
+            _include_fix({Path(f).name for f in left_out}, exclude)
             if left_out
             else "pass the folders that hold your project's .py files"
         )
@@ -137,6 +138,22 @@ def _files(paths: list[Path], include: list[str], exclude: list[str]) -> FileSet
             f"no Python files to scan under {', '.join(map(str, paths))}: {reason}. Fix: {fix}."
         )
     return found
+
+
+def _include_fix(names: set[str], exclude: list[str]) -> str:
+    """How to scan the folders left out: ``--include`` for the default names, dropping the
+    ``--exclude`` pattern (or the ``pyproject.toml`` entry) that a folder matches otherwise."""
+    excluded_by_user = {
+        pattern for pattern in exclude for name in names if fnmatch.fnmatchcase(name, pattern)
+    }
+    defaults = sorted(n for n in names if not any(fnmatch.fnmatchcase(n, p) for p in exclude))
+    fixes = []
+    if defaults:
+        fixes.append(f"pass {' '.join(f'--include {n}' for n in defaults)} to scan them")
+    if excluded_by_user:
+        patterns = ", ".join(sorted(excluded_by_user))
+        fixes.append(f"drop the exclude {patterns} (--exclude or [tool.{SECTION}] exclude)")
+    return "; ".join(fixes)
 
 
 def _unsuppressed(findings: list[Finding]) -> list[Finding]:
@@ -151,7 +168,26 @@ def _unsuppressed(findings: list[Finding]) -> list[Finding]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command: exit 1 only when ``--fail-on`` matched; a fault of the scan itself is
+    named with the way to report it and exits 2, never 1 as a traceback would."""
     args = _parser().parse_args(argv)
+    try:
+        return _scan(args)
+    except BrokenPipeError:  # ``... | head``: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # any fault of the scan must not read as --fail-on's exit 1
+        notes = getattr(exc, "__notes__", [])
+        where = " ".join(notes) or "rerun on one folder at a time to find it"
+        print(
+            f"scan: internal error ({exc.__class__.__name__}: {exc}; {where}). Fix: report it "
+            "with that code; --exclude its folder meanwhile.",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _scan(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.paths).values
         backend = args.db or config.get("backend") or "postgresql"

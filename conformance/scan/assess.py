@@ -18,7 +18,12 @@ from packaging.version import Version
 
 from conformance.scan.finder import Finding
 from conformance.scan.results import Matrix
-from conformance.scan.vocabulary import EVALUATING_FORM, MEASURED_AS, QUERYSET_BUILDERS
+from conformance.scan.vocabulary import (
+    DEFAULT_MANAGERS,
+    EVALUATING_FORM,
+    MEASURED_AS,
+    QUERYSET_BUILDERS,
+)
 from conformance.verdicts import UNMEASURED, Verdict
 
 NEEDS_AWAIT = "needs-await"  # the scan's own verdict: a sync call whose async twin is native
@@ -30,6 +35,8 @@ NO_NATIVE_TWIN = frozenset({Verdict.ABSENT.value, Verdict.UNSUPPORTED.value, NEE
 ABSENT = Verdict.ABSENT.value
 # The argument of a select_related in an alternative's API text: the finding's own relation.
 SELECT_RELATED_ARGUMENT = re.compile(r"select_related\('[^']*'\)")
+# ``a``-forms no release has whose names read as "evaluate the QuerySet" (``alist``, ``aall``).
+EVALUATING_NAMES = frozenset({"list", *QUERYSET_BUILDERS})
 
 
 @dataclass(frozen=True)
@@ -119,13 +126,29 @@ def _fitted(api: str, finding: Finding) -> str:
     return SELECT_RELATED_ARGUMENT.sub(f"select_related('{finding.detail}')", api)
 
 
+def _evaluated(finding: Finding) -> str | None:
+    """The QuerySet an ``a``-method no release has means to evaluate (``qs`` of ``qs.alist()``,
+    ``Article.objects.all()`` of ``Article.objects.aall()``: a manager is not iterable), or
+    ``None`` when the method's name does not read as "evaluate it"."""
+    method = finding.feature.rpartition(".")[2]
+    if not finding.feature.startswith("queryset.") or method[1:] not in EVALUATING_NAMES:
+        return None
+    receiver, found, arguments = finding.code.rpartition(f".{method}(")
+    if not found:
+        return "qs"
+    if method[1:] in QUERYSET_BUILDERS:
+        return f"{receiver}.{method[1:]}({arguments}"
+    return f"{receiver}.all()" if receiver.rpartition(".")[2] in DEFAULT_MANAGERS else receiver
+
+
 def working_form(finding: Finding) -> str:
     """What to write instead of an ``a``-method no release has: an ``async for`` where its
     name reads as "evaluate the QuerySet" (``alist``, ``aall``), else the wrapped sync call."""
+    queryset = _evaluated(finding)
+    if queryset is not None:
+        return EVALUATING_FORM.format(queryset=queryset)
     method = finding.feature.rpartition(".")[2]
     receiver = finding.code.rpartition(f".{method}(")[0] or "qs"
-    if finding.feature.startswith("queryset.") and method[1:] in {"list", *QUERYSET_BUILDERS}:
-        return EVALUATING_FORM.format(queryset=receiver)
     return f"await sync_to_async({receiver}.{method[1:]})()"
 
 
@@ -141,7 +164,10 @@ def _workaround(
         for alternative in matrix.alternatives.get(feature, [])
     ]
     wrapped = matrix.wrapped_forms.get(feature)
-    if wrapped is None and finding.code and finding.form in {"sync", "async"}:
+    if (queryset := _evaluated(finding)) is not None:
+        # No sync twin to wrap (``qs.list()`` is no method): the QuerySet itself, evaluated.
+        wrapped = f"await sync_to_async(list)({queryset})"
+    elif wrapped is None and finding.code and finding.form in {"sync", "async"}:
         wrapped = f"await sync_to_async(lambda: {_sync_twin_code(finding.code, feature)})()"
     return {
         "alternatives": [a for a in alternatives if a["native_since"] is not None] or alternatives,

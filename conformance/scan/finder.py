@@ -59,8 +59,13 @@ def find(tree: Tree) -> list[Finding]:
     found: dict[FindingKey, Finding] = {}
     for functions in tree.functions.values():
         for function in functions:
-            if isinstance(function.node, ast.AsyncFunctionDef):
+            if not isinstance(function.node, ast.AsyncFunctionDef):
+                continue
+            try:
                 Scanner(tree, function, found).run()
+            except Exception as exc:
+                exc.add_note(f"while scanning {function.path}:{function.node.lineno}")
+                raise
     return sorted(found.values(), key=lambda f: (f.path, f.line, f.feature))
 
 
