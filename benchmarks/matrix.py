@@ -42,6 +42,9 @@ from conformance.matrix import RELEASES  # noqa: E402
 
 SESSIONS = ROOT / "reports/sessions"
 CACHE = ROOT / ".nox/benchmark"
+# A cold matrix (empty .nox and uv cache) took about 30 minutes on a slow 2-core machine:
+# four times that means the run is stuck, not slow.
+MATRIX_TIMEOUT_S = 2 * 60 * 60
 
 
 def machine_loop_s() -> float:
@@ -64,6 +67,7 @@ def run_matrix(jobs: int, env: dict[str, str]) -> tuple[float, dict[str, dict[st
         subprocess.run(
             [sys.executable, "-m", "nox", "-j", str(jobs), "--report", str(report)],
             cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+            timeout=MATRIX_TIMEOUT_S,
         )  # fmt: skip
         wall = time.perf_counter() - started
         entries = json.loads(report.read_text())["sessions"] if report.exists() else []

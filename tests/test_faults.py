@@ -106,7 +106,7 @@ def _start(directory: Path, *, backend: str = "sqlite", env: dict[str, str] | No
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while not marker.exists():
-        assert process.poll() is None, process.communicate()[0]
+        assert process.poll() is None, process.communicate(timeout=60)[0]
         assert time.monotonic() < deadline, "the first check never started"
         time.sleep(0.1)
     return process
@@ -182,7 +182,7 @@ def test_a_results_folder_that_cannot_be_written_is_named(tmp_path):
         [sys.executable, "-m", "pytest", "-p", "conformance.runner.plugin",
          f"--conformance-results={tmp_path / 'blocked' / 'results.json'}",
          "-p", "no:cacheprovider", f"--rootdir={tmp_path}", "--co", "-q"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=300,
     )  # fmt: skip
     assert completed.returncode != 0
     assert "cannot write" in completed.stderr
@@ -193,7 +193,7 @@ def test_a_reports_folder_that_cannot_be_written_is_named(tmp_path):
     (tmp_path / "reports").write_text("a file where the folder should be")
     completed = subprocess.run(
         [sys.executable, "-m", "conformance.report", "--reports", str(tmp_path / "reports")],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=300,
     )  # fmt: skip
     assert completed.returncode == 2
     assert "cannot write to" in completed.stderr
@@ -205,7 +205,7 @@ def test_a_missing_python_is_named_with_the_way_to_install_it():
     env["PATH"] = "/usr/bin:/bin"
     completed = subprocess.run(
         [sys.executable, "-m", "nox", "-l"], cwd=ROOT, env=env,
-        capture_output=True, text=True, check=False,
+        capture_output=True, text=True, check=False, timeout=300,
     )  # fmt: skip
     output = completed.stdout + completed.stderr
     assert "Python 3.13 is missing: the Django 5.1, 5.2, 6.0, 6.1 cells will fail." in output

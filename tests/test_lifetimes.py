@@ -36,7 +36,7 @@ def _wait_for(predicate, process: subprocess.Popen, what: str, seconds: float = 
     deadline = time.monotonic() + seconds
     while not predicate():
         if process.poll() is not None:
-            pytest.fail(f"nox ended before {what}: {process.communicate()[0][-3000:]}")
+            pytest.fail(f"nox ended before {what}: {process.communicate(timeout=60)[0][-3000:]}")
         if time.monotonic() > deadline:
             postgresql.processes.stop(process)
             pytest.fail(f"{what} did not happen within {seconds:g} s")

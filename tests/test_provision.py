@@ -153,7 +153,7 @@ def test_a_checkout_s_revision_is_read_from_its_files():
 
 def _dead_pid() -> int:
     process = subprocess.Popen([sys.executable, "-c", "pass"])
-    process.wait()
+    process.wait(timeout=60)
     return process.pid
 
 

@@ -62,6 +62,7 @@ def axe_source(request: pytest.FixtureRequest) -> str:
             capture_output=True,
             text=True,
             check=False,
+            timeout=300,
         )
         if packed.returncode:
             pytest.fail(f"npm pack axe-core@{AXE_VERSION} failed: {packed.stderr.strip()}")

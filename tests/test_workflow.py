@@ -26,7 +26,11 @@ def _tool(name: str) -> str:
 
 def test_actionlint_finds_nothing():
     result = subprocess.run(
-        [_tool("actionlint"), str(WORKFLOW)], capture_output=True, text=True, check=False
+        [_tool("actionlint"), str(WORKFLOW)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -37,6 +41,7 @@ def test_zizmor_finds_nothing():
         capture_output=True,
         text=True,
         check=False,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -49,6 +54,7 @@ def nox_sessions() -> list[dict]:
         capture_output=True,
         text=True,
         check=True,
+        timeout=300,
     )
     return json.loads(listed.stdout)
 

@@ -18,7 +18,7 @@ def stop(process: subprocess.Popen, grace_s: float = GRACE_S) -> None:
         process.wait(timeout=grace_s)
     except subprocess.TimeoutExpired:
         process.kill()
-        process.wait()
+        process.wait(timeout=grace_s)  # SIGKILL cannot be refused: this returns at once
 
 
 def run(
