@@ -276,6 +276,20 @@ def test_every_default_excluded_folder_holding_files_gets_its_include(tmp_path, 
     assert "pass --include build --include env to scan them" in err
 
 
+def test_a_reader_that_stops_early_leaves_the_fail_on_exit_status(tmp_path, results):
+    app = project(tmp_path, "async def v(article):\n    article.tags.add(1)\n")
+    command = [sys.executable, "-m", "conformance.scan", "--results", str(results)]
+    scan = subprocess.Popen(
+        [*command, "--fail-on", "needs-sync-to-async", str(app)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    scan.stdout.close()  # as `| head -1` does once it has its line
+    err = scan.stderr.read().decode()
+    assert (scan.wait(), "Traceback" in err) == (1, False)
+
+
 def test_an_unknown_verdict_in_fail_on_exits_2(tmp_path, results, capsys):
     app = project(tmp_path, "async def view():\n    pass\n")
     code, _, err = run(capsys, "--results", str(results), "--fail-on", "nativ", str(app))

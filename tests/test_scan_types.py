@@ -9,7 +9,8 @@ from pathlib import Path
 from conformance.scan.finder import Finding, find
 from conformance.scan.sources import python_files
 from conformance.scan.tree import parse_tree
-from tests.test_scan import MODELS, VOCABULARY
+from conformance.scan.vocabulary import Vocabulary
+from tests.test_scan import CORPUS, MODELS, VOCABULARY
 
 
 def scan(tmp_path: Path, files: dict[str, str]) -> list[Finding]:
@@ -715,3 +716,70 @@ def test_in_an_attribute_error_handler_the_probed_receiver_is_no_queryset(tmp_pa
         },
     )
     assert features(found) == [(6, "queryset.acount"), (10, "queryset.async-for")]
+
+
+def test_a_shortcut_from_a_resolvable_star_import_is_found(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "helpers.py": "from django.shortcuts import aget_object_or_404\n",
+            "views.py": """
+            from .helpers import *
+            from .models import Article
+
+            async def show(pk):
+                return await aget_object_or_404(Article, pk=pk)
+            """,
+        },
+    )
+    assert features(found) == [(6, "shortcuts.aget_object_or_404")]
+
+
+def test_a_third_party_client_or_cache_with_django_method_names_is_no_finding(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "views.py": """
+            from aiocache import Cache
+            from httpx import AsyncClient
+
+            async def fetch(key, session):
+                cache = Cache()
+                await cache.aset(key, 1)
+                client = AsyncClient()
+                await client.alogin(session)
+                return await cache.aget(key)
+            """
+        },
+    )
+    assert found == []
+
+
+def test_djangos_test_client_is_typed_from_its_constructor(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "tests.py": """
+            from django.test import AsyncClient
+
+            async def test_login(user):
+                browser = AsyncClient()
+                await browser.aforce_login(user)
+            """
+        },
+    )
+    assert features(found) == [(6, "test.client.aforce_login")]
+
+
+def test_an_api_the_results_start_measuring_is_found_with_no_list_kept_by_hand(tmp_path):
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "views.py").write_text(
+        "async def view(request):\n    await request.session.arotate()\n", encoding="utf-8"
+    )
+    files = python_files([app]).files
+    measured = (CORPUS / "measured_features.txt").read_text(encoding="utf-8").split()
+    before, _ = parse_tree(files, VOCABULARY)
+    after, _ = parse_tree(files, Vocabulary.from_features([*measured, "sessions.db-store.arotate"]))
+    assert find(before) == []
+    assert features(find(after)) == [(2, "sessions.db-store.arotate")]

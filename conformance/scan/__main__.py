@@ -173,9 +173,6 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _scan(args)
-    except BrokenPipeError:  # ``... | head``: the reader has what it wanted
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
     except Exception as exc:  # any fault of the scan must not read as --fail-on's exit 1
         notes = getattr(exc, "__notes__", [])
         where = " ".join(notes) or "rerun on one folder at a time to find it"
@@ -233,7 +230,10 @@ def _scan(args: argparse.Namespace) -> int:
         "sarif": lambda d: json.dumps(as_sarif(d, matrix.titles), indent=2),
         "github": as_github,
     }
-    print(renderers[args.format](result))
+    try:
+        print(renderers[args.format](result), flush=True)
+    except BrokenPipeError:  # ``... | head``: the reader has what it wanted; --fail-on still counts
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     failing = [a for a in assessed if a.verdict in fail_on]
     for found in failing:
         print(
