@@ -185,6 +185,17 @@ def test_a_run_where_no_file_could_be_parsed_exits_2(tmp_path, results, capsys):
     assert "Fix:" in err
 
 
+def test_every_file_that_could_not_be_parsed_is_named_with_its_reason(tmp_path, results, capsys):
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "broken.py").write_text("def (:\n", encoding="utf-8")
+    (app / "binary.py").write_bytes(b"\xff\xfe\x00 not text")
+    code, _, err = run(capsys, "--results", str(results), str(app))
+    assert code == 2
+    assert "binary.py: cannot be decoded" in err
+    assert "broken.py: syntax error line 1" in err
+
+
 def test_a_tree_whose_files_are_all_in_excluded_folders_names_them(tmp_path, results, capsys):
     build = tmp_path / "build" / "lib"
     build.mkdir(parents=True)

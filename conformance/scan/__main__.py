@@ -201,9 +201,10 @@ def _scan(args: argparse.Namespace) -> int:
         release = _choose_cell(matrix, args.django or config.get("release"), backend)
         tree, skipped = parse_tree(files.files, Vocabulary.from_features(matrix.titles))
         if len(skipped) == len(files.files):
+            more = f"; and {len(skipped) - 3} more" if len(skipped) > 3 else ""
             raise ScanError(
                 f"none of the {len(files.files)} Python files could be parsed "
-                f"(first: {skipped[0]}). "
+                f"({'; '.join(skipped[:3])}{more}). "
                 "Fix: scan source that Python itself can compile."
             )
     except ScanError as exc:

@@ -69,12 +69,15 @@ def read_source(path: Path) -> str:
 def parse_source(path: Path) -> tuple[ast.Module | None, str | None]:
     """The module, or why it could not be parsed (one line, for the list of skipped files)."""
     try:
-        return ast.parse(read_source(path), filename=str(path)), None
-    except SyntaxError as exc:
-        return None, f"syntax error line {exc.lineno}: {exc.msg}"
-    except (UnicodeDecodeError, LookupError) as exc:
-        return None, f"cannot be decoded ({exc}); add a coding line or save it as UTF-8"
-    except (ValueError, RecursionError, MemoryError) as exc:
-        return None, f"cannot be parsed ({exc.__class__.__name__}: {exc})"
+        source = read_source(path)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:  # tokenize's encoding check
+        reason = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+        return None, f"cannot be decoded ({reason}); add a coding line or save it as UTF-8"
     except OSError as exc:
         return None, f"cannot be read ({exc.strerror or exc})"
+    try:
+        return ast.parse(source, filename=str(path)), None
+    except SyntaxError as exc:
+        return None, f"syntax error line {exc.lineno}: {exc.msg}"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return None, f"cannot be parsed ({exc.__class__.__name__}: {exc})"
