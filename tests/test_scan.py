@@ -414,6 +414,10 @@ def test_the_scan_never_imports_django_nor_the_scanned_code(results):
         "assert not [m for m in sys.modules if m == 'django' or m.startswith(('django.', 'blog'))]"
     )
     completed = subprocess.run(
-        [sys.executable, "-c", code], cwd=CORPUS.parent.parent, capture_output=True, text=True
+        [sys.executable, "-c", code],
+        cwd=CORPUS.parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert completed.returncode == 0, completed.stderr

@@ -290,15 +290,17 @@ def test_every_default_excluded_folder_holding_files_gets_its_include(tmp_path, 
 def test_a_reader_that_stops_early_leaves_the_fail_on_exit_status(tmp_path, results):
     app = project(tmp_path, "async def v(article):\n    article.tags.add(1)\n")
     command = [sys.executable, "-m", "conformance.scan", "--results", str(results)]
-    scan = subprocess.Popen(
-        [*command, "--fail-on", "needs-sync-to-async", str(app)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    scan.stdout.close()  # as `| head -1` does once it has its line
-    err = scan.stderr.read().decode()
-    assert (scan.wait(), "Traceback" in err) == (1, False)
+    errors = tmp_path / "stderr.txt"
+    with errors.open("wb") as stderr:
+        scan = subprocess.Popen(
+            [*command, "--fail-on", "needs-sync-to-async", str(app)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+        )
+        scan.stdout.close()  # as `| head -1` does once it has its line
+        code = scan.wait(timeout=60)
+    assert (code, "Traceback" in errors.read_text()) == (1, False)
 
 
 def test_an_unknown_verdict_in_fail_on_exits_2(tmp_path, results, capsys):
@@ -437,13 +439,14 @@ def test_the_pre_commit_hook_runs_offline_on_a_sample_repository(tmp_path, resul
     (sample / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     for command in (["git", "init", "-q"], ["git", "add", "."]):
-        subprocess.run(command, cwd=sample, check=True, env=env)
+        subprocess.run(command, cwd=sample, check=True, env=env, timeout=60)
     completed = subprocess.run(
         [sys.executable, "-m", "pre_commit", "run", "--all-files"],
         cwd=sample,
         capture_output=True,
         text=True,
         env=env,
+        timeout=120,
     )
     assert completed.returncode == 1, completed.stdout + completed.stderr
     expected = f"{app.relative_to(sample) / 'views.py'}:4 model.asave: needs-await"
