@@ -262,6 +262,7 @@ def test_json_output_has_findings_with_verdicts_and_the_minimum_release(tmp_path
         {"feature": "related.m2m.aadd", "api": "RelatedManager.aadd()", "native_since": "4.2"}
     ]
     assert m2m["workaround"]["wrapped_form"] == WRAPPED_M2M_ADD
+    assert m2m["workaround"]["wrapped_form_tested"] is True
     assert m2m["native_since"] == {"sqlite": "4.2", "postgresql": "4.2"}
 
 

@@ -362,6 +362,22 @@ def test_the_wrapped_form_of_an_api_in_no_release_evaluates_the_queryset(tmp_pat
     (finding,) = json.loads(out)["findings"]
     wrapped = "await sync_to_async(list)(Article.objects.filter(pk=1))"
     assert finding["workaround"]["wrapped_form"] == wrapped
+    assert finding["workaround"]["wrapped_form_tested"] is False
+
+
+def test_a_workaround_the_kit_did_not_run_is_not_called_tested(tmp_path, results, capsys):
+    app = project(
+        tmp_path,
+        """
+        from .models import Article
+
+        async def view():
+            return await Article.objects.filter(pk=1).alist()
+        """,
+    )
+    _, out, _ = run(capsys, "--results", str(results), str(app))
+    assert "workaround (written by the scan):" in out
+    assert "tested workaround" not in out
 
 
 def test_the_lazy_fk_advice_names_the_relation_read(tmp_path, results, capsys):

@@ -164,14 +164,17 @@ def _workaround(
         for alternative in matrix.alternatives.get(feature, [])
     ]
     wrapped = matrix.wrapped_forms.get(feature)
+    tested = wrapped is not None  # a wrapped form from the results file ran in its cell
     if (queryset := _evaluated(finding)) is not None:
         # No sync twin to wrap (``qs.list()`` is no method): the QuerySet itself, evaluated.
-        wrapped = f"await sync_to_async(list)({queryset})"
+        wrapped, tested = f"await sync_to_async(list)({queryset})", False
     elif wrapped is None and finding.code and finding.form in {"sync", "async"}:
         wrapped = f"await sync_to_async(lambda: {_sync_twin_code(finding.code, feature)})()"
+        tested = False
     return {
         "alternatives": [a for a in alternatives if a["native_since"] is not None] or alternatives,
         "wrapped_form": wrapped,
+        "wrapped_form_tested": tested,
         "native_from": _feature_since(matrix, feature, backend),
     }
 

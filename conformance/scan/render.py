@@ -62,7 +62,8 @@ def _table(rows: list[list[str]]) -> list[str]:
 
 
 def _details(finding: dict[str, Any], shown: set[str]) -> list[str]:
-    """The chain that reaches a finding, and a tested workaround the first time it applies."""
+    """The chain that reaches a finding, and a workaround the first time it applies; it is
+    "tested" only when the kit ran that very text in a cell (the results' wrapped forms)."""
     lines = []
     if finding["chain"]:
         lines.append(f"    reached from {' -> '.join(finding['chain'])}")
@@ -71,7 +72,9 @@ def _details(finding: dict[str, Any], shown: set[str]) -> list[str]:
     wrapped = workaround.get("wrapped_form")
     if wrapped and not usable and wrapped not in shown:
         shown.add(wrapped)
-        lines.append("    tested workaround:")
+        tested = workaround.get("wrapped_form_tested")
+        label = "tested workaround" if tested else "workaround (written by the scan)"
+        lines.append(f"    {label}:")
         lines.extend(f"      {line}".rstrip() for line in wrapped.splitlines())
     return lines
 
