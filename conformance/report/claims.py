@@ -30,42 +30,18 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from conformance.claims import OPERATORS, SPREAD, load
-from conformance.verdicts import UNMEASURED, Verdict
-
-
-def _series_key(series: str) -> Version:
-    return Version(series)
-
-
-def _span(series: list[str]) -> str:
-    ordered = sorted(set(series), key=_series_key)
-    return ordered[0] if len(ordered) == 1 else f"{ordered[0]} to {ordered[-1]}"
-
-
-def _measured(
-    feature: dict[str, Any], cells: list[dict[str, Any]], releases: SpecifierSet | None = None
-) -> list[tuple[dict[str, Any], str]]:
-    """(cell, verdict) for every cell that measured the feature, optionally within releases."""
-    found = []
-    for cell in cells:
-        verdict = feature["cells"].get(cell["id"], {}).get("verdict", Verdict.NOT_RUN)
-        if verdict in UNMEASURED or cell.get("state", "complete") != "complete":
-            continue
-        if releases is not None and Version(cell["django_series"]) not in releases:
-            continue
-        found.append((cell, verdict))
-    return found
+from conformance.report.view import measured, series_version, span, span_label
 
 
 def in_words(feature: dict[str, Any], cells: list[dict[str, Any]]) -> str:
     """What the matrix saw of one feature, in words: "native since 4.2", "absent in every
     release", "native in every release", or verdict by release range, per backend if they differ.
     """
-    measured = _measured(feature, cells)
-    if not measured:
+    seen = measured(feature, cells, complete_only=True)
+    if not seen:
         return f"{feature['id']}: not measured in any complete cell"
     by_backend: dict[str, list[tuple[str, str]]] = {}
-    for cell, verdict in measured:
+    for cell, verdict in seen:
         by_backend.setdefault(cell["backend"], []).append((cell["django_series"], verdict))
     since = feature.get("since") or {}
     phrases = {
@@ -79,12 +55,14 @@ def in_words(feature: dict[str, Any], cells: list[dict[str, Any]]) -> str:
 
 def _phrase(pairs: list[tuple[str, str]], first_native: str | None) -> str:
     """One backend's verdicts by release in words; ``first_native`` is the merge's "since"."""
-    pairs = sorted(pairs, key=lambda pair: _series_key(pair[0]))
+    pairs = sorted(pairs, key=lambda pair: series_version(pair[0]))
     verdicts = [verdict for _, verdict in pairs]
     if len(set(verdicts)) == 1:
-        return f"{verdicts[0]} in every measured release ({_span([s for s, _ in pairs])})"
+        return f"{verdicts[0]} in every measured release ({span_label(span(s for s, _ in pairs))})"
     before = [
-        (s, v) for s, v in pairs if first_native and _series_key(s) < _series_key(first_native)
+        (s, v)
+        for s, v in pairs
+        if first_native and series_version(s) < series_version(first_native)
     ]
     if first_native and before and len({v for _, v in before}) == 1:
         return f"native since {first_native} ({before[0][1]} before)"
@@ -94,17 +72,17 @@ def _phrase(pairs: list[tuple[str, str]], first_native: str | None) -> str:
             runs[-1][1].append(series)
         else:
             runs.append((verdict, [series]))
-    return ", ".join(f"{verdict} in {_span(series)}" for verdict, series in runs)
+    return ", ".join(f"{verdict} in {span_label(span(series))}" for verdict, series in runs)
 
 
 def _native_since(feature: dict[str, Any], cells: list[dict[str, Any]]) -> dict[str, Any]:
     """The merge's "native since" of the feature, for the backends it was measured on only,
     where "not native" would otherwise be a guess."""
-    measured = {cell["backend"] for cell, _ in _measured(feature, cells)}
+    backends = {cell["backend"] for cell, _ in measured(feature, cells, complete_only=True)}
     return {
         backend: found
         for backend, found in sorted(feature.get("since", {}).items())
-        if backend in measured
+        if backend in backends
     }
 
 
@@ -113,12 +91,12 @@ def _decide_native(claim, features, cells) -> tuple[str, str | None, list[str]]:
     claimed = SpecifierSet(claim.get("releases") or (f">={since}" if since else ""))
     deciding, problems = [], []
     for feature in features:
-        inside = _measured(feature, cells, claimed)
+        inside = measured(feature, cells, complete_only=True, releases=claimed)
         deciding += [cell["id"] for cell, _ in inside]
         wrong = [(cell, verdict) for cell, verdict in inside if verdict != "native"]
         earlier = [
             (cell, verdict)
-            for cell, verdict in _measured(feature, cells)
+            for cell, verdict in measured(feature, cells, complete_only=True)
             if since
             and Version(cell["django_series"]) < Version(since)
             and verdict == "native"
@@ -138,7 +116,7 @@ def _decide_needs(claim, features, alternatives, cells) -> tuple[str, str | None
     claimed = SpecifierSet(claim.get("releases", ""))
     deciding, problems = [], []
     for feature in features:
-        inside = _measured(feature, cells, claimed)
+        inside = measured(feature, cells, complete_only=True, releases=claimed)
         deciding += [cell["id"] for cell, _ in inside]
         if any(verdict != "needs-sync-to-async" for _, verdict in inside):
             problems.append(in_words(feature, cells))
@@ -148,7 +126,7 @@ def _decide_needs(claim, features, alternatives, cells) -> tuple[str, str | None
     for alternative, feature in alternatives:
         if feature is None:
             continue
-        inside = _measured(feature, cells, claimed)
+        inside = measured(feature, cells, complete_only=True, releases=claimed)
         if any(verdict == "native" for _, verdict in inside):
             deciding += [cell["id"] for cell, verdict in inside if verdict == "native"]
             native_alternatives.append(f"{alternative['api']} ({in_words(feature, cells)})")
@@ -182,7 +160,7 @@ def _measurements(claim, by_id, cells) -> Iterable[tuple[dict, str, str, Any]]:
             continue
         label = condition["key"]
         label = f"{condition['feature']} {label}" if several else label
-        for cell, _ in _measured(feature, cells):
+        for cell, _ in measured(feature, cells, complete_only=True):
             for check in feature["cells"][cell["id"]].get("checks", []):
                 value = _lookup(check.get("evidence"), condition["key"])
                 if value is not None:
@@ -339,8 +317,8 @@ def sync_to_async_table(
     for feature in merged["features"]:
         if feature.get("kind") != "pattern":
             continue
-        measured = _measured(feature, cells)
-        if not any(verdict == "needs-sync-to-async" for _, verdict in measured):
+        seen = measured(feature, cells, complete_only=True)
+        if not any(verdict == "needs-sync-to-async" for _, verdict in seen):
             continue
         alternatives = [
             {
@@ -357,7 +335,7 @@ def sync_to_async_table(
             {
                 "feature": feature["id"],
                 "title": feature.get("title", feature["id"]),
-                "verdicts": {cell["id"]: verdict for cell, verdict in measured},
+                "verdicts": {cell["id"]: verdict for cell, verdict in seen},
                 "native_since": _native_since(feature, cells),
                 "summary": in_words(feature, cells),
                 "alternatives": alternatives,

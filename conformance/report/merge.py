@@ -33,10 +33,18 @@ from conformance.features import (
 from conformance.headline import headline_rank
 from conformance.report.claims import audit, sync_to_async_table
 from conformance.report.columns import column_changes
-from conformance.report.view import Cell, Merged, cell_order, column, measured, span
+from conformance.report.view import (
+    Cell,
+    Merged,
+    cell_order,
+    column,
+    measured,
+    series_version,
+    span,
+)
 from conformance.report.view import Feature as MergedFeature
 from conformance.results import SESSION_SCHEMA, ResultsFileError, read_results
-from conformance.verdicts import UNMEASURED, Verdict
+from conformance.verdicts import Verdict
 
 MERGED_SCHEMA_VERSION = 1
 NOT_RUN = Verdict.NOT_RUN.value  # a cell state as well as a verdict
@@ -172,27 +180,16 @@ def since(feature_cells: dict[str, dict[str, Any]], cell_list: list[dict[str, An
     measured release; ``floor`` is set when it is native in the oldest release the matrix has,
     so the report can say "that release or earlier".
     """
-    measured = [
-        (cell["django_series"], feature_cells[cell["id"]]["verdict"])
-        for cell in cell_list
-        if cell["backend"] == backend
-        and cell.get("channel", "release") == "release"
-        and feature_cells[cell["id"]]["verdict"] not in UNMEASURED
-    ]
-    measured.sort(key=lambda pair: Version(pair[0]))
+    releases = [cell for cell in cell_list if cell.get("channel", "release") == "release"]
+    on_backend = [cell for cell in releases if cell["backend"] == backend]
+    found = measured({"cells": feature_cells}, on_backend)
+    found.sort(key=lambda pair: series_version(pair[0]["django_series"]))
     first = None
-    for series, verdict in measured:
-        first = first or series if verdict == Verdict.NATIVE.value else None
+    for cell, verdict in found:
+        first = first or cell["django_series"] if verdict == Verdict.NATIVE.value else None
     if first is None:
         return None
-    oldest = min(
-        (
-            cell["django_series"]
-            for cell in cell_list
-            if cell.get("channel", "release") == "release"
-        ),
-        key=Version,
-    )
+    oldest = span(cell["django_series"] for cell in releases)["first"]
     return {"series": first, "floor": first == oldest}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, NotRequired, TypedDict
 
+from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from conformance.verdicts import UNMEASURED
@@ -109,13 +110,17 @@ def measured(
     cells: Iterable[Mapping[str, Any]],
     *,
     complete_only: bool = False,
+    releases: SpecifierSet | None = None,
 ) -> list[tuple[Any, str]]:
     """(cell, verdict) for each of ``cells`` whose verdict of the feature is a measurement: not
     an error, a skip or a session that did not run. ``complete_only`` also drops the cells of a
-    session that did not complete."""
+    session that did not complete; ``releases`` keeps only the cells of those Django series, as
+    a claim that names its releases is decided on those alone."""
     found = []
     for cell in cells:
         if complete_only and cell.get("state", "complete") != "complete":
+            continue
+        if releases is not None and series_version(cell["django_series"]) not in releases:
             continue
         found_verdict = verdict(feature, cell["id"])
         if found_verdict not in UNMEASURED:
