@@ -87,6 +87,17 @@ def test_recording_one_cell_keeps_the_others(tmp_path):
     assert set(recorded["cells"]) == {"django-5.2-sqlite", "django-6.1-postgresql"}
 
 
+def test_recorded_cells_are_ordered_by_what_they_are_not_by_the_backends_file(tmp_path):
+    # ``cockroach`` is in no backends file: the order still puts it after its release's stock cells
+    cells = ["django-6.1-sqlite", "django-4.1-cockroach", "django-4.1-mariadb", "django-4.1-sqlite"]
+    previous = {"cells": dict.fromkeys(cells, "x"), "features": {}}
+    recorded = record(_merged(tmp_path), previous)
+    assert list(recorded["cells"]) == [
+        "django-4.1-sqlite", "django-4.1-mariadb", "django-4.1-cockroach",
+        "django-5.2-sqlite", "django-6.1-sqlite",
+    ]  # fmt: skip
+
+
 def test_editing_one_expected_verdict_fails_the_check_naming_that_cell(tmp_path, capsys):
     results = tmp_path / "results.json"
     results.write_text(json.dumps(_merged(tmp_path)))

@@ -9,7 +9,8 @@ recorded cell": per feature, a ``default`` verdict when it is not native, then t
 differ from it, keyed by release (``"4.1"``: both backends) or by cell (``"4.1-sqlite"``). A list
 accepts any of its verdicts (a known intermittent); ``reason`` says why, and both survive
 re-recording. Only sessions that completed are compared or recorded: a cell that did not run is
-no change.
+no change. Cells are ordered by what the results (or, for a cell the run lacks, its id) say they
+are, never by the backends file, so the same results record the same bytes on every machine.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ import argparse
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
-from conformance.matrix import cell_order, read_toml
+from conformance.matrix import read_toml
+from conformance.report.view import cell_id_order
 from conformance.results import UnreadableJSON, load_json, write_text_atomically
 from conformance.verdicts import Difference, Verdict, VerdictTable, differences
 
@@ -104,9 +107,11 @@ def record(
     cells = dict(previous["cells"]) | {
         cell_id: cell["environment"]["django"] for cell_id, cell in _complete_cells(merged).items()
     }
+    order = cell_id_order(merged["cells"])
     features: dict[str, dict[str, Any]] = {}
     for feature_id in sorted({feature for _, feature in table}):
-        entry = _sparse({c: table[(c, feature_id)] for c in cells if (c, feature_id) in table})
+        by_cell = {c: table[(c, feature_id)] for c in cells if (c, feature_id) in table}
+        entry = _sparse(by_cell, order)
         reason = reasons.get(feature_id) or previous["features"].get(feature_id, {}).get("reason")
         if reason:
             entry["reason"] = reason
@@ -126,7 +131,7 @@ def record(
     return {
         "schema_version": EXPECTATIONS_SCHEMA_VERSION,
         "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "cells": dict(sorted(cells.items(), key=lambda item: cell_order(item[0]))),
+        "cells": dict(sorted(cells.items(), key=lambda item: order(item[0]))),
         "features": features,
     }
 
@@ -135,13 +140,14 @@ def _accepts_error(value: str | list[str]) -> bool:
     return Verdict.ERROR.value in (value if isinstance(value, list) else [value])
 
 
-def _sparse(by_cell: dict[str, Any]) -> dict[str, Any]:
-    """One feature's verdicts as a default and the releases or cells that differ from it."""
+def _sparse(by_cell: dict[str, Any], order: Callable[[str], Any]) -> dict[str, Any]:
+    """One feature's verdicts as a default and the releases or cells that differ from it, in
+    the cells' ``order``."""
     counts = Counter(repr(value) for value in by_cell.values())
     common = max(by_cell.values(), key=lambda value: (counts[repr(value)], value == DEFAULT))
     entry: dict[str, Any] = {} if common == DEFAULT else {"default": common}
     by_release: dict[str, dict[str, Any]] = {}
-    for cell_id, value in sorted(by_cell.items(), key=lambda item: cell_order(item[0])):
+    for cell_id, value in sorted(by_cell.items(), key=lambda item: order(item[0])):
         release, own = _selector(cell_id)
         by_release.setdefault(release, {})[own] = value
     for release, values in by_release.items():
@@ -162,7 +168,8 @@ def changes(document: dict[str, Any], merged: dict[str, Any]) -> list[Difference
     recorded = set(document["cells"]) & set(_complete_cells(merged))
     keys = {key for key in seen.keys() | wanted.keys() if key[0] in recorded}
     wanted = {key: wanted.get(key, DEFAULT) for key in keys}
-    return differences([wanted, seen], keys=keys, order=lambda key: (cell_order(key[0]), key[1]))
+    order = cell_id_order(merged["cells"])
+    return differences([wanted, seen], keys=keys, order=lambda key: (order(key[0]), key[1]))
 
 
 def dumps(document: dict[str, Any]) -> str:

@@ -13,7 +13,6 @@ into "not measured".
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from datetime import datetime
 from importlib.resources import files
@@ -36,6 +35,7 @@ from conformance.report.columns import column_changes
 from conformance.report.view import (
     Cell,
     Merged,
+    cell_named,
     cell_order,
     column,
     measured,
@@ -327,9 +327,7 @@ def _placeholder(path: Path) -> dict[str, Any]:
             return found
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    named = re.fullmatch(r"django-(\d+\.\d+)(?:-(?:pre-release|source))?-(.+)", name)
-    series, backend = named.groups() if named else ("", name)
-    return {"id": name, "django_series": series, "backend": backend}
+    return cell_named(name)
 
 
 def _add_on(feature_cells: dict[str, Any], cell_list: list[Cell]) -> list[str]:

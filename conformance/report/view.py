@@ -9,7 +9,8 @@ section that needs them calls these instead of filtering the cells again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NotRequired, TypedDict
 
 from packaging.specifiers import SpecifierSet
@@ -187,3 +188,23 @@ def cell_order(cell: Mapping[str, Any]) -> tuple[Any, ...]:
         cell["backend"],
         cell["id"],
     )
+
+
+def cell_named(cell_id: str) -> dict[str, Any]:
+    """A cell known by its id alone (``django-5.2-sqlite``, ``django-6.1-pre-release-sqlite``):
+    a results file that cannot be read, or a recorded expectation this run did not complete."""
+    named = re.fullmatch(r"django-(\d+\.\d+)(?:-(pre-release|source))?-(.+)", cell_id)
+    series, channel, backend = named.groups() if named else ("", None, cell_id)
+    return {
+        "id": cell_id,
+        "django_series": series,
+        "channel": channel or "release",
+        "backend": backend,
+    }
+
+
+def cell_id_order(cells: Iterable[Mapping[str, Any]]) -> Callable[[str], tuple[Any, ...]]:
+    """A sort key for cell ids in matrix order, taken from ``cells`` (a merged document's) and,
+    for an id none of them has, from what the id says: the order never asks the live matrix."""
+    known = {cell["id"]: cell for cell in cells}
+    return lambda cell_id: cell_order(known.get(cell_id) or cell_named(cell_id))
