@@ -13,7 +13,8 @@ from typing import Any
 from conformance.report.view import column, span_label
 
 # Symbol, word and colour for each verdict: never colour alone. ``short`` is the word shown
-# inside a matrix cell, where the full label does not fit 14 columns on one screen.
+# inside a matrix cell, where the full label does not fit the default matrix's eight columns
+# (22 cells) on one screen.
 VERDICT_STYLE: dict[str, dict[str, str]] = {
     "native": {"symbol": "✓", "label": "native", "short": "native", "color": "#116329"},
     "needs-sync-to-async": {

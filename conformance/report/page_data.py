@@ -66,8 +66,9 @@ def backends(cells: list[dict[str, Any]]) -> list[str]:
 
 def matrix_columns(merged: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The matrix's columns, newest release first: per release, one for its stock backends (one
-    per session state, when a session did not complete), so 14 cells fit one screen, then one
-    per add-on column. Stock Django and an add-on never share a column (``column_group``).
+    per session state, when a session did not complete), then one per add-on column: the
+    default matrix's 22 cells (seven releases x three backends, and django-async-backend) fit
+    one screen as eight columns. Stock Django and an add-on never share a column (``column_group``).
 
     Where a release's stock backends measure a feature differently, that one cell of the column
     shows each verdict with its backends (``column_cell``): split and marked only where they
