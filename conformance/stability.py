@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.provision import processes
+from conformance.provision.names import REPORTS_ENV
 from conformance.results import ResultsFileError, read_results
 from conformance.verdicts import VerdictTable, differences
 
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 completed = processes.run(
                     [sys.executable, "-m", "nox", "-s", *sessions, *pytest_args],
-                    env={**os.environ, "CONFORMANCE_REPORTS": str(reports)},
+                    env={**os.environ, REPORTS_ENV: str(reports)},
                     timeout_s=RUN_TIMEOUT_S,
                 )
             except subprocess.TimeoutExpired:
