@@ -43,7 +43,6 @@ from conformance.provision import releases as django_releases  # noqa: E402
 from conformance.provision.names import (  # noqa: E402
     APPS_ENV,
     BACKEND_ENV,
-    CI_ENV,
     PROFILE_ENV,
     REPORTS_ENV,
     RUN_ENV,
@@ -51,6 +50,7 @@ from conformance.provision.names import (  # noqa: E402
     SETTINGS_ENV,
     SUFFIX_ENV,
     URL_ENV,
+    on_ci,
 )
 from conformance.results import fold_variant, not_run_results, write_json_atomically  # noqa: E402
 from conformance.runner.database import mask_url, remove_sqlite_files  # noqa: E402
@@ -263,7 +263,7 @@ def _run_suite(
     # One seed for the whole nox run, recorded in every results file: a failure replays with
     # CONFORMANCE_HYPOTHESIS_SEED=<seed> (the ci profile is derandomized and needs none).
     seed = os.environ.setdefault(SEED_ENV, str(random.randrange(2**32)))
-    profile = os.environ.get(PROFILE_ENV, "ci" if os.environ.get(CI_ENV) else "dev")
+    profile = os.environ.get(PROFILE_ENV, "ci" if on_ci(os.environ) else "dev")
     session.run(
         str(python), "-m", "pytest", *(selection or ["conformance/runner/suite"]),
         "-p", "conformance.runner.plugin",

@@ -16,7 +16,7 @@ import pytest
 
 from conformance.matrix import BUILTIN_BACKENDS, RELEASES, Backend, Cell
 from conformance.provision import envs, mariadb, postgresql, releases, system
-from conformance.provision.names import MARIADB_ENV, MARIADB_URL_ENV, PYPI_ENV, RUN_ENV
+from conformance.provision.names import MARIADB_ENV, MARIADB_URL_ENV, PYPI_ENV, RUN_ENV, on_ci
 from tests.conftest import ROOT
 
 
@@ -101,6 +101,13 @@ def test_an_unnamed_mariadb_says_how_to_name_one():
 )
 def test_system_packages_are_installed_only_when_opted_in(posargs, environ, allowed):
     assert system.opted_in(posargs, environ) is allowed
+
+
+@pytest.mark.parametrize(
+    ("value", "ci"), [("true", True), ("TRUE", True), ("1", False), ("", False)]
+)
+def test_only_ci_true_counts_as_a_ci_run(value, ci):
+    assert on_ci({"CI": value}) is ci
 
 
 def test_the_opt_in_flag_is_not_passed_to_pytest():

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from conformance.provision.names import on_ci
 from conformance.report.merge import merge
 from tests.report_data import (
     HOSTILE_CELL,
@@ -81,7 +82,7 @@ class Opened:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        if os.environ.get("CI"):
+        if on_ci(os.environ):
             pytest.fail(f"{CHROMIUM} is missing. Fix: apt-get install -y chromium")
         pytest.skip(f"{CHROMIUM} is missing: install the Debian package chromium")
     with sync_api.sync_playwright() as playwright:

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from conformance.provision.names import on_ci
 from conformance.report.page_data import matrix_columns
 from tests import test_report_browser as browser_page
 from tests.report_data import (
@@ -52,7 +53,7 @@ def axe_source(request: pytest.FixtureRequest) -> str:
     if not script.exists():
         npm = shutil.which("npm")
         if npm is None:
-            if os.environ.get("CI"):
+            if on_ci(os.environ):
                 pytest.fail(
                     "npm is missing, so axe-core cannot be fetched. Fix: apt-get install npm"
                 )

@@ -7,6 +7,8 @@ noxfile imports every name from one place.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from conformance.matrix import BACKENDS_ENV
 from conformance.runner.database import APPS_ENV, BACKEND_ENV, SETTINGS_ENV, SUFFIX_ENV, URL_ENV
 
@@ -27,6 +29,7 @@ __all__ = [
     "SOURCE_SERIES_ENV",
     "SUFFIX_ENV",
     "URL_ENV",
+    "on_ci",
 ]
 
 REPORTS_ENV = "CONFORMANCE_REPORTS"
@@ -41,3 +44,9 @@ PYPI_ENV = "CONFORMANCE_PYPI_JSON"  # "off", or another index's JSON (the kit's 
 # One id per top-level nox run, inherited by its parallel workers (see ``postgresql``).
 RUN_ENV = "CONFORMANCE_RUN_ID"
 CI_ENV = "CI"  # set to "true" by GitHub Actions and .ci/run: system packages may be installed
+
+
+def on_ci(environ: Mapping[str, str]) -> bool:
+    """Whether this is a CI run: ``CI=true`` exactly as CI services set it, so that ``CI=false``
+    or ``CI=0`` left in a shell is not mistaken for one. The one rule for every CI decision."""
+    return environ.get(CI_ENV, "").lower() == "true"

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from conformance.provision import processes
-from conformance.provision.names import CI_ENV
+from conformance.provision.names import on_ci
 
 OPT_IN = "--install-system-deps"
 # mysqlclient compiles against the MySQL client library, found through pkg-config.
@@ -25,7 +25,7 @@ class MissingSystemPackages(Exception):
 
 def opted_in(posargs: Sequence[str], environ: Mapping[str, str]) -> bool:
     """Whether the user lets the kit run the system's package manager."""
-    return OPT_IN in posargs or environ.get(CI_ENV, "").lower() == "true"
+    return OPT_IN in posargs or on_ci(environ)
 
 
 def without_opt_in(posargs: Sequence[str]) -> list[str]:
