@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conformance.report.merge import merge, since
+from conformance.report.merge import MergedSchemaError, merge, since, validate_merged
 from conformance.results import not_run_results, write_results
 from tests.session_data import (
     ADD_ON_COLUMN,
@@ -269,6 +269,22 @@ def test_a_merge_with_divergences_and_surface_follows_the_merged_schema(sessions
     document["checks"][0]["evidence"]["tried"] = {"calls": 3, "varied": ["as seeded"]}
     _write(sessions_dir, document)
     jsonschema.validate(merge(sessions_dir), SCHEMA)
+
+
+def test_a_merged_document_that_breaks_its_schema_is_refused_naming_where(sessions_dir):
+    _write(sessions_dir, session("django-5.2-sqlite", {"queryset.aget": "native"}))
+    merged = merge(sessions_dir)
+    merged["cells"][0]["state"] = "finished"
+    with pytest.raises(MergedSchemaError, match=r"schema at cells/0/state: 'finished' is not one"):
+        validate_merged(merged)
+
+
+def test_a_refused_merged_document_says_it_is_the_kits_bug_to_report(sessions_dir):
+    _write(sessions_dir, session("django-5.2-sqlite", {"queryset.aget": "native"}))
+    merged = merge(sessions_dir)
+    del merged["features"]
+    with pytest.raises(MergedSchemaError, match=r"Fix: this is a bug in the kit's merge"):
+        validate_merged(merged)
 
 
 def test_a_cell_carries_its_column_from_its_results_file(sessions_dir):
