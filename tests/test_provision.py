@@ -19,6 +19,8 @@ from conformance.provision import envs, mariadb, postgresql, releases, system
 from conformance.provision.names import MARIADB_ENV, MARIADB_URL_ENV, PYPI_ENV, RUN_ENV, on_ci
 from tests.conftest import ROOT
 
+SPAWNERS = ("system", "posix_spawn", "posix_spawnp")
+
 
 def _refuse(*args, **kwargs):
     raise AssertionError(f"declaring sessions must not reach the network or run a process: {args}")
@@ -35,6 +37,9 @@ def isolated_import(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", _refuse)
     monkeypatch.setattr(socket, "create_connection", _refuse)
     monkeypatch.setattr(subprocess, "Popen", _refuse)
+    # the ways to start a process that do not go through Popen
+    for name in SPAWNERS:
+        monkeypatch.setattr(os, name, _refuse)
     monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items() if k != RUN_ENV})
     monkeypatch.setattr(sys, "path", list(sys.path))
     monkeypatch.setattr(nox.registry, "_REGISTRY", {})
@@ -57,6 +62,12 @@ def test_importing_the_noxfile_needs_no_network_and_no_process(isolated_import):
     assert "conformance(django-6.1-sqlite)" in {
         f"conformance({cell_id})" for cell_id in noxfile.CELLS
     }
+
+
+@pytest.mark.parametrize("name", SPAWNERS)
+def test_the_noxfile_import_test_blocks_every_way_to_start_a_process(isolated_import, name):
+    with pytest.raises(AssertionError, match="must not reach the network or run a process"):
+        getattr(os, name)("true", ["true"], {})
 
 
 def test_the_top_nox_process_owns_the_run_and_stops_its_server_on_sigterm(isolated_import):
