@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conformance.stability import unstable, why
 from tests.conftest import ROOT
 from tests.session_data import check, observation, session
@@ -59,6 +61,7 @@ RANDOM_OR_CONCURRENT = (
 )
 
 
+@pytest.mark.slow  # three nested nox runs of a real cell
 def test_three_runs_of_one_real_cell_give_identical_verdicts():
     completed = subprocess.run(
         [
