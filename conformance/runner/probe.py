@@ -2,7 +2,10 @@
 
 Coroutines run through ``async_to_sync`` from the test's own thread: Django routes their
 ``sync_to_async`` work (which every async ORM method uses) back to that thread, so the async
-side shares the test's connection and transaction and is rolled back with it.
+side shares the test's connection and transaction and is rolled back with it. That is the
+default ``Runner``; a check whose calls run elsewhere (django-async-backend's, on the package's
+own connection) gives ``run_twins`` its own, and its own ``Observer`` of the rows afterwards.
+Both sides' statements are counted by one rule (``Statements``).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import dataclasses
 import inspect
 import re
 import textwrap
+import threading
 import warnings
 from collections import Counter
 from collections.abc import (
@@ -22,10 +26,10 @@ from collections.abc import (
     KeysView,
     ValuesView,
 )
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from asgiref.sync import async_to_sync
 from django.core.exceptions import SynchronousOnlyOperation
@@ -139,22 +143,55 @@ def call_warnings() -> Iterator[set[str]]:
             _warned.reset(token)
 
 
-@contextmanager
-def _watching(seen: Observation) -> Iterator[None]:
-    """Fill ``seen`` with the warnings, queries and hooks of what runs inside."""
-    with (
-        call_warnings() as caught,
-        CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as captured,
-        hooks.recording() as log,
-    ):
+# Statements whose text holds SAVEPOINT (create, release, roll back to) are not counted: whether
+# an atomic block makes one depends on the transaction it runs in (each side of a comparison in
+# the test's transaction here, at the top of an autocommit connection in production), not on the
+# call; what a rolled-back savepoint undoes is seen in the value and the rows afterwards.
+_UNCOUNTED = "SAVEPOINT"
+
+
+class Statements:
+    """The SQL statements one call ran, on whichever connections it used, counted by one rule.
+
+    It is also an execute wrapper, for Django's connections and django-async-backend's alike
+    (the package awaits what a wrapper returns, Django does not): each statement through it is
+    recorded with the thread that issued it."""
+
+    def __init__(self) -> None:
+        self.sql: list[str] = []
+        self.threads: set[int] = set()
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        self.sql.append(sql)
+        self.threads.add(threading.get_ident())
+        return execute(sql, params, many, context)
+
+    def counted(self) -> dict[str, int]:
+        """Every statement by its verb, savepoints left out: what two twins must agree on."""
+        return dict(Counter(_verb(sql) for sql in self.sql if _UNCOUNTED not in sql))
+
+    def written(self) -> set[str]:
+        """The tables the statements wrote to."""
+        return {found.group(1) for sql in self.sql if (found := _WRITTEN_TABLE.match(sql))}
+
+
+def watch(make: Callable[[Statements], Any]) -> Observation:
+    """Make one call and observe it: ``make`` makes the call, running every statement through
+    the ``Statements`` it is given, and returns the call's value or raises its exception. The
+    observation holds that, and the warnings, statements and user hooks the call caused."""
+    seen, statements = Observation(), Statements()
+    with call_warnings() as caught, hooks.recording() as log:
         try:
-            yield
+            seen.value = make(statements)
+        except Exception as exc:
+            seen.exception = exc
         finally:
             seen.warnings = sorted(caught)
-            sqls = [query["sql"] for query in captured.captured_queries]
-            seen.queries = dict(Counter(_verb(sql) for sql in sqls if "SAVEPOINT" not in sql))
-            seen.written = {m.group(1) for sql in sqls if (m := _WRITTEN_TABLE.match(sql))}
+            seen.queries, seen.written = statements.counted(), statements.written()
             seen.hooks = list(log)
+    return seen
 
 
 def snippet(function: Callable[..., Any]) -> str:
@@ -165,16 +202,20 @@ def snippet(function: Callable[..., Any]) -> str:
         return repr(function)
 
 
-def observe_sync(function: Callable[[], Any]) -> Observation:
-    """Call ``function`` in a savepoint; an error rolls back only the savepoint."""
-    seen = Observation()
-    with _watching(seen):
+def in_savepoint(function: Callable[[], Any], statements: Statements) -> Any:
+    """Call ``function`` in a savepoint of the test's connection, its statements into
+    ``statements``; an error rolls back only the savepoint."""
+    with CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as captured:
         try:
             with transaction.atomic():
-                seen.value = function()
-        except Exception as exc:
-            seen.exception = exc
-    return seen
+                return function()
+        finally:
+            statements.sql.extend(query["sql"] for query in captured.captured_queries)
+
+
+def observe_sync(function: Callable[[], Any]) -> Observation:
+    """Call ``function`` in a savepoint; an error rolls back only the savepoint."""
+    return watch(lambda statements: in_savepoint(function, statements))
 
 
 def observe_async(function: Callable[[], Awaitable[Any]]) -> Observation:
@@ -371,6 +412,74 @@ class Outcome:
     reason: str = ""
 
 
+class Runner(Protocol):
+    """How each side of a twin comparison is run: from which state, and on which connections."""
+
+    def side(
+        self, call: Callable[..., Any], *, sync: bool
+    ) -> AbstractContextManager[Callable[[Statements], Any]]:
+        """Around one side: set up the state it starts from, then give how its call is made (a
+        ``make`` for ``watch``; ``call`` is awaited when not ``sync``); on leaving, undo what
+        can be undone. What is read of the database inside (``settle``, the ``Observer``)
+        still sees the side's work."""
+        ...
+
+
+class Observer(Protocol):
+    """What is read of the database after each side, to compare with the other's."""
+
+    def state(self, written: set[str]) -> dict[str, list[Any]] | None:
+        """The rows as they are now, given the tables the sides so far wrote to (``None``:
+        nothing to compare)."""
+        ...
+
+
+class InTestTransaction:
+    """The suite's runner: each side in the test's transaction, rolled back after it, its call
+    in a savepoint; a coroutine goes through ``async_to_sync``, whose ``sync_to_async`` work
+    Django routes back to the test's thread and connection."""
+
+    @contextmanager
+    def side(
+        self, call: Callable[..., Any], *, sync: bool
+    ) -> Iterator[Callable[[Statements], Any]]:
+        function = call if sync else async_to_sync(call)
+        with rolled_back():
+            yield lambda statements: in_savepoint(function, statements)
+
+
+@dataclass(frozen=True)
+class WrittenRows:
+    """The suite's observer: the tables either side wrote to, new rows' keys renamed by their
+    insertion order above ``baseline``; a written table that ``tables`` does not model is read
+    raw (the database cache's)."""
+
+    tables: tuple[type[models.Model], ...]
+    baseline: dict[str, int]
+
+    def state(self, written: set[str]) -> dict[str, list[Any]] | None:
+        if not written:
+            return None
+        modelled = {model._meta.db_table for model in self.tables}
+        chosen = tuple(model for model in self.tables if model._meta.db_table in written)
+        return table_state(chosen, self.baseline, raw=written - modelled - {"django_migrations"})
+
+
+@dataclass(frozen=True)
+class EveryRow:
+    """Every row of ``tables`` after each side, whatever its statements wrote (new rows' keys
+    renamed above ``baseline``, as ``WrittenRows`` does)."""
+
+    tables: tuple[type[models.Model], ...]
+    baseline: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def state(self, written: set[str]) -> dict[str, list[Any]] | None:
+        return table_state(self.tables, self.baseline)
+
+
+IN_TEST_TRANSACTION = InTestTransaction()
+
+
 def run_twins(
     async_call: Callable[[], Awaitable[Any]],
     sync_call: Callable[[], Any],
@@ -378,16 +487,24 @@ def run_twins(
     tables: tuple[type[models.Model], ...] | None = None,
     baseline: dict[str, int] | None = None,
     settle: Callable[[Any], Any] | None = None,
+    runner: Runner = IN_TEST_TRANSACTION,
+    observer: Observer | None = None,
 ) -> tuple[Observation, Observation, Any, Any]:
-    """The sync twin, then the async call, each from the same state and rolled back: both
-    observations, and both tables' states afterwards when either side wrote (else ``None``).
+    """The sync twin, then the async call, each run by ``runner`` from the same state: both
+    observations, and the database after each as ``observer`` reads it.
 
-    ``settle`` turns a value into what is compared (it may query: it runs before the rollback,
-    but after the watched window, so its queries and hooks are not the call's)."""
-    tables = all_tables() if tables is None else tables
+    By default each side runs in the test's transaction and is rolled back, and the observer
+    reads the tables either side wrote to (``None`` when neither wrote) among ``tables`` (by
+    default every table), new keys counted above ``baseline`` (by default each table's highest
+    key now). ``settle`` turns a value into what is compared (it may query: it runs before the
+    side ends, but after the watched window, so its queries and hooks are not the call's)."""
+    if observer is None:
+        tables = all_tables() if tables is None else tables
+        baseline = key_baseline(tables) if baseline is None else baseline
+        observer = WrittenRows(tables, baseline)
 
-    def observe(call: Callable[[], Any], *, sync: bool) -> Observation:
-        seen = observe_sync(call) if sync else observe_async(call)
+    def observe(make: Callable[[Statements], Any]) -> Observation:
+        seen = watch(make)
         if settle is not None and not seen.raised:
             try:
                 with transaction.atomic():
@@ -396,30 +513,18 @@ def run_twins(
                 seen.exception = exc
         return seen
 
-    baseline = key_baseline(tables) if baseline is None else baseline
-
-    modelled = {model._meta.db_table for model in tables}
-
-    def state(*sides: Observation) -> dict[str, list[Any]] | None:
-        """The tables either side wrote to, as they are now (``None`` when neither wrote)."""
-        names = set().union(*(side.written for side in sides))
-        if not names:
-            return None
-        chosen = tuple(model for model in tables if model._meta.db_table in names)
-        return table_state(chosen, baseline, raw=names - modelled - {"django_migrations"})
-
-    with rolled_back():
-        sync = observe(sync_call, sync=True)
-        sync_after = state(sync)
-    with rolled_back():
-        run = observe(async_call, sync=False)
-        async_after = state(sync, run)
+    with runner.side(sync_call, sync=True) as make:
+        sync = observe(make)
+        sync_after = observer.state(sync.written)
+    with runner.side(async_call, sync=False) as make:
+        run = observe(make)
+        async_after = observer.state(sync.written | run.written)
     if run.written - sync.written:
         # The async side wrote where the sync twin did not: read those tables as the sync twin
-        # left them, which is as they were before (its savepoint is rolled back).
-        with rolled_back():
-            observe_sync(sync_call)
-            sync_after = state(sync, run)
+        # left them, which is as they were before (its side is undone).
+        with runner.side(sync_call, sync=True) as make:
+            watch(make)
+            sync_after = observer.state(sync.written | run.written)
     return sync, run, sync_after, async_after
 
 
@@ -433,16 +538,25 @@ def differential(
     code: str | None = None,
     baseline: dict[str, int] | None = None,
     settle: Callable[[Any], Any] | None = None,
+    runner: Runner = IN_TEST_TRANSACTION,
+    observer: Observer | None = None,
 ) -> Outcome:
     """Run the sync twin and the async method from the same state and compare everything.
 
     Same result (by content), same exception class, same warning categories, the same number
     of queries of each kind, the same user hooks run, and the same rows afterwards (in
     ``tables``, by default every table; read only when either side wrote): ``native``;
-    anything else: ``diverges``, every difference named, both sides as evidence.
+    anything else: ``diverges``, every difference named, both sides as evidence. ``runner``
+    and ``observer`` replace how each side runs and what is read afterwards (``run_twins``).
     """
     sync, run, sync_after, async_after = run_twins(
-        async_call, sync_call, tables=tables, baseline=baseline, settle=settle
+        async_call,
+        sync_call,
+        tables=tables,
+        baseline=baseline,
+        settle=settle,
+        runner=runner,
+        observer=observer,
     )
     return judge(
         sync,
@@ -466,7 +580,7 @@ def judge(
     result: Callable[[Any], Any] = comparable,
 ) -> Outcome:
     """The one definition of "behaves like its sync twin", for observations however they were
-    made (``run_twins`` in the test's transaction, or django-async-backend's own connection):
+    made (``run_twins``, with whichever runner and observer):
     same result by content, same exception class, same warning categories, the same queries
     of each kind, the same user hooks, and the same rows afterwards."""
     found = evidence(

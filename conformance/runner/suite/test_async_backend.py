@@ -3,9 +3,10 @@
 The package (https://django-async-backend.readthedocs.io/) gives every model an async manager
 (``Model.async_objects``) and ``async_save``/``async_delete``, plus async connections, cursors
 and ``async_atomic``, all on psycopg's asyncio connection instead of Django's ``sync_to_async``.
-Each check here does one piece of work both ways and compares the value (by content), the
-exception class, the DML statements issued, the signal receivers that ran (``testapp/hooks.py``)
-and the rows of the kit's tables afterwards.
+Each check here does one piece of work both ways and compares, through the suite's one
+differential (``probe.differential``, with this file's runner and observer), the value (by
+content), the exception class, the statements issued (by verb, savepoints aside), the signal
+receivers that ran (``testapp/hooks.py``) and the rows of the kit's tables afterwards.
 
 Isolation differs from the rest of the suite, for a reason found by measuring: the package's
 connection is a second server session beside the sync connection of the test. Rows the sync
@@ -22,8 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,16 +36,14 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 
 from conformance.runner import measure, probe
-from conformance.runner.probe import Observation, Outcome, evidence, observed
+from conformance.runner.probe import Outcome, evidence, observed
 from conformance.verdicts import Verdict
-from testapp import hooks
 from testapp.models import Article, Author, Comment, Tag
 
 NOT_INSTALLED = (
     "django-async-backend is not installed in this cell: its checks run in the "
     "django-6.1-async-backend column only"
 )
-DML = ("SELECT", "INSERT", "UPDATE", "DELETE")
 BASE = "2024-01-01T00:00:00+00:00"
 
 
@@ -84,28 +83,10 @@ def reset() -> None:
     python.articles.add(Article.objects.get(slug="article-1"))
 
 
-class Statements:
-    """An execute wrapper for either kind of connection: the DML verbs it saw and the threads
-    the queries were issued from (the package awaits what a wrapper returns, Django does not)."""
-
-    def __init__(self) -> None:
-        self.verbs: Counter[str] = Counter()
-        self.threads: set[int] = set()
-
-    def __call__(
-        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
-    ) -> Any:
-        verb = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
-        if verb in DML:
-            self.verbs[verb] += 1
-        self.threads.add(threading.get_ident())
-        return execute(sql, params, many, context)
-
-
-def run(function: Callable[[], Awaitable[Any]], statements: Statements | None = None) -> Any:
-    """Await ``function()`` in a fresh event loop, watching the package's connection, and close
-    that connection before the loop ends (else it stays open on the server: see
-    ``test_a_new_event_loop_per_call_leaves_its_connection_open``)."""
+def run(function: Callable[[], Awaitable[Any]], statements: probe.Statements | None = None) -> Any:
+    """Await ``function()`` in a fresh event loop, its statements on the package's connection
+    through ``statements``, and close that connection before the loop ends (else it stays open
+    on the server: see ``test_a_new_event_loop_per_call_leaves_its_connection_open``)."""
     from django_async_backend.db import async_connections, close_old_async_connections
 
     async def scoped() -> Any:
@@ -120,27 +101,28 @@ def run(function: Callable[[], Awaitable[Any]], statements: Statements | None = 
     return async_to_sync(scoped)()
 
 
-def observe(
-    function: Callable[[Any], Any], prepare: Callable[[], Any], *, is_async: bool
-) -> tuple[Observation, dict[str, list[Any]]]:
-    """Run one side from the reset rows, on what ``prepare`` fetched or built for it (with the
-    sync ORM, before the event loop starts): what it did, and the kit's tables afterwards."""
-    reset()
-    seen, statements = Observation(), Statements()
-    prepared = prepare()
-    with hooks.recording() as log, probe.call_warnings() as warned:
-        try:
-            if is_async:
-                seen.value = probe.comparable(run(lambda: function(prepared), statements))
-            else:
-                with connection.execute_wrapper(statements):
-                    seen.value = probe.comparable(function(prepared))
-        except Exception as exc:
-            seen.exception = exc
-    seen.queries, seen.hooks = dict(statements.verbs), list(log)
-    seen.warnings = sorted(warned)
-    # Keys are the same on both sides (sequences restart), so no key is renamed: no baseline.
-    return seen, probe.table_state(kit_tables(), {})
+@dataclass(frozen=True)
+class OwnConnection:
+    """How each side runs here (a ``probe.Runner``): from the reset rows, committed, on what
+    ``prepare`` fetched or built for it (with the sync ORM, before the call is watched); the
+    sync twin on Django's connection, the async call on the package's in a fresh event loop."""
+
+    prepare: Callable[[], Any] = lambda: None
+
+    @contextmanager
+    def side(
+        self, call: Callable[[Any], Any], *, sync: bool
+    ) -> Iterator[Callable[[probe.Statements], Any]]:
+        reset()
+        prepared = self.prepare()
+
+        def make(statements: probe.Statements) -> Any:
+            if not sync:
+                return run(lambda: call(prepared), statements)
+            with connection.execute_wrapper(statements):
+                return call(prepared)
+
+        yield make
 
 
 def compare(
@@ -151,11 +133,17 @@ def compare(
     example: str | None = None,
 ) -> Outcome:
     """The package's async call against the sync ORM doing the same work, each from the reset
-    rows, judged by the suite's one comparison (``probe.judge``)."""
-    sync, after_sync = observe(sync_call, prepare, is_async=False)
-    run_, after_async = observe(async_call, prepare, is_async=True)
-    return probe.judge(
-        sync, run_, after_sync, after_async, code=code, example=example or code.splitlines()[-1]
+    rows, by the suite's one differential: values compared by content, and every row of the
+    kit's tables afterwards (keys are the same on both sides, as sequences restart: no
+    baseline)."""
+    return probe.differential(
+        async_call,
+        sync_call,
+        code=code,
+        example=example or code.splitlines()[-1],
+        settle=probe.comparable,
+        runner=OwnConnection(prepare),
+        observer=probe.EveryRow(kit_tables()),
     )
 
 
@@ -583,14 +571,14 @@ def _outcome(holds: bool, snippet: str, seen: Any, why_not: str, **measurements:
     return measure.with_evidence(outcome, **measurements)
 
 
-async def count_on_the_loop(statements: Statements) -> dict[str, Any]:
+async def count_on_the_loop(statements: probe.Statements) -> dict[str, Any]:
     """Which threads issued the package's query and Django's own ``acount()``'s, against the
     thread running the event loop."""
     from django_async_backend.db import async_connections
 
     loop_thread = threading.get_ident()
     package = await Author.async_objects.acount()
-    stock = Statements()
+    stock = probe.Statements()
     with connection.execute_wrapper(stock):
         django = await Author.objects.acount()
     driver = type(async_connections["default"].connection)
@@ -604,7 +592,7 @@ async def count_on_the_loop(statements: Statements) -> dict[str, Any]:
 
 @pytest.mark.conformance(feature="async-backend.connection.no-thread-emulation")
 def test_queries_run_on_the_event_loop_thread(conformance, backend):
-    statements = Statements()
+    statements = probe.Statements()
     seen = run(lambda: count_on_the_loop(statements), statements)
     holds = seen["package_on_loop"] and seen["driver_connection"] == "psycopg.AsyncConnection"
     conformance.record(
