@@ -113,3 +113,29 @@ def test_an_async_api_added_to_django_fails_the_gate_until_it_is_covered(tmp_pat
     assert row["reason"].startswith("no check and no reason")
     assert f"unaccounted async API: {name}" in run.stderr
     assert "conformance/data/surface.toml" in run.stderr
+
+
+WALK_SKIPS = """
+import django
+django.setup()
+from conformance.runner.walk import walk
+for skipped in walk().skipped:
+    print(skipped.module, "|", skipped.reason)
+"""
+
+
+def test_only_the_cells_own_driver_backend_is_walked(tmp_path):
+    """psycopg is installed here, yet a SQLite cell does not walk the PostgreSQL backend: which
+    drivers a shared environment holds depends on the cells that ran in it first."""
+    script = tmp_path / "walk.py"
+    script.write_text(WALK_SKIPS, encoding="utf-8")
+    environ = {**os.environ, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "testapp.settings"}
+    run = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, env=environ, capture_output=True,
+        text=True, check=True, timeout=300,
+    )  # fmt: skip
+    skipped = dict(line.split(" | ", 1) for line in run.stdout.splitlines())
+    other = "another database's backend: walked in that database's cells"
+    assert skipped["django.db.backends.postgresql"] == other
+    assert skipped["django.db.backends.mysql"] == other
+    assert "django.db.backends.sqlite3" not in skipped

@@ -73,6 +73,18 @@ def _is_public(part: str) -> bool:
 PREREQUISITES = {"django.contrib.gis": ("django.contrib.gis.gdal", "django.contrib.gis.geos")}
 
 
+# Django's backends that need a driver. A release's environment is shared by its cells, so
+# whether another database's driver is installed depends on which cells ran there first: only
+# the cell's own backend is walked, and a cell's surface never depends on that order.
+DRIVER_BACKENDS = frozenset({"mysql", "oracle", "postgresql"})
+
+
+def _cell_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
 def _skip_reason(module: str) -> str | None:
     """Why a module is not walked at all, before it is imported."""
     parts = module.split(".")
@@ -80,6 +92,9 @@ def _skip_reason(module: str) -> str | None:
         return "Django's own tests, not an API"
     if any(part.startswith("_") and not part.startswith("__") for part in parts):
         return "a private module"
+    backend = parts[3] if parts[:3] == ["django", "db", "backends"] and len(parts) == 4 else None
+    if backend in DRIVER_BACKENDS and backend != _cell_vendor():
+        return "another database's backend: walked in that database's cells"
     return None
 
 
