@@ -6,7 +6,6 @@ test renders the full run's reports/results.json when it exists and saves the sc
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ import pytest
 from conformance.provision.names import on_ci
 from conformance.report.merge import merge
 from tests.report_data import (
+    FULL_RUN,
     HOSTILE_CELL,
     HOSTILE_FEATURE,
     INCOMPLETE_CELL,
@@ -25,6 +25,7 @@ from tests.report_data import (
     LONG_FEATURE,
     cell_id,
     crafted,
+    full_run,
     large,
     write_page,
 )
@@ -33,7 +34,6 @@ from tests.session_data import ADD_ON_FEATURE, write_add_on_matrix
 sync_api = pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parent.parent
-FULL_RUN = ROOT / "reports" / "results.json"
 SCREENSHOTS = ROOT / "reports" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -451,7 +451,7 @@ def test_opening_evidence_among_thousands_of_cells_is_quick(
 def test_the_full_run_page_renders_cleanly_and_is_screenshotted(
     open_page: Callable[..., Opened],
 ) -> None:
-    merged = json.loads(FULL_RUN.read_text("utf-8"))
+    merged = full_run()
     desktop = open_page(merged)
     _screenshot(desktop, "matrix-desktop.png")
     refuted = desktop.page.locator("#claims article.refuted").first
