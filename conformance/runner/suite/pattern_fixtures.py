@@ -24,13 +24,14 @@ from testapp import models as testapp_models
 from testapp.models import Article, Author, Award, Book, Profile, Tag
 
 # What a workaround may name without importing it, as a user's module would have imported it:
-# the testapp's models, sync_to_async, transaction, IntegrityError and the ORM's aggregates.
-# Nothing of the kit.
+# the testapp's models, sync_to_async, transaction, IntegrityError, the ORM's aggregates and,
+# for the testing patterns, pytest. Nothing of the kit.
 WORKAROUND_NAMES: dict[str, Any] = {
     **{name: value for name, value in vars(testapp_models).items() if not name.startswith("_")},
     "sync_to_async": sync_to_async,
     "transaction": transaction,
     "IntegrityError": IntegrityError,
+    "pytest": pytest,
     **{name: getattr(models, name) for name in ("Avg", "Count", "Max", "Min", "Q", "Sum", "F")},
 }
 
