@@ -310,6 +310,32 @@ def test_a_feature_only_an_add_on_has_names_its_add_on(sessions_dir):
     assert features["queryset.aget"]["add_on"] == []
 
 
+def test_a_feature_only_an_add_on_measured_is_its_own_even_when_absent_there(sessions_dir):
+    # The add-on's own API that its column looked for and did not find; every stock session
+    # skipped it as not its column's: it exists only with the add-on, never as stock Django's.
+    own = "async-backend.queryset.aiterator"
+    for cell_id in ("django-6.1-sqlite", "django-6.1-postgresql"):
+        _write(sessions_dir, session(cell_id, {"queryset.aget": "native", own: "skipped"}))
+    add_on = session("django-6.1-async-backend", {"queryset.aget": "native", own: "absent"})
+    add_on["cell"]["column"] = ADD_ON_COLUMN
+    _write(sessions_dir, add_on)
+    features = {feature["id"]: feature for feature in merge(sessions_dir)["features"]}
+    assert features[own]["add_on"] == ["async-backend"]
+    assert features["queryset.aget"]["add_on"] == []
+
+
+def test_a_feature_stock_cells_found_absent_and_the_add_on_too_is_not_an_add_ons(sessions_dir):
+    # Measured absent everywhere: a stock API none of these releases has, not the add-on's.
+    feature = "queryset.aiterator"
+    for cell_id in ("django-6.1-sqlite", "django-6.1-postgresql"):
+        _write(sessions_dir, session(cell_id, {feature: "absent"}))
+    add_on = session("django-6.1-async-backend", {feature: "absent"})
+    add_on["cell"]["column"] = ADD_ON_COLUMN
+    _write(sessions_dir, add_on)
+    found = next(f for f in merge(sessions_dir)["features"] if f["id"] == feature)
+    assert found["add_on"] == []
+
+
 def test_a_stock_backend_has_no_since_for_an_add_on_feature(sessions_dir):
     write_add_on_matrix(sessions_dir)
     feature = next(f for f in merge(sessions_dir)["features"] if f["id"] == ADD_ON_FEATURE)

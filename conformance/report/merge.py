@@ -331,16 +331,20 @@ def _placeholder(path: Path) -> dict[str, Any]:
 
 
 def _add_on(feature_cells: dict[str, Any], cell_list: list[Cell]) -> list[str]:
-    """The add-on backends whose own API a feature is: measured (and there) on an add-on
-    column, while no stock cell found it. Such a feature is never shown as stock Django's."""
-    found = {
-        cell["backend"]: column(cell)["stock"]
-        for cell, verdict in measured({"cells": feature_cells}, cell_list, complete_only=True)
-        if verdict != Verdict.ABSENT.value
-    }
-    if any(found.values()):
+    """The add-on backends whose own API a feature is: no stock cell found it while an add-on
+    column did, or no stock cell measured it at all (every stock session skipped it as not its
+    column's) while an add-on column measured it, even as absent. Such a feature is never shown
+    as stock Django's: a feature that exists only with an add-on has no stock verdict."""
+    found = measured({"cells": feature_cells}, cell_list, complete_only=True)
+    stock = [verdict for cell, verdict in found if column(cell)["stock"]]
+    if any(verdict != Verdict.ABSENT.value for verdict in stock):
         return []
-    return sorted(found)
+    add_ons = [(cell["backend"], verdict) for cell, verdict in found if not column(cell)["stock"]]
+    present = {backend for backend, verdict in add_ons if verdict != Verdict.ABSENT.value}
+    if present:
+        return sorted(present)
+    # Measured by an add-on only, and not there: still its own API, never stock Django's.
+    return [] if stock else sorted({backend for backend, _ in add_ons})
 
 
 def merge(directory: Path) -> Merged:
