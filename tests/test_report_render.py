@@ -15,7 +15,9 @@ from markupsafe import escape
 
 from conformance.report.__main__ import main
 from conformance.report.labels import (
+    ADD_ON_PAGES,
     DIVERGES_MEANING,
+    add_on_page,
     area_label,
     docs_link,
     outcome_text,
@@ -218,6 +220,65 @@ def test_docs_link_of_a_pattern_is_the_async_topic() -> None:
     assert (
         docs_link("pattern.m2m-add", "5.2") == "https://docs.djangoproject.com/en/5.2/topics/async/"
     )
+
+
+DOCS = "https://docs.djangoproject.com/en/6.0/"
+
+
+@pytest.mark.parametrize(
+    ("feature", "link"),
+    [
+        ("cache.database.aget", "topics/cache/"),
+        (
+            "sessions.file-store.aload",
+            "topics/http/sessions/#django.contrib.sessions.backends.base.SessionBase.aload",
+        ),
+        (
+            "sessions.signed-cookies-store.acreate",
+            "topics/http/sessions/#django.contrib.sessions.backends.base.SessionBase.acreate",
+        ),
+        ("test.client.alogin", "topics/testing/tools/#django.test.Client.alogin"),
+        # under a custom user model, or an override: the API it calls
+        ("custom-user.auth.alogin", "topics/auth/default/#django.contrib.auth.alogin"),
+        (
+            "custom-user.test.client.aforce_login",
+            "topics/testing/tools/#django.test.Client.aforce_login",
+        ),
+        (
+            "custom-user.hooks.override-exact.auth.anonymous-user.ahas_perm",
+            "ref/contrib/auth/#django.contrib.auth.models.AnonymousUser.ahas_perm",
+        ),
+        (
+            "hooks.override-variadic.queryset.aget",
+            "ref/models/querysets/#django.db.models.query.QuerySet.aget",
+        ),
+        ("hooks.override-narrow.cache.database.aset", "topics/cache/"),
+        ("production.testing.asyncclient-testcase", "topics/testing/tools/"),
+        ("production.connections.pool", "ref/databases/"),
+        ("production.view.gather", "topics/async/"),
+    ],
+)
+def test_docs_link_of_every_django_api_names_its_page(feature: str, link: str) -> None:
+    assert docs_link(feature, "6.0") == DOCS + link
+
+
+def test_an_add_ons_own_api_has_no_django_docs_link_but_its_project_page() -> None:
+    assert docs_link("async-backend.queryset.aiterator", "6.1") is None
+    assert (
+        add_on_page(["django-async-backend 6.1.5"])
+        == "https://django-async-backend.readthedocs.io/"
+    )
+    assert (
+        add_on_page(["django-async-backend[binary,pool]~=6.1.0"])
+        == ADD_ON_PAGES["django-async-backend"]
+    )
+    assert add_on_page(["my-own-backend 1.0"]) is None
+
+
+def test_every_add_on_project_page_is_the_one_its_data_file_gives() -> None:
+    data = (ROOT / "conformance" / "data").glob("*.toml")
+    text = "\n".join(path.read_text("utf-8") for path in data)
+    assert [page for page in ADD_ON_PAGES.values() if page not in text] == []
 
 
 # --- HTML ---------------------------------------------------------------------------------

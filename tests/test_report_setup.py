@@ -16,7 +16,16 @@ import pytest
 from conformance.report.merge import merge
 from tests import test_report_browser as browser_page
 from tests.conftest import ROOT, run_suite_in
-from tests.report_data import ALTERNATIVE_API, HOSTILE_FEATURE, cell_id, crafted, large
+from tests.report_data import (
+    ALTERNATIVE_API,
+    FULL_RUN,
+    HOSTILE_FEATURE,
+    cell_id,
+    crafted,
+    full_run,
+    large,
+)
+from tests.session_data import ADD_ON_FEATURE, write_add_on_matrix
 
 # The browser page's fixtures, under their own names so pytest finds them here too (importing
 # that module skips this one as well when Playwright is missing).
@@ -124,6 +133,49 @@ def test_a_session_that_did_not_complete_is_said_to_be_no_measurement(
 ) -> None:
     opened = open_page(fragment="?django=5.0&db=sqlite")
     assert "This session is incomplete" in opened.page.inner_text("#setup-answer")
+
+
+def _item_links(opened: Opened) -> list[tuple[str, list[str]]]:
+    """Each item of the answer: its feature id, and where its links other than its evidence go."""
+    return opened.page.eval_on_selector_all(
+        "#setup-answer li",
+        "items => items.map(li => [li.querySelector('code').textContent,"
+        " [...li.querySelectorAll('a[href^=http]')].map(a => a.href)])",
+    )
+
+
+@pytest.mark.parametrize("setup", ["5.2&db=postgresql", "4.1&db=sqlite"])
+def test_every_setup_item_links_to_djangos_docs_of_that_release(
+    open_page: OpenPage, setup: str
+) -> None:
+    opened = open_page(fragment=f"?django={setup}")
+    series = setup.split("&")[0]
+    root = f"https://docs.djangoproject.com/en/{series}/"
+    items = _item_links(opened)
+    assert items
+    unlinked = [f for f, links in items if not any(a.startswith(root) for a in links)]
+    assert unlinked == ["mystery.thing"]  # no Django API has its id: no page to link
+
+
+def test_an_add_ons_own_api_links_to_the_add_ons_project_not_to_django(
+    open_page: OpenPage, tmp_path: Path
+) -> None:
+    write_add_on_matrix(tmp_path / "sessions")
+    opened = open_page(merge(tmp_path / "sessions"), fragment="?django=6.1&db=async-backend")
+    links = dict(_item_links(opened))
+    assert links[ADD_ON_FEATURE] == ["https://django-async-backend.readthedocs.io/"]
+    item = opened.page.locator("#setup-answer li", has_text=ADD_ON_FEATURE)
+    assert item.locator("a", has_text="django-async-backend docs").count() == 1
+    assert links["queryset.aget"][0].startswith("https://docs.djangoproject.com/en/6.1/")
+
+
+@pytest.mark.skipif(not FULL_RUN.exists(), reason="reports/results.json does not exist")
+def test_every_full_run_setup_item_links_to_its_docs(open_page: OpenPage) -> None:
+    opened = open_page(full_run(), fragment="?django=6.0&db=postgresql")
+    items = _item_links(opened)
+    root = "https://docs.djangoproject.com/en/6.0/"
+    assert len(items) > 1000
+    assert [f for f, links in items if not any(a.startswith(root) for a in links)] == []
 
 
 # --- release compare ----------------------------------------------------------------------

@@ -7,6 +7,7 @@ backend's name comes from the cells' own columns (``view.backend_labels``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -71,7 +72,9 @@ AREA_LABELS: dict[str, str] = {
 
 # Where Django documents each owner's members: per documentation page, the owners it documents
 # and the Python path their Sphinx anchors start with (``#django.db.models.query.QuerySet.aget``;
-# empty for a topic page without member anchors). Longest owner prefix wins.
+# empty for a topic page without member anchors). Longest owner prefix wins; an id under a
+# setting (``custom-user.``) or a hook (``hooks.override-exact.``) is looked up by the API it
+# calls (``owner_id``).
 DOCS_PAGES: dict[str, dict[str, str]] = {
     "ref/models/querysets/": {
         "queryset": "django.db.models.query.QuerySet",
@@ -92,22 +95,33 @@ DOCS_PAGES: dict[str, dict[str, str]] = {
         "auth.model-backend": "django.contrib.auth.backends.ModelBackend",
         "auth.remote-user-backend": "django.contrib.auth.backends.RemoteUserBackend",
     },
-    "topics/http/sessions/": {
-        "sessions.db-store": "django.contrib.sessions.backends.base.SessionBase"
-    },
+    # every session store's async methods are SessionBase's, documented once
+    "topics/http/sessions/": {"sessions": "django.contrib.sessions.backends.base.SessionBase"},
+    "topics/cache/": {"cache": ""},
+    "topics/testing/tools/": {"test.client": "django.test.Client", "production.testing": ""},
     "ref/paginator/": {
         "paginator.async-paginator": "django.core.paginator.AsyncPaginator",
         "paginator.async-page": "django.core.paginator.AsyncPage",
     },
     "topics/signals/": {"dispatch.signal": "django.dispatch.Signal"},
     "ref/models/relations/": {"related": "django.db.models.fields.related.RelatedManager"},
-    "topics/async/": {"pattern": "", "hooks": ""},
+    # persistent connections and the pool: CONN_MAX_AGE, CONN_HEALTH_CHECKS, "pool"
+    "ref/databases/": {"production.connections": ""},
+    "topics/async/": {"pattern": "", "hooks": "", "production": ""},
 }
 # The same, by owner prefix: (page, anchor path).
 DOCS: dict[str, tuple[str, str]] = {
     owner: (page, path) for page, owners in DOCS_PAGES.items() for owner, path in owners.items()
 }
 DOCS_ROOT = "https://docs.djangoproject.com/en/"
+
+# An add-on's project page, by its package's name: what an add-on's own API links to instead of
+# Django's documentation. Each is the URL the kit's data file of the add-on gives
+# (conformance/data/async_backend.toml); an add-on without one has no link.
+ADD_ON_PAGES: dict[str, str] = {
+    "django-async-backend": "https://django-async-backend.readthedocs.io/",
+}
+_PACKAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def since_label(found: dict[str, Any] | None) -> str:
@@ -174,20 +188,45 @@ def short_since(since: dict[str, Any], backend_ids: list[str]) -> str:
     return labels[0] if len(set(labels)) == 1 else f"{labels[0]}*"
 
 
+def _docs_prefix(feature_id: str) -> str | None:
+    return max((p for p in DOCS if feature_id.startswith(p)), key=len, default=None)
+
+
+def owner_id(feature_id: str) -> str:
+    """The id of the Django API a feature calls, without the setting or hook it runs under:
+    ``custom-user.auth.alogin`` calls ``auth.alogin`` (with a custom user model),
+    ``hooks.override-exact.queryset.aget`` calls ``queryset.aget`` (on an overriding
+    subclass). A hook whose API has no documentation page stays as it is."""
+    found = feature_id.removeprefix("custom-user.")
+    parts = found.split(".", 2)
+    if parts[0] == "hooks" and len(parts) == 3 and _docs_prefix(parts[2]) is not None:
+        return parts[2]
+    return found
+
+
 def docs_link(feature_id: str, series: str) -> str | None:
     """The Django documentation of a feature's API for a release: its page, at the anchor
     Sphinx gives the member (the page's top when the anchor is missing)."""
-    prefix = max(
-        (p for p in DOCS if feature_id == p or feature_id.startswith(p)), key=len, default=None
-    )
+    api = owner_id(feature_id)
+    prefix = _docs_prefix(api)
     if prefix is None:
         return None
     page, path = DOCS[prefix]
     url = f"{DOCS_ROOT}{series}/{page}"
-    member = feature_id.rpartition(".")[2]
+    member = api.rpartition(".")[2]
     if path and member.startswith("a") and not member.startswith("async-"):
         url += f"#{path}.{member}"
     return url
+
+
+def add_on_page(packages: list[str]) -> str | None:
+    """The project page of an add-on column's package ("django-async-backend 6.1.5"), where
+    its own API is documented; ``None`` when the kit knows none."""
+    for package in packages:
+        name = _PACKAGE_NAME.match(package.strip())
+        if name and (page := ADD_ON_PAGES.get(name.group().lower())):
+            return page
+    return None
 
 
 def release_notes_link(series: str) -> str:

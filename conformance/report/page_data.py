@@ -14,11 +14,13 @@ from typing import Any
 from conformance.features import AREAS
 from conformance.report.compare import CHANGE_KINDS, by_kind, change_kind
 from conformance.report.labels import (
+    ADD_ON_PAGES,
     CLAIM_STYLE,
     DIVERGES_MEANING,
     DOCS_ROOT,
     VERDICT_STYLE,
     add_on_label,
+    add_on_page,
     area_label,
     docs_link,
     release_notes_link,
@@ -309,6 +311,7 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
     choices in the URL. The evidence itself is in ``evidence_chunks``, loaded on demand."""
     alternatives = alternatives_by_pattern(merged)
     cell_order = [cell["id"] for cell in merged["cells"]]
+    pages = add_on_pages(merged["cells"])
     chunk_of = {
         feature["id"]: index
         for index, group in enumerate(evidence_groups(merged["features"]))
@@ -354,14 +357,19 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
                         for cell_id in cell_order
                     ),
                     "workarounds": workarounds(feature),
-                    # after "docs_root", which every link shares
-                    "docs": (docs_link(feature["id"], "{series}") or "").removeprefix(DOCS_ROOT),
+                    # after "docs_root", which every link to Django's shares; an add-on's own
+                    # API: its project page, whole ("project_pages" names it)
+                    "docs": feature_docs(feature, pages),
                     "chunk": chunk_of[feature["id"]],
                 }
             )
             for feature in merged["features"]
         },
         "docs_root": DOCS_ROOT,
+        # each add-on project page a feature links to, with the package it documents
+        "project_pages": {
+            page: name for name, page in ADD_ON_PAGES.items() if page in pages.values()
+        },
         "columns": [[cell["id"] for cell in column["cells"]] for column in matrix_columns(merged)],
         "release_notes": release_notes_link("{series}"),
         # the areas' names, the last words of each feature's search head (``search_head``)
@@ -379,6 +387,25 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
         "changes": changed_cells(merged),
         "diverges_meaning": DIVERGES_MEANING,
     }
+
+
+def add_on_pages(cells: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Each add-on backend's project page, where the kit knows one (``labels.add_on_page``)."""
+    found = {}
+    for cell in cells:
+        packages = view_column(cell)["packages"]
+        if not view_column(cell)["stock"] and (page := add_on_page(packages)):
+            found[cell["backend"]] = page
+    return found
+
+
+def feature_docs(feature: Mapping[str, Any], pages: Mapping[str, str]) -> str:
+    """Where a feature's API is documented, as the page data says it: Django's documentation
+    after ``DOCS_ROOT`` with "{series}" for the release; an add-on's own API, never Django's,
+    its add-on's project page whole, or nothing when the kit knows none."""
+    if feature.get("add_on"):
+        return next((pages[b] for b in feature["add_on"] if b in pages), "")
+    return (docs_link(feature["id"], "{series}") or "").removeprefix(DOCS_ROOT)
 
 
 def _without_empty(found: dict[str, Any]) -> dict[str, Any]:

@@ -320,7 +320,9 @@
       var feature = DATA.features[featureId];
       var cell = DATA.cells[cellId];
       var p = el("p");
-      if (feature.docs) {
+      var project = feature.docs && DATA.project_pages[feature.docs];
+      if (project) p.appendChild(link(project + " documentation (an add-on's own API)", feature.docs, true));
+      else if (feature.docs) {
         p.appendChild(link("Django " + cell.django_series + " documentation of this API", (DATA.docs_root + feature.docs).replace("{series}", cell.django_series), true));
       }
       var since = feature.since && feature.since[cell.backend];
@@ -837,7 +839,10 @@
 
     function docsLink(featureId, series) {
       // Django's documentation of the API, for the chosen release.
+      // An add-on's own API: its project's documentation.
       var docs = DATA.features[featureId].docs;
+      var project = docs && DATA.project_pages[docs];
+      if (project) return link(project + " docs", docs, true);
       return docs ? link("Django " + series + " docs", (DATA.docs_root + docs).replace("{series}", series), true) : null;
     }
 
