@@ -591,6 +591,34 @@ def test_a_focused_cell_is_scrolled_clear_of_the_sticky_feature_column(
     assert cell["left"] >= sticky["right"] - 1
 
 
+def test_arrow_keys_keep_the_focused_cell_clear_of_the_sticky_column_and_on_screen(
+    open_page: OpenPage,
+) -> None:
+    # At 390 px the row is wider than the screen: each move scrolls the cell into view, clear
+    # of the sticky feature column on the left and of the screen's right edge.
+    opened = open_page(large(60), viewport=PHONE)
+    row = "#matrix [id='feature-generated.f0030']"
+    opened.page.locator(f"{row} [role=gridcell] a").first.focus()
+    cells = opened.page.locator(f"{row} [role=gridcell] a").count()
+    placed = []
+    for key in ["ArrowRight"] * (cells - 1) + ["ArrowLeft"] * (cells - 1):
+        opened.page.keyboard.press(key)
+        placed.append(
+            opened.page.evaluate(
+                """(row) => {
+                    const cell = document.activeElement.getBoundingClientRect();
+                    const sticky = document.querySelector(row + " [role=rowheader]")
+                        .getBoundingClientRect();
+                    return [document.activeElement.getAttribute("href"),
+                        cell.left >= sticky.right - 1, cell.right <= innerWidth + 1,
+                        cell.top >= 0 && cell.bottom <= innerHeight];
+                }""",
+                row,
+            )
+        )
+    assert [place for place in placed if place[1:] != [True, True, True]] == []
+
+
 # --- the issue's tasks on the real run's page, at both widths ------------------------------
 
 

@@ -694,7 +694,11 @@
       }
       if (!target) return false;
       setTabStop(target);
-      target.focus();
+      // Scrolled by hand: focus() scrolls the cell just to the scroller's edge, under the
+      // sticky feature column or past the screen's right edge on a phone; "nearest" with the
+      // anchors' scroll-margin keeps it clear of both, and of the sticky header.
+      target.focus({ preventScroll: true });
+      target.scrollIntoView({ block: "nearest", inline: "nearest" });
       return true;
     }
 
