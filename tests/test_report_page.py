@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from conformance.provision.names import on_ci
+from conformance.report.labels import VERDICT_STYLE
 from conformance.report.page_data import matrix_columns
 from tests import test_report_browser as browser_page
 from tests.report_data import (
@@ -301,6 +302,34 @@ def test_every_row_of_the_matrix_is_one_line(open_page: OpenPage) -> None:
         "#matrix .g > .r", "rows => rows.map(r => r.getBoundingClientRect().height)"
     )
     assert max(heights) < 26
+
+
+def _every_word() -> dict[str, Any]:
+    """``large`` with every verdict's word in its cells, and a cell whose backends differ in
+    each row."""
+    merged = large(60)
+    words = list(VERDICT_STYLE)
+    for index, feature in enumerate(merged["features"]):
+        for position, found in enumerate(feature["cells"].values()):
+            found["verdict"] = words[(index + position) % len(words)]
+    return merged
+
+
+# Whatever is cut, as its text: a matrix cell, a link of it, a column header or its small line.
+CUT_CELLS = """() => {
+    // every area laid out, not only those near the screen
+    document.querySelectorAll("#matrix .g").forEach(g => { g.style.contentVisibility = "visible" });
+    return [...document.querySelectorAll(
+        "#matrix [role=gridcell], #matrix [role=gridcell] a, #matrix [role=columnheader]," +
+        " #matrix [role=columnheader] small")]
+        .filter(c => c.offsetParent && c.scrollWidth > c.clientWidth)
+        .map(c => c.textContent.trim());
+}"""
+
+
+def test_every_cells_word_is_shown_in_full_on_a_phone(open_page: OpenPage) -> None:
+    opened = open_page(_every_word(), viewport=PHONE)
+    assert opened.page.evaluate(CUT_CELLS) == []
 
 
 def test_the_newest_release_comes_first(open_page: OpenPage) -> None:
