@@ -532,6 +532,24 @@ def test_the_add_on_has_its_own_column_named_by_its_package(
     ]
 
 
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, PHONE], ids=["1280", "390"])
+def test_the_add_on_columns_header_is_shown_in_full(
+    open_page: Callable[..., Opened], add_on_report: dict[str, Any], viewport: dict
+) -> None:
+    # "+ django-async-backend 6.1.0" wraps under the release instead of being cut off.
+    opened = open_page(add_on_report, viewport=viewport)
+    header = opened.page.locator("#matrix .head [role=columnheader]").last
+    cut = header.evaluate(
+        "h => [h, h.querySelector('small')].filter(e => e.scrollWidth > e.clientWidth)"
+        ".map(e => e.textContent)"
+    )
+    small = header.locator("small")
+    box = small.bounding_box()
+    assert (small.inner_text(), cut) == ("+ django-async-backend 6.1.0", [])
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= viewport["width"]
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize(("backend", "label"), [("postgresql", "PostgreSQL"), ("sqlite", "SQLite")])
 def test_the_backend_filter_opens_that_backends_evidence_in_a_merged_cell(
