@@ -80,22 +80,7 @@ def _exact(cls: type, name: str, parameters: list[inspect.Parameter], entry: tup
     """A method with exactly ``parameters`` (their defaults the very objects of the original's)
     that forwards each one to ``super()``'s, as a hand-written override does."""
     defaults = {f"_default_{p.name}": p.default for p in parameters if p.default is not p.empty}
-    written, forwarded, previous = ["self"], [], None
-    for p in parameters:
-        if p.kind is p.KEYWORD_ONLY and previous not in (p.VAR_POSITIONAL, p.KEYWORD_ONLY):
-            written.append("*")
-        if p.kind is p.POSITIONAL_OR_KEYWORD and previous is p.POSITIONAL_ONLY:
-            written.append("/")
-        star = {p.VAR_POSITIONAL: "*", p.VAR_KEYWORD: "**"}.get(p.kind, "")
-        default = f"=_default_{p.name}" if p.default is not p.empty else ""
-        written.append(f"{star}{p.name}{default}")
-        if p.kind is p.KEYWORD_ONLY:
-            forwarded.append(f"{p.name}={p.name}")
-        else:
-            forwarded.append(f"{star}{p.name}")
-        previous = p.kind
-    if previous is inspect.Parameter.POSITIONAL_ONLY:
-        written.append("/")
+    written, forwarded = _signature(parameters, lambda p: f"_default_{p.name}")
     source = (
         f"def {name}({', '.join(written)}):\n"
         f"    note(*entry)\n"
@@ -104,6 +89,71 @@ def _exact(cls: type, name: str, parameters: list[inspect.Parameter], entry: tup
     scope = {"note": hooks.note, "entry": entry, "derived_of": derived_of, "cls": cls, **defaults}
     exec(compile(source, f"<override {cls.__name__}.{name}>", "exec"), scope)
     return scope[name]
+
+
+def _signature(
+    parameters: list[inspect.Parameter], default: Callable[[inspect.Parameter], str]
+) -> tuple[list[str], list[str]]:
+    """The parameter list of a method taking ``parameters`` (``self`` first, each default
+    written as ``default`` says), and the arguments that forward each one."""
+    written, forwarded, previous = ["self"], [], None
+    for p in parameters:
+        if p.kind is p.KEYWORD_ONLY and previous not in (p.VAR_POSITIONAL, p.KEYWORD_ONLY):
+            written.append("*")
+        if p.kind is p.POSITIONAL_OR_KEYWORD and previous is p.POSITIONAL_ONLY:
+            written.append("/")
+        star = {p.VAR_POSITIONAL: "*", p.VAR_KEYWORD: "**"}.get(p.kind, "")
+        value = f"={default(p)}" if p.default is not p.empty else ""
+        written.append(f"{star}{p.name}{value}")
+        if p.kind is p.KEYWORD_ONLY:
+            forwarded.append(f"{p.name}={p.name}")
+        else:
+            forwarded.append(f"{star}{p.name}")
+        previous = p.kind
+    if previous is inspect.Parameter.POSITIONAL_ONLY:
+        written.append("/")
+    return written, forwarded
+
+
+def _default_text(parameter: inspect.Parameter, scope: dict[str, Any]) -> str:
+    """A default as a user's override writes it: its ``repr``, or, when that is no source, the
+    name it has in the original's module (``DEFAULT_TIMEOUT``, a sentinel)."""
+    text = repr(parameter.default)
+    if " at 0x" not in text and not text.startswith("<"):
+        return text
+    named = (key for key, value in scope.items() if value is parameter.default)
+    return next(named, text)
+
+
+def user_source(
+    cls: type, twin: str, style: str, passed: frozenset[str] = frozenset(), *, base: str = ""
+) -> str:
+    """The subclass ``derive`` makes, as its user writes it: ``Your<class>``, subclassing
+    ``base`` (the class as the user's code names it; by default its name), each override's
+    own code (where the kit's notes that it ran) a comment, then ``super()``'s call with every
+    argument forwarded; a model's is a proxy model."""
+    lines = [f"class Your{cls.__name__}({base or cls.__name__}):"]
+    if issubclass(cls, models.Model):
+        lines += ["    class Meta:", "        proxy = True", ""]
+    for method in delegates(cls, twin):
+        original = _plain(inspect.getattr_static(cls, method))
+        method_style = style if method == twin else "variadic"
+        if method_style == "variadic" or original is None:
+            written, forwarded = ["self", "*args", "**kwargs"], ["*args", "**kwargs"]
+        else:
+            parameters = list(inspect.signature(original).parameters.values())[1:]
+            if method_style == "narrow":
+                parameters = [p for p in parameters if _narrow_keeps(p, passed)]
+            written, forwarded = _signature(
+                parameters, functools.partial(_default_text, scope=original.__globals__)
+            )
+        lines += [
+            f"    def {method}({', '.join(written)}):",
+            "        ...  # your code",
+            f"        return super().{method}({', '.join(forwarded)})",
+            "",
+        ]
+    return "\n".join(lines).rstrip()
 
 
 def derived_of(instance: Any, base: type) -> type:

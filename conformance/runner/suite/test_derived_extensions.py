@@ -11,10 +11,13 @@ override that the async path calls with keywords it does not take, say).
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db.models import Model, QuerySet
+from django.db.models.manager import BaseManager
 
 from conformance.features import OWNERS, owner_prefix
 from conformance.runner import probe
@@ -29,7 +32,7 @@ from conformance.runner.suite.surface_cases import (
     settle,
 )
 from conformance.runner.suite.test_extensions import Extension, calls_of, hooks_verdict
-from conformance.runner.suite.test_surface import MEMBERS, _default_seed, _twin_of
+from conformance.runner.suite.test_surface import MEMBERS, _default_seed, _instead, _twin_of
 from conformance.verdicts import Verdict
 
 # Owners whose sync twin lives on another class: a subclass of the async one overrides nothing.
@@ -97,11 +100,47 @@ def _owned_receiver(prefix: str, seed: Call, owner: Any, name: str) -> tuple[Val
     return candidates[0]
 
 
-def _adopted(receiver: Value, twin: str, style: str, given: frozenset[str]) -> Value:
+def _yours(receiver: Value, base: type) -> tuple[str, str, str]:
+    """``receiver`` as its user writes it once ``base`` is their subclass ``Your<base>``; the
+    lines after the class that put it in place, when the receiver's text cannot name it; and
+    the base class as the receiver's text names it (``cache.SessionStore``).
+
+    A receiver the kit builds by calling the class (``SessionStore(session_key=...)``,
+    ``ModelBackend()``) is written calling the user's class; a model instance fetched by a
+    query, fetched through the user's proxy model's manager (``YourUser.objects.get(...)``); a
+    signal, made and connected; any other (a cache from settings, a model's manager or
+    queryset) keeps its text, and a comment says where the user's class is configured. The kit
+    builds each receiver as it always does and makes it an instance of the subclass
+    (``derived.adopt``), which is what the rendered code makes: the subclass overrides only the
+    methods shown, never ``__init__``."""
+    mine, name = f"Your{base.__name__}", re.escape(base.__name__)
+    text = receiver.text
+    if called := re.fullmatch(rf"((?:[\w.]+\.)?{name})\((.*)\)", text, re.S):
+        return f"{mine}({called[2]})", "", called[1]
+    queried = re.fullmatch(rf"{name}\.objects\.(.+)", text, re.S)
+    if queried and issubclass(base, Model):
+        return f"{mine}.objects.{queried[1]}", "", base.__name__
+    if connected := re.fullmatch(r"signal_with\((.*)\)", text, re.S):
+        lines = [f"signal = {mine}()"]
+        lines += [f"signal.connect({found})" for found in connected[1].split(", ")]
+        return "signal", "\n" + "\n".join(lines), base.__name__
+    if text.startswith("caches["):
+        return text, f"# {text} is a {mine}: CACHES names it as that cache's BACKEND", base.__name__
+    if issubclass(base, BaseManager):
+        owner = text.removesuffix(".objects")
+        return text, f"# {owner}'s manager is a {mine}: objects = {mine}()", base.__name__
+    if issubclass(base, QuerySet):
+        owner = text.partition(".")[0]
+        setup = f"# {owner}'s manager makes {mine}s: objects = {mine}.as_manager()"
+        return text, setup, base.__name__
+    return text, f"# {text} is made a {mine}", base.__name__
+
+
+def _adopted(receiver: Value, twin: str, style: str, given: frozenset[str], text: str) -> Value:
     def build() -> Any:
         return derived.adopt(receiver.build(), twin, style, given)[0]
 
-    return Value(f"yours({receiver.text})", build)
+    return Value(text, build)
 
 
 @pytest.mark.parametrize(("feature_id", "style"), list(_params()))
@@ -130,7 +169,8 @@ def test_async_api_runs_your_override_of_its_sync_twin(
         return
     given = passed(seed, inspect.getattr_static(built, twin_name))
     _, overridden = derived.derive(built, twin_name, style, given)
-    call = Call(_adopted(receiver, twin_name, style, given), seed.args, seed.kwargs, "as seeded")
+    text, installed, base = _yours(receiver, built)
+    call = Call(_adopted(receiver, twin_name, style, given, text), seed.args, seed.kwargs)
     extension = Extension(
         f"override-{style}", lambda entry: entry[0] == "override" and entry[1].startswith("Your")
     )
@@ -143,12 +183,11 @@ def test_async_api_runs_your_override_of_its_sync_twin(
             run, lambda: call_sync(twin, twin_name, call), settle=settle(twin), baseline=baseline
         )
     ours, theirs = calls_of(ran.hooks, extension), calls_of(sync.hooks, extension)
-    header = (
-        f"# class Your{built.__name__}({built.__name__}): overrides {', '.join(overridden)} "
-        f"({style} signature), each calling super()"
+    setup = "\n".join(
+        filter(None, (derived.user_source(built, twin_name, style, given, base=base), installed))
     )
     found = probe.evidence(
-        f"{header}\nawait {call.text(name)}",
+        f"{setup}\n\nawait {call.text(name)}",
         ran.to_json(),
         sync_twin=sync.to_json(),
         example=call.text(name),
@@ -158,7 +197,23 @@ def test_async_api_runs_your_override_of_its_sync_twin(
         },
     )
     verdict, note = hooks_verdict(sync, ran, theirs, ours, (twin_name, name, extension))
-    if verdict is Verdict.DIVERGES and not ours and theirs:
+    instead = None
+    if verdict is Verdict.DIVERGES:
+        # What to write instead: the sync twin, which runs the override, through
+        # sync_to_async; run here against the sync twin on the same call.
+        with frozen_clock():
+            instead = _instead(twin, twin_name, call, baseline)
+    if instead and instead["works"]:
+        if theirs:
+            ran_yours = ", ".join(dict.fromkeys(str(entry[1]) for entry in theirs))
+            instead["why"] = (
+                f"it runs your {ran_yours} as {twin_name}() does: the same result, hooks, "
+                "queries and rows as the sync twin on this call"
+            )
+        note += f"; do this instead: {instead['code']}"
+    elif verdict is Verdict.DIVERGES and not ours and theirs:
         note += f"; do this instead: override {name}() too, or await sync_to_async({twin_name})"
     conformance.record(probe.Outcome(verdict, found, note))
     conformance.annotate(overridden=list(overridden), owner=path)
+    if instead:
+        conformance.annotate(instead=instead)

@@ -25,9 +25,11 @@ from conformance.runner.suite.surface_cases import (
     Twin,
     call_async,
     call_sync,
+    frozen_clock,
     owner_with,
     settle,
 )
+from conformance.runner.suite.test_surface import _instead
 from conformance.verdicts import Verdict
 from testapp import hooks, users
 from testapp.models import Article, CountingSave, Tag
@@ -286,7 +288,17 @@ def test_async_api_runs_the_users_code_as_its_sync_twin_does(
         },
     )
     verdict, note = hooks_verdict(sync, ran, theirs, ours, (twin_name, name, extension))
+    instead = None
+    if verdict is Verdict.DIVERGES:
+        # What to write instead: the sync twin through sync_to_async, run here against the
+        # sync twin on the same call, with the same extension installed.
+        with settings, frozen_clock():
+            instead = _instead(row.twin, twin_name, row.call, baseline)
+        if instead["works"]:
+            note += f"; do this instead: {instead['code']}"
     conformance.record(probe.Outcome(verdict, found, note))
+    if instead:
+        conformance.annotate(instead=instead)
 
 
 def hooks_verdict(
