@@ -146,6 +146,22 @@ def test_since_is_a_floor_when_the_oldest_release_is_native():
     assert _since_of({"4.1": "native", "4.2": "native"}) == {"series": "4.1", "floor": True}
 
 
+def test_since_is_a_floor_at_the_oldest_release_of_its_own_backend():
+    # An add-on made for 6.1 alone: native there is "6.1 or earlier", though stock has 4.1.
+    cell_list = [
+        {"id": "django-4.1-sqlite", "django_series": "4.1", "backend": "sqlite"},
+        {"id": "django-6.1-sqlite", "django_series": "6.1", "backend": "sqlite"},
+        {"id": "django-6.1-async-backend", "django_series": "6.1", "backend": "async-backend"},
+    ]
+    feature_cells = {
+        "django-4.1-sqlite": {"verdict": "absent"},
+        "django-6.1-sqlite": {"verdict": "native"},
+        "django-6.1-async-backend": {"verdict": "native"},
+    }
+    assert since(feature_cells, cell_list, "async-backend") == {"series": "6.1", "floor": True}
+    assert since(feature_cells, cell_list, "sqlite") == {"series": "6.1", "floor": False}
+
+
 def test_since_restarts_after_a_regression():
     found = _since_of({"4.1": "native", "4.2": "diverges", "5.0": "native"})
     assert found == {"series": "5.0", "floor": False}
@@ -340,7 +356,7 @@ def test_a_stock_backend_has_no_since_for_an_add_on_feature(sessions_dir):
     write_add_on_matrix(sessions_dir)
     feature = next(f for f in merge(sessions_dir)["features"] if f["id"] == ADD_ON_FEATURE)
     assert feature["since"]["postgresql"] is None
-    assert feature["since"]["async-backend"]["series"] == "6.1"
+    assert feature["since"]["async-backend"] == {"series": "6.1", "floor": True}
 
 
 def _report_bytes(reports, environment) -> dict[str, bytes]:

@@ -6,6 +6,7 @@ Uses the browser and page fixtures of tests/test_report_browser.py and its craft
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 
 from conformance.report.merge import merge
+from conformance.results import write_results
 from tests import test_report_browser as browser_page
 from tests.conftest import ROOT, run_suite_in
 from tests.report_data import (
@@ -25,7 +27,7 @@ from tests.report_data import (
     full_run,
     large,
 )
-from tests.session_data import ADD_ON_FEATURE, write_add_on_matrix
+from tests.session_data import ADD_ON_COLUMN, ADD_ON_FEATURE, session, write_add_on_matrix
 
 # The browser page's fixtures, under their own names so pytest finds them here too (importing
 # that module skips this one as well when Playwright is missing).
@@ -176,6 +178,35 @@ def test_every_full_run_setup_item_links_to_its_docs(open_page: OpenPage) -> Non
     root = "https://docs.djangoproject.com/en/6.0/"
     assert len(items) > 1000
     assert [f for f, links in items if not any(a.startswith(root) for a in links)] == []
+
+
+def test_an_add_on_made_for_one_release_ships_in_that_release_or_earlier(
+    open_page: OpenPage, tmp_path: Path
+) -> None:
+    # The add-on column has a 6.1 cell only: what it ships there it may have shipped before.
+    verdicts = {"queryset.aget": "native", "queryset.aiterator": "diverges"}
+    for cell in ("django-6.0-postgresql", "django-6.1-postgresql", "django-6.1-async-backend"):
+        document = session(cell, verdicts)
+        if "async-backend" in cell:
+            document["cell"]["column"] = ADD_ON_COLUMN
+        write_results(tmp_path / f"{cell}.json", document)
+    opened = open_page(merge(tmp_path), fragment="?django=6.1&db=async-backend")
+    item = opened.page.locator("#setup-answer li", has_text="queryset.aiterator").inner_text()
+    assert "Ships diverging from its sync twin since Django 6.1 or earlier." in item
+    # the stock backend was measured on 6.0 too: its 6.0 is where it was first seen
+    opened.page.select_option("#setup-db", "postgresql")
+    item = opened.page.locator("#setup-answer li", has_text="queryset.aiterator").inner_text()
+    assert "Ships diverging from its sync twin since Django 6.0 or earlier." in item
+
+
+@pytest.mark.skipif(not FULL_RUN.exists(), reason="reports/results.json does not exist")
+def test_the_full_run_add_on_column_never_says_since_its_only_release(
+    open_page: OpenPage,
+) -> None:
+    opened = open_page(full_run(), fragment="?django=6.1&db=async-backend")
+    text = opened.page.inner_text("#setup-answer")
+    assert "or earlier" in text
+    assert re.findall(r"since (?:Django )?6\.1(?! or earlier).{0,20}", text) == []
 
 
 # --- release compare ----------------------------------------------------------------------

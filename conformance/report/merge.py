@@ -177,8 +177,9 @@ def since(feature_cells: dict[str, dict[str, Any]], cell_list: list[dict[str, An
     """The first release from which the feature is native on ``backend`` and stays native.
 
     Like browser-compat-data's ``version_added``: ``None`` when it is not native in the newest
-    measured release; ``floor`` is set when it is native in the oldest release the matrix has,
-    so the report can say "that release or earlier".
+    measured release; ``floor`` is set when it is native in the oldest release ``backend`` has a
+    cell of, so the report can say "that release or earlier": an add-on made for Django 6.1 alone
+    was never measured on 6.0, so its 6.1 is a floor too, never "since 6.1".
     """
     releases = [cell for cell in cell_list if cell.get("channel", "release") == "release"]
     on_backend = [cell for cell in releases if cell["backend"] == backend]
@@ -189,7 +190,7 @@ def since(feature_cells: dict[str, dict[str, Any]], cell_list: list[dict[str, An
         first = first or cell["django_series"] if verdict == Verdict.NATIVE.value else None
     if first is None:
         return None
-    oldest = span(cell["django_series"] for cell in releases)["first"]
+    oldest = span(cell["django_series"] for cell in on_backend)["first"]
     return {"series": first, "floor": first == oldest}
 
 

@@ -820,11 +820,15 @@
     function firstShipped(featureId, backend) {
       // The first release where the feature exists on this backend, and its verdict there: an
       // API can arrive already diverging, or needing sync_to_async, and never become native.
+      // `floor` when that is the backend's oldest cell (merge.py's `since`): an add-on made for
+      // 6.1 alone ships it in "6.1 or earlier", never "since 6.1".
       var cells = DATA.features[featureId].cells;
+      var oldest = null;
       for (var i = 0; i < DATA.releases.length; i += 1) {
         var id = cellIds[DATA.releases[i] + "|" + backend];
+        if (id && oldest === null) oldest = DATA.releases[i];
         var verdict = id && cells[id].verdict;
-        if (verdict && MEASURED_PRESENT.indexOf(verdict) >= 0) return { series: DATA.releases[i], verdict: verdict };
+        if (verdict && MEASURED_PRESENT.indexOf(verdict) >= 0) return { series: DATA.releases[i], verdict: verdict, floor: DATA.releases[i] === oldest };
       }
       return null;
     }
@@ -838,7 +842,7 @@
       var first = firstShipped(featureId, backend);
       if (!first) return arrival(null, series);
       var how = first.verdict === "diverges" ? "diverging from its sync twin" : DATA.verdicts[first.verdict].label;
-      return "ships " + how + " since Django " + first.series + (isLater(first.series, series) ? " (after your release)" : "");
+      return "ships " + how + " since Django " + first.series + (first.floor ? " or earlier" : "") + (isLater(first.series, series) ? " (after your release)" : "");
     }
 
     function docsLink(featureId, series) {
