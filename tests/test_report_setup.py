@@ -20,6 +20,7 @@ from tests import test_report_browser as browser_page
 from tests.conftest import ROOT, run_suite_in
 from tests.report_data import (
     ALTERNATIVE_API,
+    DIVERGENCE_REASON,
     FULL_RUN,
     HOSTILE_FEATURE,
     cell_id,
@@ -245,6 +246,35 @@ def test_an_api_that_arrives_diverging_has_its_own_group(open_page: OpenPage) ->
     opened = open_page(merged, fragment="?compare=4.1..5.2")
     group = opened.page.locator('#compare-answer h3[data-kind="arrives-diverging"]')
     assert group.inner_text() == "New APIs that arrive diverging (1)"
+
+
+def test_an_api_that_arrives_diverging_names_the_exception_it_raised(open_page: OpenPage) -> None:
+    merged = crafted()
+    acount = next(feature for feature in merged["features"] if feature["id"] == "queryset.acount")
+    for backend in ("sqlite", "postgresql"):
+        found = acount["cells"][cell_id("5.2", backend)]
+        found["verdict"] = found["checks"][0]["verdict"] = "diverges"
+        found["notes"] = found["checks"][0]["notes"] = [DIVERGENCE_REASON]
+        found["checks"][0]["evidence"] |= {
+            "example": "AsyncPaginator(Article.objects, 2).acount()  # receiver: manager",
+            "observed": {
+                "kind": "exception",
+                "repr": "TypeError(\"object of type 'Manager' has no len()\")",
+                "type": "builtins.TypeError",
+                "message": "object of type 'Manager' has no len()",
+            },
+            "sync_twin": {"kind": "value", "repr": "(4, None)", "type": None, "message": None},
+        }
+    opened = open_page(merged, fragment="?compare=4.1..5.2")
+    item = opened.page.locator("#compare-answer ul", has=opened.page.locator("li")).filter(
+        has_text="QuerySet.acount()"
+    )
+    reason = item.locator(".reason")
+    reason.filter(has_text="raised").wait_for()
+    assert reason.inner_text() == (
+        "Why: AsyncPaginator(Article.objects, 2).acount() raised TypeError: object of type "
+        "'Manager' has no len(); its sync twin returned (4, None)"
+    )
 
 
 @pytest.mark.parametrize(

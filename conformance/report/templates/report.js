@@ -1003,10 +1003,41 @@
       li.appendChild(reason);
       evidenceChunk(DATA.features[change.feature].chunk).then(function (chunk) {
         var found = cellEvidence(chunk, change.feature, change.after) || { notes: [], checks: [] };
-        var why = found.notes[0];
-        found.checks.forEach(function (check) { why = why || (check.evidence && check.evidence.reason) || check.notes[0]; });
+        // The exception itself, named with its message, before any note: "the async call and
+        // its sync twin raised differently" says nothing a reader can act on.
+        var ordered = found.checks.filter(function (check) { return check.verdict === change.now; })
+          .concat(found.checks.filter(function (check) { return check.verdict !== change.now; }));
+        var raised = null, said = found.notes[0];
+        ordered.forEach(function (check) { raised = raised || raisedReason(check.evidence); });
+        found.checks.forEach(function (check) { said = said || (check.evidence && check.evidence.reason) || check.notes[0]; });
+        // A note that only says the sides differ gives way to the exception, keeping what it
+        // adds (the hooks that ran, what to do instead); a note that names its cause stays.
+        var generic = !said || GENERIC_REASON.test(said);
+        var why = raised && generic ? [raised, (said || "").replace(GENERIC_REASON, "")].filter(Boolean).join("; ") : said;
         reason.textContent = "Why: " + visible(why || "no reason recorded; see the evidence");
       });
+    }
+
+    // The lead of a divergence's note that only says the two sides differ.
+    var GENERIC_REASON = /^the async call and its sync twin [a-z ]*differently(?:;\s*|$)/;
+
+    var REASON_CLIP = 200; // characters of a message or a value in a reason
+
+    function raisedReason(ev) {
+      // "AsyncPaginator(...).acount() raised TypeError: object of type 'Manager' has no len();
+      // its sync twin returned (4, None)", when either side raised; else null.
+      if (!ev || !ev.observed) return null;
+      var twin = ev.sync_twin;
+      if (ev.observed.kind !== "exception" && !(twin && twin.kind === "exception")) return null;
+      function outcome(found) {
+        var text = found.kind === "exception"
+          ? "raised " + String(found.type || "?").split(".").pop() + (found.message === null || found.message === undefined ? " " + found.repr : ": " + found.message)
+          : "returned " + found.repr;
+        return text.length > REASON_CLIP ? text.slice(0, REASON_CLIP) + "…" : text;
+      }
+      var call = ev.example ? String(ev.example).split("  # ")[0] : "the async call";
+      if (call.length > REASON_CLIP) call = "the async call";
+      return call + " " + outcome(ev.observed) + (twin ? "; its sync twin " + outcome(twin) : "");
     }
 
     function renderCompare(from, to) {
