@@ -279,7 +279,14 @@ def test_an_api_that_arrives_diverging_names_the_exception_it_raised(open_page: 
 
 @pytest.mark.parametrize(
     ("span", "said"),
-    [("5.2..4.1", "From (5.2) is later than To (4.1)"), ("5.2..5.2", "the same release")],
+    [
+        ("5.2..4.1", "From (5.2) is later than To (4.1)"),
+        ("5.2..5.2", "the same release"),
+        # not a range at all: refused the same way, never silently ignored
+        ("5.2", "“5.2” is not a range of releases: write it as from..to, such as 5.0..5.2"),
+        ("5.2..", "“5.2..” is not a range of releases"),
+        ("4.1..5.0..5.2", "“4.1..5.0..5.2” is not a range of releases"),
+    ],
 )
 def test_a_reversed_or_empty_range_is_refused_visibly(
     open_page: OpenPage, span: str, said: str

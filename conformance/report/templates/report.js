@@ -1040,12 +1040,14 @@
       return call + " " + outcome(ev.observed) + (twin ? "; its sync twin " + outcome(twin) : "");
     }
 
-    function renderCompare(from, to) {
+    function renderCompare(from, to, malformed) {
+      // `malformed`: the URL's compare as written, when it is not "from..to".
       compareAnswer.textContent = "";
-      if (!from || !to) { compareAnswer.appendChild(compareHint); return; }
-      var unknown = [from, to].filter(function (series) { return DATA.releases.indexOf(series) < 0; });
       var refusal = null;
-      if (unknown.length) refusal = "This report has no results for Django " + visible(unknown.join(" or ")) + ": pick releases from the lists (" + DATA.releases.join(", ") + ").";
+      if (!malformed && (!from || !to)) { compareAnswer.appendChild(compareHint); return; }
+      var unknown = malformed ? [] : [from, to].filter(function (series) { return DATA.releases.indexOf(series) < 0; });
+      if (malformed) refusal = "“" + visible(malformed) + "” is not a range of releases: write it as from..to, such as " + DATA.releases.slice(-2).join("..") + ", or pick releases from the lists (" + DATA.releases.join(", ") + ").";
+      else if (unknown.length) refusal = "This report has no results for Django " + visible(unknown.join(" or ")) + ": pick releases from the lists (" + DATA.releases.join(", ") + ").";
       else if (from === to) refusal = "From and To are the same release (" + from + "): pick an earlier From.";
       else if (isLater(from, to)) refusal = "From (" + from + ") is later than To (" + to + "): a comparison runs from the earlier release to the later one. Compare " + to + ".." + from + " instead.";
       if (refusal) {
@@ -1079,14 +1081,17 @@
       // that says so.
       var query = new URLSearchParams(location.search);
       var series = query.get("django") || "", backend = query.get("db") || "";
-      var span = (query.get("compare") || "").split("..");
+      var compare = query.get("compare") || "";
+      var span = compare.split("..");
+      // "5.2", "5.1..", "4.1..5.0..5.2": refused in words, never silently ignored
+      var ranged = span.length === 2 && span[0] && span[1];
       picks.django.value = series;
       picks.db.value = backend;
-      picks.from.value = span.length === 2 ? span[0] : "";
-      picks.to.value = span.length === 2 ? span[1] : "";
+      picks.from.value = ranged ? span[0] : "";
+      picks.to.value = ranged ? span[1] : "";
       readFilters(query);
       renderSetup(series, backend);
-      renderCompare(span.length === 2 ? span[0] : "", span.length === 2 ? span[1] : "");
+      renderCompare(ranged ? span[0] : "", ranged ? span[1] : "", compare && !ranged ? compare : null);
     }
 
     function writeQuery() {
