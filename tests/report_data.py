@@ -504,3 +504,54 @@ def page_markup(merged: dict[str, Any]) -> str:
         lambda found: "".join(expand_deferred(decode_data(found.group(1)), titles)),
         render_html(merged),
     )
+
+
+def write_production_sessions(directory: Path, series: tuple[str, ...] = ("5.2", "6.0")) -> None:
+    """Sessions whose production checks ran: per release, SQLite and PostgreSQL, each with a
+    view that needs sync_to_async, a native view, queries in flight (a chart) and a connections
+    row that diverges."""
+    from conformance.results import write_results
+    from tests.session_data import check as session_check
+    from tests.session_data import session
+
+    connections = {
+        "m": 4,
+        "settings": {"conn_max_age": 60},
+        "open_after_sequential": 4,
+        "open_after_concurrent": 8,
+        "wsgi": {"server": "WSGI", "open_after_sequential": 1, "open_after_concurrent": 1},
+    }
+    in_flight = {
+        "gather": [{"n": n, "max_in_flight": 1, "seconds": 0.1, "failed": []} for n in (1, 2, 4, 8)]
+    }
+    for release in series:
+        for backend in BACKENDS:
+            document = session(f"django-{release}-{backend}", {})
+            checks = [
+                session_check("production.view.detail-lazy-fk", "needs-sync-to-async"),
+                session_check("production.view.gather", "native"),
+                session_check(
+                    "production.in-flight.gather",
+                    "native",
+                    evidence={
+                        "snippet": "gather",
+                        "observed": {"kind": "value", "repr": "1"},
+                        "measurements": {"in_flight": in_flight, "peak_in_flight": 1},
+                    },
+                ),
+                session_check(
+                    "production.connections.max-age-60",
+                    "diverges",
+                    evidence={
+                        "snippet": "one_query",
+                        "observed": {"kind": "value", "repr": "leak"},
+                        "measurements": {"connections": connections},
+                    },
+                ),
+            ]
+            document["checks"] = checks
+            document["features"] = {
+                c["feature"]: {"verdict": c["verdict"], "checks": [c["id"]], "notes": c["notes"]}
+                for c in checks
+            }
+            write_results(directory / f"django-{release}-{backend}.json", document)

@@ -28,6 +28,7 @@ from tests.report_data import (
     full_run,
     large,
     write_page,
+    write_production_sessions,
 )
 from tests.session_data import ADD_ON_FEATURE, write_add_on_matrix
 
@@ -563,3 +564,38 @@ def test_the_backend_filter_opens_that_backends_evidence_in_a_merged_cell(
     opened.page.select_option("#backend", backend)
     opened.page.click('[id="feature-queryset.aget"] a[href$="--django-6.1-sqlite"]')
     assert f"Django 6.1, {label}" in opened.panel_text()
+
+
+# --- async in production ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_each_production_cell_is_folded_behind_a_line_of_its_verdicts(
+    open_page: Callable[..., Opened], tmp_path: Path, viewport: dict
+) -> None:
+    write_production_sessions(tmp_path / "sessions")
+    opened = open_page(merge(tmp_path / "sessions"), viewport=viewport)
+    cells = opened.page.locator("#production details.production-cell")
+    summaries = cells.locator("summary").all_inner_texts()
+    assert summaries[0] == (
+        "Django 5.2, SQLite: ✓ 2 native · ⇄ 1 needs sync_to_async · ≠ 1 diverges"
+    )
+    assert (len(summaries), cells.evaluate_all("cs => cs.filter(c => c.open).length")) == (4, 0)
+    assert not opened.page.locator("#production table").first.is_visible()
+    assert opened.page.locator('nav a[href="#production"]').count() == 1
+
+
+def test_a_permalink_to_a_production_cell_opens_it(
+    open_page: Callable[..., Opened], tmp_path: Path
+) -> None:
+    write_production_sessions(tmp_path / "sessions")
+    cell = "production-django-6.0-postgresql"
+    opened = open_page(merge(tmp_path / "sessions"), fragment=f"#{cell}")
+    found = opened.page.locator(f'[id="{cell}"]')
+    assert found.evaluate("details => details.open")
+    assert found.locator("table").first.is_visible()
+    # the chart's title too, a permalink into a folded cell
+    opened.page.evaluate("location.hash = '#chart-django-5.2-sqlite'")
+    opened.page.wait_for_function(
+        "document.getElementById('production-django-5.2-sqlite').open", timeout=2000
+    )

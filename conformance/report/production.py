@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.report.labels import VERDICT_STYLE
+
 PREFIX = "production."
 # Series of the chart: label, line style (never colour alone) and which check records it.
 SERIES: dict[str, dict[str, str]] = {
@@ -148,6 +150,13 @@ def section(merged: dict[str, Any]) -> list[dict[str, Any]]:
                 "in_flight": in_flight,
                 "chart": chart(in_flight) if in_flight else None,
                 "connections": connections,
+                # how many of the cell's production features had each verdict, in the legend's
+                # order: the line its folded summary shows
+                "verdicts": {
+                    verdict: count
+                    for verdict in VERDICT_STYLE
+                    if (count := sum(_row(f, cell["id"])["verdict"] == verdict for f in measured))
+                },
             }
         )
     return cells
