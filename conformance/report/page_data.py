@@ -312,6 +312,7 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
     alternatives = alternatives_by_pattern(merged)
     cell_order = [cell["id"] for cell in merged["cells"]]
     pages = add_on_pages(merged["cells"])
+    docs_targets: dict[str, int] = {}
     chunk_of = {
         feature["id"]: index
         for index, group in enumerate(evidence_groups(merged["features"]))
@@ -357,15 +358,20 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
                         for cell_id in cell_order
                     ),
                     "workarounds": workarounds(feature),
-                    # after "docs_root", which every link to Django's shares; an add-on's own
-                    # API: its project page, whole ("project_pages" names it)
-                    "docs": feature_docs(feature, pages),
+                    # its place in "docs_targets" (``docs_target``)
+                    "docs": docs_targets.setdefault(target, len(docs_targets))
+                    if (target := docs_target(feature, pages))
+                    else None,
                     "chunk": chunk_of[feature["id"]],
                 }
             )
             for feature in merged["features"]
         },
         "docs_root": DOCS_ROOT,
+        # Where the features' docs are, each written once: a feature names its target by place
+        # (a few hundred link to the same page or class); a target ending in "." ends with the
+        # anchor of a class, the feature's member name goes after it.
+        "docs_targets": list(docs_targets),
         # each add-on project page a feature links to, with the package it documents
         "project_pages": {
             page: name for name, page in ADD_ON_PAGES.items() if page in pages.values()
@@ -400,12 +406,23 @@ def add_on_pages(cells: Iterable[Mapping[str, Any]]) -> dict[str, str]:
 
 
 def feature_docs(feature: Mapping[str, Any], pages: Mapping[str, str]) -> str:
-    """Where a feature's API is documented, as the page data says it: Django's documentation
-    after ``DOCS_ROOT`` with "{series}" for the release; an add-on's own API, never Django's,
-    its add-on's project page whole, or nothing when the kit knows none."""
+    """Where a feature's API is documented: Django's documentation after ``DOCS_ROOT``, with
+    "{series}" for the release; an add-on's own API, never Django's, its add-on's project page
+    whole, or nothing when the kit knows none."""
     if feature.get("add_on"):
         return next((pages[b] for b in feature["add_on"] if b in pages), "")
     return (docs_link(feature["id"], "{series}") or "").removeprefix(DOCS_ROOT)
+
+
+def docs_target(feature: Mapping[str, Any], pages: Mapping[str, str]) -> str:
+    """``feature_docs`` without the feature's member name at the end of its anchor
+    ("{series}/ref/models/querysets/#django.db.models.query.QuerySet."), so the features of
+    one class share one target; report.js ``docsUrl`` puts the member back."""
+    found = feature_docs(feature, pages)
+    member = feature["id"].rpartition(".")[2]
+    if "#" in found and found.endswith("." + member):
+        return found[: -len(member)]
+    return found
 
 
 def _without_empty(found: dict[str, Any]) -> dict[str, Any]:

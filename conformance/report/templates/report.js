@@ -315,16 +315,25 @@
       return row && column >= 0 ? row.children[FIRST_CELL + column] : null;
     }
 
+    function docsUrl(featureId, series) {
+      // page_data.py's `docs_target` undone: {url}, with {project} for an add-on's project page.
+      var place = DATA.features[featureId].docs;
+      if (place === undefined) return null;
+      var target = DATA.docs_targets[place];
+      if (/\.$/.test(target)) target += featureId.slice(featureId.lastIndexOf(".") + 1);
+      var project = DATA.project_pages[target];
+      if (project) return { url: target, project: project };
+      return { url: (DATA.docs_root + target).replace("{series}", series) };
+    }
+
     function docsLinks(featureId, cellId) {
       // Django's documentation of the API for this release, and the release notes where it arrived.
       var feature = DATA.features[featureId];
       var cell = DATA.cells[cellId];
       var p = el("p");
-      var project = feature.docs && DATA.project_pages[feature.docs];
-      if (project) p.appendChild(link(project + " documentation (an add-on's own API)", feature.docs, true));
-      else if (feature.docs) {
-        p.appendChild(link("Django " + cell.django_series + " documentation of this API", (DATA.docs_root + feature.docs).replace("{series}", cell.django_series), true));
-      }
+      var docs = docsUrl(featureId, cell.django_series);
+      if (docs && docs.project) p.appendChild(link(docs.project + " documentation (an add-on's own API)", docs.url, true));
+      else if (docs) p.appendChild(link("Django " + cell.django_series + " documentation of this API", docs.url, true));
       var since = feature.since && feature.since[cell.backend];
       if (since && !since.floor) {
         if (p.firstChild) p.appendChild(document.createTextNode(" · "));
@@ -848,10 +857,9 @@
     function docsLink(featureId, series) {
       // Django's documentation of the API, for the chosen release.
       // An add-on's own API: its project's documentation.
-      var docs = DATA.features[featureId].docs;
-      var project = docs && DATA.project_pages[docs];
-      if (project) return link(project + " docs", docs, true);
-      return docs ? link("Django " + series + " docs", (DATA.docs_root + docs).replace("{series}", series), true) : null;
+      var docs = docsUrl(featureId, series);
+      if (!docs) return null;
+      return link(docs.project ? docs.project + " docs" : "Django " + series + " docs", docs.url, true);
     }
 
     function syncToAsyncItem(featureId, cellId, series, backend) {
