@@ -6,9 +6,11 @@ atomically (temporary file, then rename) so a crash leaves the old file or the n
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
+import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -327,3 +329,25 @@ def fold_variant(main: Path, variant: Path) -> None:
     document["checks"] = [*document["checks"], *extra["checks"]]
     write_results(main, document)
     variant.unlink()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m conformance.results fold MAIN VARIANT``, run in the cell's environment: the
+    fold validates both files with jsonschema, which the nox process (``pip install nox``)
+    does not have."""
+    parser = argparse.ArgumentParser(prog="python -m conformance.results")
+    commands = parser.add_subparsers(dest="command", required=True)
+    fold = commands.add_parser("fold", help="fold a variant run into its cell's results file")
+    fold.add_argument("main", type=Path)
+    fold.add_argument("variant", type=Path)
+    arguments = parser.parse_args(argv)
+    try:
+        fold_variant(arguments.main, arguments.variant)
+    except ResultsFileError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

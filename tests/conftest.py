@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,21 @@ from conformance.runner.database import remove_sqlite_files
 ROOT = Path(__file__).resolve().parent.parent
 # The scan's corpus is code to read, not tests to run (its projects have test files of their own).
 collect_ignore_glob = ["scan_corpus/*"]
+
+
+@functools.cache
+def bare_nox() -> list[str]:
+    """``python -m nox`` from a Python holding only nox and uv, as the README's ``pip install uv
+    nox`` leaves a user's: whatever the top nox process runs must need nothing more."""
+    venv = Path(tempfile.mkdtemp(prefix="bare-nox-")) / "venv"
+    uv = [sys.executable, "-m", "uv"]
+    subprocess.run([*uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True,
+                   timeout=300)  # fmt: skip
+    subprocess.run(
+        [*uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), "nox", "uv"],
+        check=True, timeout=600,
+    )  # fmt: skip
+    return [str(venv / "bin" / "python"), "-m", "nox"]
 
 
 @dataclass

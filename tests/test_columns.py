@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -29,6 +28,7 @@ from conformance.matrix import (
     prerelease,
 )
 from conformance.report.merge import merge
+from tests.conftest import bare_nox
 
 ROOT = Path(__file__).resolve().parent.parent
 FEW_CHECKS = "aget or acount"
@@ -53,7 +53,7 @@ def nox(
     for name in ("CONFORMANCE_RUN_ID", *unset):
         environ.pop(name, None)
     return subprocess.run(
-        [sys.executable, "-m", "nox", "-f", str(ROOT / "noxfile.py"), *args],
+        [*bare_nox(), "-f", str(ROOT / "noxfile.py"), *args],
         cwd=cwd, env=environ, capture_output=True, text=True, check=False, timeout=600,
     )  # fmt: skip
 
