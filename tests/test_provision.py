@@ -152,6 +152,31 @@ def test_an_add_on_column_keeps_an_environment_of_its_own():
     assert envs.name(_cell("6.1", add_on)) == "django-6-1-extra"
 
 
+# A stand-in for uv: `venv` makes the environment's python, `pip install` logs its arguments.
+FAKE_UV = """
+import pathlib, sys
+if sys.argv[1] == "venv":
+    python = pathlib.Path(sys.argv[-1]) / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.touch()
+else:
+    with open(pathlib.Path(__file__).with_name("installs.log"), "a") as log:
+        log.write(" ".join(sys.argv[1:]) + "\\n")
+"""
+
+
+def test_a_moved_checkout_replaces_the_one_installed_before(tmp_path):
+    uv = tmp_path / "uv.py"
+    uv.write_text(FAKE_UV)
+    location = tmp_path / "django-6-1-source"
+    for checkout in ("old", "new"):
+        requirements = [f"--editable={tmp_path / checkout}", "pytest>=8"]
+        envs.ensure(location, "python3", requirements, lambda _: None, [sys.executable, str(uv)])
+    *_, last = (tmp_path / "installs.log").read_text().splitlines()
+    assert f"--editable={tmp_path / 'new'}" in last
+    assert f"--editable={tmp_path / 'old'}" not in last
+
+
 def test_a_pre_release_comes_from_the_saved_version_list(tmp_path):
     index = tmp_path / "index.json"
     index.write_text(json.dumps({"releases": {"6.1": [], "9.0a1": []}}))

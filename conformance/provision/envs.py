@@ -58,6 +58,9 @@ def ensure(
         fcntl.flock(lock, fcntl.LOCK_EX)
         installed = set(json.loads(stamp.read_text())) if stamp.exists() else set()
         wanted = list(requirements)
+        # A checkout replaces the one installed before (the source moved, or was a temporary
+        # copy): uv would otherwise be asked to install an old path that may be gone.
+        installed = {r for r in installed if not r.startswith("--editable=") or r in wanted}
         if not python(location).exists():
             log(f"creating {location} with Python {interpreter}")
             _run([*uv, "venv", "--quiet", "--python", interpreter, str(location)], CREATE_TIMEOUT_S)
