@@ -342,8 +342,10 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
             }
             for cell in merged["cells"]
         },
-        "features": {
-            feature["id"]: _without_empty(
+        # Each feature's data, in "feature_order" (``read_data`` and report.js ``expand`` key
+        # them by id again): a thousand ids written twice cost 6 kB of the compressed data.
+        "features": [
+            _without_empty(
                 {
                     "title": feature["title"],
                     "area": feature["area"],
@@ -366,7 +368,7 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
                 }
             )
             for feature in merged["features"]
-        },
+        ],
         "docs_root": DOCS_ROOT,
         # Where the features' docs are, each written once: a feature names its target by place
         # (a few hundred link to the same page or class); a target ending in "." ends with the
@@ -393,6 +395,11 @@ def client_data(merged: dict[str, Any]) -> dict[str, Any]:
         "changes": changed_cells(merged),
         "diverges_meaning": DIVERGES_MEANING,
     }
+
+
+def read_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The page's data as report.js ``expand`` reads it: its features by id."""
+    return data | {"features": dict(zip(data["feature_order"], data["features"], strict=True))}
 
 
 def add_on_pages(cells: Iterable[Mapping[str, Any]]) -> dict[str, str]:
@@ -531,11 +538,12 @@ def evidence_groups(features: list[dict[str, Any]]) -> list[list[dict[str, Any]]
     return [group for group in (groups[0] if groups else [], later) if group]
 
 
-# Stand-ins for a feature's id and its member's name (``queryset.aget``, ``aget``) in its own
-# evidence: check ids, code and calls name them, and without them a thousand features' checks
-# are alike. Control characters, so a feature whose evidence holds one keeps its text as it is.
-ID_MARK, MEMBER_MARK = "\x03", "\x04"
-_MARK = re.compile(f"[{ID_MARK}{MEMBER_MARK}]")
+# Stand-ins for a feature's id, its member's name and its sync twin's name (``queryset.acount``,
+# ``acount``, ``count``) in its own evidence: check ids, code and calls name them, and without
+# them a thousand features' checks are alike. Control characters, so a feature whose evidence
+# holds one keeps its text as it is.
+ID_MARK, MEMBER_MARK, TWIN_MARK = "\x03", "\x04", "\x05"
+_MARK = re.compile(f"[{ID_MARK}{MEMBER_MARK}{TWIN_MARK}]")
 # A member name shorter than this is left as it is: a stand-in would save nothing.
 MIN_MEMBER = 4
 
@@ -545,6 +553,16 @@ def member_name(feature_id: str) -> str:
     rows name: the text a stand-in replaces; none when it is short or the whole id."""
     member = feature_id.rpartition(".")[2]
     return member if len(member) >= MIN_MEMBER and member != feature_id else ""
+
+
+def twin_name(feature_id: str) -> str:
+    """The sync twin's name of a feature's member ("get_all_permissions" of
+    "….aget_all_permissions"): Django names an async API "a" and its twin's name, and the
+    override checks' code (your subclass, its hooks, what to write instead) names the twin as
+    often as the member; none when it is short or the member has no leading "a"."""
+    member = member_name(feature_id)
+    twin = member[1:] if member.startswith("a") else ""
+    return twin if len(twin) >= MIN_MEMBER else ""
 
 
 def _strings(node: Any, change: Any) -> Any:
@@ -565,22 +583,23 @@ def _marked(node: Any) -> bool:
 
 
 def _stand_in(feature_id: str) -> Any:
-    member = member_name(feature_id)
+    member, twin = member_name(feature_id), twin_name(feature_id)
 
     def change(text: str) -> str:
+        # the member first: the twin's name is the end of it
         text = text.replace(feature_id, ID_MARK)
-        return text.replace(member, MEMBER_MARK) if member else text
+        text = text.replace(member, MEMBER_MARK) if member else text
+        return text.replace(twin, TWIN_MARK) if twin else text
 
     return change
 
 
 def fill_in(feature_id: str) -> Any:
     """``_stand_in`` undone, as report.js ``fillIn`` does: a string's stand-ins replaced by the
-    feature's id and member name."""
-    member = member_name(feature_id)
-    return lambda text: _MARK.sub(
-        lambda mark: feature_id if mark.group() == ID_MARK else member, text
-    )
+    feature's id, member name and its twin's name."""
+    marks = {ID_MARK: feature_id, MEMBER_MARK: member_name(feature_id)}
+    marks[TWIN_MARK] = twin_name(feature_id)
+    return lambda text: _MARK.sub(lambda mark: marks[mark.group()], text)
 
 
 def evidence_chunks(merged: Mapping[str, Any]) -> list[Shared]:
@@ -590,10 +609,11 @@ def evidence_chunks(merged: Mapping[str, Any]) -> list[Shared]:
     A feature's cells are a list in the order of the page data's ``cell_order`` (``null`` for a
     cell without the feature), and a cell that is a repeated part is its definition's number
     alone: the 22 cell ids and a ``{"$ref": n}`` per cell, written for each of 1,075 features,
-    were a quarter of the compressed evidence. In a feature's strings its id and member name
-    are stand-ins (``ID_MARK``, ``MEMBER_MARK``), so the checks that differ only by them are
-    written once; ``plain`` lists the features whose text already held a stand-in's character,
-    kept as they are. ``read_evidence`` reads it back."""
+    were a quarter of the compressed evidence. In a feature's strings its id, member name and
+    twin's name are stand-ins (``ID_MARK``, ``MEMBER_MARK``, ``TWIN_MARK``), so the checks that
+    differ only by them are written once (an override's subclass, "def get_all_permissions", as
+    much as its call); ``plain`` lists the features whose text already held a stand-in's
+    character, kept as they are. ``read_evidence`` reads it back."""
     order = [cell["id"] for cell in merged["cells"]]
     chunks = []
     for group in evidence_groups(merged["features"]):

@@ -63,6 +63,7 @@ from conformance.report.page_data import (
     since_labels,
     split_here,
     surface_members,
+    twin_name,
 )
 from conformance.report.production import in_words as production_in_words
 from conformance.report.production import section as production_section
@@ -108,31 +109,33 @@ def deferred(parts: str | list[str]) -> Markup:
     )
 
 
-# Stand-ins for a row's feature title, id and member name (``queryset.aget``, ``aget``) in its
-# template (``row_templates``): control characters, which the server-rendered markup never holds
-# (``visible`` escapes them).
-TITLE_MARK, ID_MARK, MEMBER_MARK = "\x02", "\x03", "\x04"
-_MARKS = re.compile(f"[{TITLE_MARK}{ID_MARK}{MEMBER_MARK}]")
+# Stand-ins for a row's feature title, id, member name and its twin's name (``queryset.acount``,
+# ``acount``, ``count``) in its template (``row_templates``): control characters, which the
+# server-rendered markup never holds (``visible`` escapes them).
+TITLE_MARK, ID_MARK, MEMBER_MARK, TWIN_MARK = "\x02", "\x03", "\x04", "\x05"
+_MARKS = re.compile(f"[{TITLE_MARK}{ID_MARK}{MEMBER_MARK}{TWIN_MARK}]")
 MATRIX_ROW = '<div class="r" role="row" id="feature-'
 DIVERGENCE_ROW = '<tr id="divergence-'
 
 
 def _fill(template: str, feature: str, title: str) -> str:
-    """A template's stand-ins replaced by a feature's (escaped) id, member name and title."""
+    """A template's stand-ins replaced by a feature's (escaped) id, member name, its twin's name
+    and title."""
     marks = {TITLE_MARK: title, ID_MARK: feature, MEMBER_MARK: member_name(feature)}
+    marks[TWIN_MARK] = twin_name(feature)
     return _MARKS.sub(lambda mark: marks[mark.group()], template)
 
 
 def row_templates(parts: list[str], titles: dict[str, str], start: str) -> dict[str, Any]:
     """Markup made of one row per feature (each starting with ``start`` and the feature's id)
-    as row templates: each row with its feature's title, id and member name replaced by
-    stand-ins. The matrix's rows differ mostly by those (1,066 rows of the real run share 86
-    templates), and compressed markup pays for them at every one of a row's cells, so the page
-    sends each template once and each row as (template, feature): a tenth of the compressed
-    matrix, two thirds of the Divergences table. ``titles``: each feature's title as the markup
-    has it (escaped), in the page data's ``feature_order``; a row's feature is its place there,
-    and its id and title come from the page's data (report.js ``expandRows``). A row the
-    stand-ins cannot round-trip goes as it is (place -1)."""
+    as row templates: each row with its feature's title, id, member name and twin's name
+    replaced by stand-ins. The matrix's rows differ mostly by those (1,066 rows of the real run
+    share 86 templates), and compressed markup pays for them at every one of a row's cells, so
+    the page sends each template once and each row as (template, feature): a tenth of the
+    compressed matrix, two thirds of the Divergences table. ``titles``: each feature's title as
+    the markup has it (escaped), in the page data's ``feature_order``; a row's feature is its
+    place there, and its id and title come from the page's data (report.js ``expandRows``). A
+    row the stand-ins cannot round-trip goes as it is (place -1)."""
     place = {feature: index for index, feature in enumerate(titles)}
     templates: dict[str, int] = {}
     encoded = []
@@ -142,11 +145,13 @@ def row_templates(parts: list[str], titles: dict[str, str], start: str) -> dict[
         for rest in rows:
             row = start + rest
             feature = html_unescape(rest[: rest.index('"')])
-            escaped, member = str(escape(feature)), member_name(str(escape(feature)))
+            escaped = str(escape(feature))
+            member, twin = member_name(escaped), twin_name(escaped)
             template, at = row, -1
             if not _MARKS.search(row) and feature in place:
                 marked = row.replace(titles[feature], TITLE_MARK).replace(escaped, ID_MARK)
                 marked = marked.replace(member, MEMBER_MARK) if member else marked
+                marked = marked.replace(twin, TWIN_MARK) if twin else marked
                 if _fill(marked, escaped, titles[feature]) == row:
                     template, at = marked, place[feature]
             found.append([templates.setdefault(template, len(templates)), at])

@@ -54,6 +54,10 @@
     // Each feature's verdicts come as one character per cell, and each distinct workaround with
     // its cells: back to {cell: {verdict, workaround}}, the first time a feature's cells are
     // read (the first click needs one feature's; building all of them would keep it waiting).
+    // The features come as a list in feature_order (page_data.py's `read_data`): by id again.
+    var byId = {};
+    data.feature_order.forEach(function (featureId, index) { byId[featureId] = data.features[index]; });
+    data.features = byId;
     Object.keys(data.features).forEach(function (featureId) {
       var feature = data.features[featureId];
       var cells = null;
@@ -107,7 +111,8 @@
 
   function cellEvidence(chunk, featureId, cellId) {
     // One cell's evidence in an inflated chunk, its stand-ins filled in (page_data.py's
-    // `evidence_chunks`: \x03 the feature's id, \x04 its member's name); null where the
+    // `evidence_chunks`: \x03 the feature's id, \x04 its member's name, \x05 its sync twin's
+    // name); null where the
     // feature has none in that cell.
     var cells = chunk.cells[featureId];
     var found = cells ? cells[DATA.cell_order.indexOf(cellId)] || null : null;
@@ -121,11 +126,19 @@
     return name.length < 4 || name === featureId ? "" : name;
   }
 
+  function twin(featureId) {
+    // The sync twin's name of a feature's member (page_data.py's `twin_name`):
+    // "get_all_permissions" of "aget_all_permissions"; none when it is short or the member
+    // has no leading "a".
+    var name = member(featureId).slice(1);
+    return member(featureId).charAt(0) === "a" && name.length >= 4 ? name : "";
+  }
+
   function fillIn(node, featureId) {
     // A copy: the definitions are shared by many features.
-    var memberName = member(featureId);
+    var marks = { "\x03": featureId, "\x04": member(featureId), "\x05": twin(featureId) };
     function text(value) {
-      return value.replace(/[\x03\x04]/g, function (mark) { return mark === "\x03" ? featureId : memberName; });
+      return value.replace(/[\x03-\x05]/g, function (mark) { return marks[mark]; });
     }
     function copy(value) {
       if (typeof value === "string") return text(value);
@@ -1131,9 +1144,9 @@
     }
 
     function expandRows(payload) {
-      // render.py's `row_templates` undone: each row's template with its feature's title, id
-      // and member name (from the data, escaped as the markup has them) where the stand-ins
-      // (\x02, \x03, \x04) stand. A row's feature is its place in the data's feature_order
+      // render.py's `row_templates` undone: each row's template with its feature's title, id,
+      // member name and twin's name (from the data, escaped as the markup has them) where the
+      // stand-ins (\x02 to \x05) stand. A row's feature is its place in the data's feature_order
       // (-1: a row sent as it is).
       return payload.parts.map(function (part) {
         return part[0] + part[1].map(function (row) {
@@ -1143,9 +1156,10 @@
           var marks = {
             "\x02": escaped(visible(DATA.features[featureId].title)),
             "\x03": escaped(featureId),
-            "\x04": member(escaped(featureId))
+            "\x04": member(escaped(featureId)),
+            "\x05": twin(escaped(featureId))
           };
-          return template.replace(/[\x02-\x04]/g, function (mark) { return marks[mark]; });
+          return template.replace(/[\x02-\x05]/g, function (mark) { return marks[mark]; });
         }).join("");
       });
     }
