@@ -314,8 +314,10 @@ def test_an_unknown_verdict_in_fail_on_exits_2(tmp_path, results, capsys):
 # -- advice ---------------------------------------------------------------------------------
 
 
-def test_an_api_in_no_release_is_absent_with_the_form_that_works(tmp_path, results, capsys):
-    app = project(
+@pytest.fixture
+def alist_app(tmp_path):
+    """A view awaiting ``alist()``, which no release has."""
+    return project(
         tmp_path,
         """
         from .models import Article
@@ -324,7 +326,10 @@ def test_an_api_in_no_release_is_absent_with_the_form_that_works(tmp_path, resul
             return await Article.objects.filter(pk=1).alist()
         """,
     )
-    _, out, _ = run(capsys, "--results", str(results), "--format", "json", str(app))
+
+
+def test_an_api_in_no_release_is_absent_with_the_form_that_works(alist_app, results, capsys):
+    _, out, _ = run(capsys, "--results", str(results), "--format", "json", str(alist_app))
     (finding,) = json.loads(out)["findings"]
     assert finding["verdict"] == "absent"
     assert "[x async for x in Article.objects.filter(pk=1)]" in finding["advice"]
@@ -348,34 +353,18 @@ def test_an_api_in_no_release_on_a_manager_is_answered_with_a_queryset_to_iterat
     assert "use [x async for x in Article.objects.all()]" in finding["advice"]
 
 
-def test_the_wrapped_form_of_an_api_in_no_release_evaluates_the_queryset(tmp_path, results, capsys):
-    app = project(
-        tmp_path,
-        """
-        from .models import Article
-
-        async def view():
-            return await Article.objects.filter(pk=1).alist()
-        """,
-    )
-    _, out, _ = run(capsys, "--results", str(results), "--format", "json", str(app))
+def test_the_wrapped_form_of_an_api_in_no_release_evaluates_the_queryset(
+    alist_app, results, capsys
+):
+    _, out, _ = run(capsys, "--results", str(results), "--format", "json", str(alist_app))
     (finding,) = json.loads(out)["findings"]
     wrapped = "await sync_to_async(list)(Article.objects.filter(pk=1))"
     assert finding["workaround"]["wrapped_form"] == wrapped
     assert finding["workaround"]["wrapped_form_tested"] is False
 
 
-def test_a_workaround_the_kit_did_not_run_is_not_called_tested(tmp_path, results, capsys):
-    app = project(
-        tmp_path,
-        """
-        from .models import Article
-
-        async def view():
-            return await Article.objects.filter(pk=1).alist()
-        """,
-    )
-    _, out, _ = run(capsys, "--results", str(results), str(app))
+def test_a_workaround_the_kit_did_not_run_is_not_called_tested(alist_app, results, capsys):
+    _, out, _ = run(capsys, "--results", str(results), str(alist_app))
     assert "workaround (written by the scan):" in out
     assert "tested workaround" not in out
 
