@@ -20,6 +20,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.test.utils import CaptureQueriesContext
 
 from conformance.runner.probe import (
+    UNSENT,
     Outcome,
     evidence,
     observe_async,
@@ -43,11 +44,8 @@ def queries() -> Iterator[CaptureQueriesContext]:
 
 def statements(captured: CaptureQueriesContext, start: int = 0) -> list[str]:
     """The SQL captured since ``start``, without savepoint bookkeeping."""
-    return [
-        query["sql"]
-        for query in captured.captured_queries[start:]
-        if "SAVEPOINT" not in query["sql"].upper()
-    ]
+    sqls = (query["sql"] or UNSENT for query in captured.captured_queries[start:])
+    return [sql for sql in sqls if "SAVEPOINT" not in sql.upper()]
 
 
 def count_statements(sqls: list[str], verb: str) -> int:
