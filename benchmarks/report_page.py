@@ -148,6 +148,10 @@ def floor(browser: Browser, page_uri: str, slowdown: int) -> float:
 
 def main(argv: list[str]) -> None:
     source = Path(argv[0]) if argv else ROOT / "reports" / "results.json"
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"{CHROMIUM} is missing. Fix: apt-get install -y chromium, then run this again.")
+    if not source.exists():
+        sys.exit(f"{source} is missing. Fix: run nox first (or name a results.json).")
     merged = json.loads(source.read_text("utf-8"))
     html = render_html(merged)
     # The top left cell: the first feature in the newest release's column.

@@ -86,4 +86,7 @@ def test_sigterm_to_nox_mid_run_leaves_no_postgresql_process(stopped_run):
 @pytest.mark.slow
 def test_sigterm_to_nox_mid_run_leaves_no_temporary_folder(stopped_run):
     temp, _ = stopped_run
-    assert [path.name for path in temp.iterdir() if path.name.startswith("conformance-")] == []
+    # Lock files (empty, one per template or package set) stay by design: removing one while
+    # another process may open it would let two processes hold "the" lock at once.
+    left = [path.name for path in temp.iterdir() if path.name.startswith("conformance-")]
+    assert [name for name in left if not name.endswith(".lock")] == []

@@ -4,7 +4,10 @@ terminate, a grace period, then kill."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Mapping, Sequence
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 GRACE_S = 5.0  # how long a child may take to exit after SIGTERM before it is killed
 
@@ -46,3 +49,34 @@ def run(
             stop(process)
             raise
     return subprocess.CompletedProcess(list(argv), process.returncode, out, err)
+
+
+@contextmanager
+def alongside(
+    argv: Sequence[str], *, timeout_s: float, env: Mapping[str, str] | None = None
+) -> Iterator[Callable[[], subprocess.CompletedProcess[str]]]:
+    """Run ``argv`` in the background while the block runs, its output (stdout and stderr
+    together) kept aside so that it does not interleave with the block's.
+
+    The block gets a function that waits for the child (at most ``timeout_s`` from its start,
+    then it is stopped and ``TimeoutExpired`` raised) and returns its exit code and output.
+    Leaving the block stops a child still running (the block failed, or never waited)."""
+    deadline = time.monotonic() + timeout_s
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as output:
+        process = subprocess.Popen(
+            list(argv), stdout=output, stderr=subprocess.STDOUT, text=True, env=env
+        )
+
+        def finish() -> subprocess.CompletedProcess[str]:
+            try:
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except BaseException:  # the timeout, or Ctrl-C / SIGTERM reaching us meanwhile
+                stop(process)
+                raise
+            output.seek(0)
+            return subprocess.CompletedProcess(list(argv), process.returncode, output.read(), "")
+
+        try:
+            yield finish
+        finally:
+            stop(process)

@@ -57,13 +57,14 @@ def ensure_mysqlclient_builds(allowed: bool, log: Callable[[str], None]) -> None
         can = bool(shutil.which("apt-get")) and os.geteuid() == 0
         if not (allowed and can):
             how = (
-                f"re-run with `nox -- {OPT_IN}` to let the kit run `apt-get install` as root"
+                f"re-run with `nox -- {OPT_IN}`, which lets the kit run `apt-get install` as root"
                 if can and not allowed
                 else f"install them ({install_command(packages)}; macOS: brew install "
-                "mysql-client pkg-config)"
+                "mysql-client pkg-config), then re-run"
             )
+            # nox ends the message with its own full stop.
             raise MissingSystemPackages(
-                f"mysqlclient needs {', '.join(packages)} to build. Fix: {how}, then re-run."
+                f"mysqlclient needs {', '.join(packages)} to build. Fix: {how}"
             )
         log(f"installing {' '.join(packages)} for mysqlclient")
         apt = ["apt-get", "-o", "DPkg::Lock::Timeout=300"]
