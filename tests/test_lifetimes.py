@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.provision import postgresql
+from conformance.provision import postgresql, processes
 from conformance.provision.names import PYPI_ENV, REPORTS_ENV, RUN_ENV, URL_ENV
 from tests.conftest import ROOT
 
@@ -90,3 +90,32 @@ def test_sigterm_to_nox_mid_run_leaves_no_temporary_folder(stopped_run):
     # another process may open it would let two processes hold "the" lock at once.
     left = [path.name for path in temp.iterdir() if path.name.startswith("conformance-")]
     assert [name for name in left if not name.endswith(".lock")] == []
+
+
+def test_a_child_alongside_hands_back_its_output_once_waited_for():
+    argv = [sys.executable, "-c", "import sys; print('out'); print('err', file=sys.stderr)"]
+    with processes.alongside(argv, timeout_s=60) as wait:
+        finished = wait()
+    assert (finished.returncode, sorted(finished.stdout.split())) == (0, ["err", "out"])
+
+
+def _start_and_fail(code: str, pid_file: Path) -> None:
+    with processes.alongside([sys.executable, "-c", code], timeout_s=600):
+        deadline = time.monotonic() + 60
+        while not pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        raise RuntimeError("the main run failed before waiting for it")
+
+
+def test_a_child_alongside_is_stopped_when_its_block_fails(tmp_path):
+    pid_file = tmp_path / "pid"
+    code = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(600)"
+    with pytest.raises(RuntimeError):
+        _start_and_fail(code, pid_file)
+    assert not Path(f"/proc/{pid_file.read_text()}").exists()
+
+
+def test_a_child_alongside_past_its_time_is_stopped():
+    argv = [sys.executable, "-c", "import time; time.sleep(600)"]
+    with processes.alongside(argv, timeout_s=0.5) as wait, pytest.raises(subprocess.TimeoutExpired):
+        wait()
